@@ -1,0 +1,225 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import TimeStamped
+
+from .phases import BookingStatus, Phase
+
+
+class CoordinationState(TimeStamped):
+    """The single source of truth for one experience request. Written only by the engine."""
+
+    request = models.OneToOneField("requests.ExperienceRequest", on_delete=models.CASCADE, related_name="coordination")
+    phase = models.CharField(max_length=16, choices=Phase.choices, default=Phase.MATCHING, db_index=True)
+    version = models.PositiveIntegerField(default=0)
+    expert = models.ForeignKey("experts.Expert", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="coordinations")
+    expert_accepted_at = models.DateTimeField(null=True, blank=True)
+    current_itinerary = models.ForeignKey("itineraries.Itinerary", null=True, blank=True, on_delete=models.SET_NULL,
+                                          related_name="+")
+    queued_for_expert = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self):
+        return f"State #{self.pk} of {self.request} ({self.phase} v{self.version})"
+
+
+class Event(models.Model):
+    """Append-only timeline entry; one per engine command."""
+
+    state = models.ForeignKey(CoordinationState, on_delete=models.CASCADE, related_name="events")
+    version = models.PositiveIntegerField()
+    type = models.CharField(max_length=64, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["state", "version"]
+        constraints = [models.UniqueConstraint(fields=["state", "version"], name="event_version_unique")]
+
+    def __str__(self):
+        return f"{self.type} v{self.version}"
+
+
+class OutboxMessage(models.Model):
+    """A message for one audience group, written with the event, published after commit."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="outbox")
+    group = models.CharField(max_length=64, help_text=_("Channel-layer group, e.g. request.5, vendor.3, user.7"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+", help_text=_("The stakeholder to notify, if one person"))
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.group} ← {self.event}"
+
+
+class HandledBy(models.TextChoices):
+    EXPERT = "expert", _("Expert-managed")
+    TRAVELER = "traveler", _("Self-service")
+
+
+class Booking(TimeStamped):
+    state = models.ForeignKey(CoordinationState, on_delete=models.PROTECT, related_name="bookings")
+    vendor = models.ForeignKey("vendors.Vendor", on_delete=models.PROTECT, related_name="bookings")
+    offering = models.ForeignKey("vendors.Offering", on_delete=models.PROTECT, related_name="bookings")
+    slot = models.ForeignKey("vendors.Slot", null=True, blank=True, on_delete=models.PROTECT, related_name="bookings")
+    item = models.ForeignKey("itineraries.Item", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="bookings")
+    quantity = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=16, choices=BookingStatus.choices, default=BookingStatus.REQUESTED,
+                              db_index=True)
+    handled_by = models.CharField(max_length=16, choices=HandledBy.choices, default=HandledBy.TRAVELER)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    deadline = models.DateTimeField(null=True, blank=True)
+    reference = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    discount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    currency = models.CharField(max_length=3)
+    refund_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    proposal = models.JSONField(default=dict, blank=True, help_text=_("Vendor's alternative slot or price"))
+    needs_manual_confirmation = models.BooleanField(default=False)
+    arrived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=models.Q(quantity__gte=1), name="booking_quantity_positive")]
+
+    def __str__(self):
+        return f"Booking #{self.pk} {self.offering.title} ×{self.quantity} ({self.status})"
+
+
+class PaymentInstallment(models.Model):
+    class Kind(models.TextChoices):
+        DEPOSIT = "deposit", _("Deposit")
+        BALANCE = "balance", _("Balance")
+        FULL = "full", _("Full payment")
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="installments")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    due_date = models.DateField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount} {self.currency} due {self.due_date}"
+
+
+class VendorResponse(models.Model):
+    """A vendor's answer on any channel; ``dedupe_key`` makes retries harmless."""
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", _("Vendor portal")
+        API = "api", _("API")
+        WEBHOOK = "webhook", _("Signed webhook")
+        SYSTEM = "system", _("Instant confirmation")
+
+    class Action(models.TextChoices):
+        ACCEPT = "accept", _("Accept")
+        DECLINE = "decline", _("Decline")
+        PROPOSE = "propose", _("Propose alternative")
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="responses")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    action = models.CharField(max_length=8, choices=Action.choices)
+    dedupe_key = models.CharField(max_length=128)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["booking", "dedupe_key"], name="vendor_response_dedupe")]
+
+
+class Thread(TimeStamped):
+    state = models.ForeignKey(CoordinationState, on_delete=models.CASCADE, related_name="threads")
+    booking = models.ForeignKey(Booking, null=True, blank=True, on_delete=models.CASCADE, related_name="threads",
+                                help_text=_("Set for a thread with the vendor of this booking"))
+    subject = models.CharField(max_length=200)
+
+    def __str__(self):
+        return self.subject
+
+
+class Message(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class ReadMarker(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="read_markers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    last_read_message_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["thread", "user"], name="read_marker_unique")]
+
+
+class Notification(models.Model):
+    class Channel(models.TextChoices):
+        IN_APP = "in_app", _("In app")
+        EMAIL = "email", _("E-mail")
+        PUSH = "push", _("Browser push")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.IN_APP)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "event", "channel"], name="notification_once_per_channel"),
+        ]
+
+
+class Review(models.Model):
+    class Target(models.TextChoices):
+        EXPERT = "expert", _("Expert")
+        VENDOR = "vendor", _("Vendor")
+        ITINERARY = "itinerary", _("Itinerary")
+
+    state = models.ForeignKey(CoordinationState, on_delete=models.CASCADE, related_name="reviews")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
+    target = models.CharField(max_length=16, choices=Target.choices)
+    expert = models.ForeignKey("experts.Expert", null=True, blank=True, on_delete=models.CASCADE, related_name="reviews")
+    vendor = models.ForeignKey("vendors.Vendor", null=True, blank=True, on_delete=models.CASCADE, related_name="reviews")
+    rating = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_1_5"),
+        ]

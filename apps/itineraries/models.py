@@ -1,0 +1,111 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import TimeStamped
+
+
+class Place(models.Model):
+    """A platform point of interest (free sights, landmarks, restaurants without a vendor)."""
+
+    city = models.CharField(max_length=120, db_index=True)
+    name = models.CharField(max_length=200)
+    category = models.CharField(max_length=64)
+    lat = models.FloatField()
+    lon = models.FloatField()
+    indoor = models.BooleanField(default=False)
+    typical_visit_min = models.PositiveIntegerField(default=60)
+    opening_hours = models.CharField(max_length=255, blank=True, help_text=_("OpenStreetMap syntax; blank = unknown"))
+    price = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    currency = models.CharField(max_length=3)
+    interests = models.JSONField(default=list, blank=True)
+    dietary = models.JSONField(default=list, blank=True)
+    wheelchair = models.CharField(max_length=8, default="unknown")
+    description = models.TextField(blank=True)
+    source = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["city", "name"]
+        constraints = [models.UniqueConstraint(fields=["city", "name"], name="place_unique_per_city")]
+
+    def __str__(self):
+        return f"{self.name} ({self.city})"
+
+
+class ItineraryState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class Itinerary(TimeStamped):
+    """One version of a request's day-by-day plan. Versions are never edited once proposed."""
+
+    request = models.ForeignKey("requests.ExperienceRequest", on_delete=models.CASCADE, related_name="itineraries")
+    version = models.PositiveIntegerField()
+    state = models.CharField(max_length=16, choices=ItineraryState.choices, default=ItineraryState.DRAFT)
+    author_role = models.CharField(max_length=16, default="platform")
+    time_zone = models.CharField(max_length=64)
+    currency = models.CharField(max_length=3)
+    total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    left_out = models.JSONField(default=list, blank=True)
+    conflicts = models.JSONField(default=list, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["request", "-version"]
+        constraints = [models.UniqueConstraint(fields=["request", "version"], name="itinerary_version_unique")]
+
+    def __str__(self):
+        return f"Itinerary v{self.version} for {self.request}"
+
+
+class Day(models.Model):
+    itinerary = models.ForeignKey(Itinerary, on_delete=models.CASCADE, related_name="days")
+    date = models.DateField()
+    weather = models.JSONField(default=dict, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["itinerary", "date"], name="day_unique_per_itinerary")]
+
+    def __str__(self):
+        return f"{self.date}"
+
+
+class ItemKind(models.TextChoices):
+    ACTIVITY = "activity", _("Activity")
+    MEAL = "meal", _("Meal")
+    TRANSFER = "transfer", _("Transfer")
+    STAY = "stay", _("Stay")
+
+
+class Item(models.Model):
+    """One entry of a day. Times are stored in UTC and shown in the itinerary's time zone."""
+
+    day = models.ForeignKey(Day, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=16, choices=ItemKind.choices, default=ItemKind.ACTIVITY)
+    title = models.CharField(max_length=200)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    offering = models.ForeignKey("vendors.Offering", null=True, blank=True, on_delete=models.SET_NULL)
+    slot = models.ForeignKey("vendors.Slot", null=True, blank=True, on_delete=models.SET_NULL)
+    place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.SET_NULL)
+    place_name = models.CharField(max_length=200, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    travel_from_previous_min = models.PositiveIntegerField(default=0)
+    reasoning = models.TextField(blank=True)
+    tips = models.JSONField(default=list, blank=True)
+    requirements = models.JSONField(default=list, blank=True, help_text=_("What to bring / prepare"))
+    pinned = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["day__date", "start", "position"]
+
+    def __str__(self):
+        return self.title

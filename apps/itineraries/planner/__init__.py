@@ -1,0 +1,1 @@
+"""Pure-Python itinerary planning cores (no Django imports)."""

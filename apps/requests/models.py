@@ -1,0 +1,82 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import TimeStamped
+
+
+class ExperienceType(models.TextChoices):
+    TRAVEL = "travel", _("Travel")
+    WEDDING = "wedding", _("Wedding")
+    EVENT = "event", _("Event")
+
+
+class Pace(models.TextChoices):
+    RELAXED = "relaxed", _("Relaxed")
+    MODERATE = "moderate", _("Moderate")
+    PACKED = "packed", _("Packed")
+
+
+class Accommodation(models.TextChoices):
+    BUDGET = "budget", _("Budget")
+    MID_RANGE = "mid-range", _("Mid-range")
+    LUXURY = "luxury", _("Luxury")
+    NONE = "none", _("Not needed")
+
+
+class Path(models.TextChoices):
+    EXPERT = "expert", _("With a local expert")
+    BROWSE = "browse", _("Browse on my own")
+
+
+INTERESTS = (
+    "food", "culture", "history", "art", "nature", "photography", "nightlife",
+    "shopping", "architecture", "wellness", "family", "adventure",
+)
+DIETARY = ("vegetarian", "vegan", "gluten-free", "halal", "kosher", "dairy-free", "nut-free", "pescatarian")
+
+
+class ExperienceRequest(TimeStamped):
+    """What the traveler asked for. Its status is the coordination state's phase."""
+
+    traveler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="experience_requests")
+    experience_type = models.CharField(max_length=16, choices=ExperienceType.choices, default=ExperienceType.TRAVEL)
+    title = models.CharField(max_length=200, blank=True)
+    destination = models.CharField(max_length=120)
+    country = models.CharField(max_length=2)
+    lat = models.FloatField()
+    lon = models.FloatField()
+    time_zone = models.CharField(max_length=64)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    adults = models.PositiveSmallIntegerField(default=1)
+    children = models.PositiveSmallIntegerField(default=0)
+    budget_min = models.DecimalField(max_digits=12, decimal_places=2)
+    budget_max = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    interests = models.JSONField(default=list, blank=True)
+    pace = models.CharField(max_length=16, choices=Pace.choices, default=Pace.MODERATE)
+    accommodation = models.CharField(max_length=16, choices=Accommodation.choices, default=Accommodation.MID_RANGE)
+    dietary_restrictions = models.JSONField(default=list, blank=True)
+    accessibility = models.JSONField(default=list, blank=True)
+    path = models.CharField(max_length=16, choices=Path.choices, default=Path.EXPERT)
+    notes = models.TextField(blank=True)
+    guest_count = models.PositiveIntegerField(null=True, blank=True, help_text=_("Wedding/event guests"))
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")), name="request_dates_ordered"),
+            models.CheckConstraint(condition=models.Q(budget_max__gte=models.F("budget_min")), name="request_budget_ordered"),
+        ]
+
+    def __str__(self):
+        return self.title or f"{self.get_experience_type_display()} to {self.destination} ({self.start_date})"
+
+    @property
+    def party_size(self) -> int:
+        return self.adults + self.children
+
+    @property
+    def nights(self) -> int:
+        return (self.end_date - self.start_date).days

@@ -1,0 +1,110 @@
+"""Intake: validate an experience request and store it.
+
+Only :func:`apps.coordination.services.intake.request_submit` calls ``request_create``:
+a request never exists without its coordination state.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.core.errors import DomainError
+from apps.integrations.currency import supported_currencies
+from apps.integrations.geocoding import resolve_city
+
+from .models import DIETARY, INTERESTS, Accommodation, ExperienceRequest, ExperienceType, Pace, Path
+
+MAX_TRIP_DAYS = 60
+
+
+@dataclass
+class IntakeData:
+    """The shape of an intake, already parsed to Python types by a form or serializer."""
+
+    destination: str
+    start_date: dt.date
+    end_date: dt.date
+    adults: int
+    budget_min: Decimal
+    budget_max: Decimal
+    currency: str
+    experience_type: str = ExperienceType.TRAVEL
+    children: int = 0
+    interests: list[str] = field(default_factory=list)
+    pace: str = Pace.MODERATE
+    accommodation: str = Accommodation.MID_RANGE
+    dietary_restrictions: list[str] = field(default_factory=list)
+    accessibility: list[str] = field(default_factory=list)
+    path: str = Path.EXPERT
+    notes: str = ""
+    title: str = ""
+    guest_count: int | None = None
+
+
+def _choice(errors: dict, name: str, value: str, choices) -> None:
+    if value not in choices.values:
+        errors[name] = _("Choose one of: %(options)s.") % {"options": ", ".join(choices.values)}
+
+
+def request_validate(data: IntakeData):
+    """Check every business rule of an intake at once; raise one DomainError listing each
+    bad field (``fields``), else return the resolved destination city."""
+    errors: dict[str, str] = {}
+    city = resolve_city(data.destination)
+    if city is None:
+        errors["destination"] = _("We do not know the destination “%(name)s”. Try a city name, e.g. “Lisbon”.") % {
+            "name": data.destination}
+    today = timezone.now().astimezone(ZoneInfo(city.time_zone)).date() if city else timezone.localdate()
+    if data.start_date < today:
+        errors["start_date"] = _("The trip cannot start in the past.")
+    if data.end_date < data.start_date:
+        errors["end_date"] = _("The end date is before the start date.")
+    elif (data.end_date - data.start_date).days >= MAX_TRIP_DAYS:
+        errors["end_date"] = _("A trip can last at most %(days)s days.") % {"days": MAX_TRIP_DAYS}
+    if data.adults < 0 or data.children < 0:
+        errors["adults"] = _("Party sizes cannot be negative.")
+    elif data.adults + data.children < 1:
+        errors["adults"] = _("The party needs at least one person.")
+    elif data.adults < 1:
+        errors["adults"] = _("At least one adult must travel.")
+    if data.budget_min < 0:
+        errors["budget_min"] = _("The budget cannot be negative.")
+    if data.budget_min > data.budget_max:
+        errors["budget_max"] = _("The maximum budget is below the minimum.")
+    if data.currency not in supported_currencies():
+        errors["currency"] = _("Unknown currency “%(code)s”; use an ISO 4217 code such as USD or EUR.") % {
+            "code": data.currency}
+    unknown = sorted(set(data.interests) - set(INTERESTS))
+    if unknown:
+        errors["interests"] = _("Unknown interests: %(bad)s. Choose from: %(ok)s.") % {
+            "bad": ", ".join(unknown), "ok": ", ".join(INTERESTS)}
+    unknown = sorted(set(data.dietary_restrictions) - set(DIETARY))
+    if unknown:
+        errors["dietary_restrictions"] = _("Unknown dietary restrictions: %(bad)s. Choose from: %(ok)s.") % {
+            "bad": ", ".join(unknown), "ok": ", ".join(DIETARY)}
+    _choice(errors, "experience_type", data.experience_type, ExperienceType)
+    _choice(errors, "pace", data.pace, Pace)
+    _choice(errors, "accommodation", data.accommodation, Accommodation)
+    _choice(errors, "path", data.path, Path)
+    if errors:
+        raise DomainError(_("The request has invalid fields."), code="request.invalid", fields=errors)
+    return city
+
+
+def request_create(*, traveler, data: IntakeData) -> ExperienceRequest:
+    """Validate and store a request (caller holds the transaction)."""
+    city = request_validate(data)
+    return ExperienceRequest.objects.create(
+        traveler=traveler, experience_type=data.experience_type, title=data.title,
+        destination=city.name, country=city.country, lat=city.lat, lon=city.lon, time_zone=city.time_zone,
+        start_date=data.start_date, end_date=data.end_date, adults=data.adults, children=data.children,
+        budget_min=data.budget_min, budget_max=data.budget_max, currency=data.currency,
+        interests=sorted(set(data.interests)), pace=data.pace, accommodation=data.accommodation,
+        dietary_restrictions=sorted(set(data.dietary_restrictions)), accessibility=data.accessibility,
+        path=data.path, notes=data.notes, guest_count=data.guest_count,
+    )

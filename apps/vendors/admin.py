@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from .models import Offering, PriceRule, Slot, Vendor
+
+
+class OfferingInline(admin.TabularInline):
+    model = Offering
+    extra = 0
+    fields = ("title", "kind", "duration_min", "base_price", "currency", "is_active")
+    show_change_link = True
+
+
+@admin.register(Vendor)
+class VendorAdmin(admin.ModelAdmin):
+    list_display = ("name", "vendor_type", "city", "confirmation", "min_notice_hours", "rating", "is_active")
+    list_filter = ("vendor_type", "confirmation", "city", "is_active")
+    search_fields = ("name", "city", "code")
+    inlines = [OfferingInline]
+    raw_id_fields = ("user",)
+
+
+class PriceRuleInline(admin.TabularInline):
+    model = PriceRule
+    extra = 0
+
+
+@admin.register(Offering)
+class OfferingAdmin(admin.ModelAdmin):
+    list_display = ("title", "vendor", "kind", "base_price", "currency", "indoor", "is_active")
+    list_filter = ("kind", "indoor", "vendor__vendor_type", "vendor__city")
+    search_fields = ("title", "vendor__name")
+    inlines = [PriceRuleInline]
+    raw_id_fields = ("vendor",)
+
+
+@admin.register(Slot)
+class SlotAdmin(admin.ModelAdmin):
+    list_display = ("offering", "start", "end", "capacity_available", "capacity_total", "price", "currency", "is_stale")
+    list_filter = ("offering__vendor__city", "is_stale")
+    search_fields = ("offering__title", "offering__vendor__name")
+    date_hierarchy = "start"
+    readonly_fields = ("capacity_available",)
+    raw_id_fields = ("offering",)

@@ -1,0 +1,48 @@
+import os
+
+import pytest
+
+from apps.accounts.models import Role
+from tests.factories import PASSWORD, make_user
+
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip backend-specific tests where the backend is absent; browser tests run last
+    (sync Playwright breaks later asyncio tests in the same process)."""
+    skip_pg = pytest.mark.skip(reason="needs DATABASE_URL=postgres://…")
+    skip_redis = pytest.mark.skip(reason="needs REDIS_URL")
+    for item in items:
+        if "postgres" in item.keywords and not ON_POSTGRES:
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not os.environ.get("REDIS_URL"):
+            item.add_marker(skip_redis)
+    items.sort(key=lambda item: "browser" in item.keywords)
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def traveler(db):
+    return make_user(Role.TRAVELER)
+
+
+@pytest.fixture
+def staff(db):
+    return make_user(Role.STAFF)
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

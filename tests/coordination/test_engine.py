@@ -1,0 +1,163 @@
+import itertools
+import threading
+
+import pytest
+from django.db import connection
+
+from apps.accounts.models import Role
+from apps.coordination import engine
+from apps.coordination.models import CoordinationState, Event, OutboxMessage
+from apps.coordination.phases import PHASE_TRANSITIONS, Phase
+from apps.coordination.services.lifecycle import request_cancel, state_transition, trip_complete, trip_start
+from apps.core.errors import Conflict, DomainError
+from tests.factories import make_expert, make_request, make_user
+
+pytestmark = pytest.mark.django_db
+
+ALL_PAIRS = list(itertools.product(Phase.values, Phase.values))
+
+
+def _put_in_phase(state, phase):
+    """Test setup only: place a state in a phase without going through the engine."""
+    CoordinationState.objects.filter(pk=state.pk).update(phase=phase)
+
+
+def _snapshot(state_id):
+    state = CoordinationState.objects.get(pk=state_id)
+    return state.phase, state.version, Event.objects.filter(state_id=state_id).count(), OutboxMessage.objects.count()
+
+
+def test_intake_opens_state_with_one_event():
+    state = make_request()
+    assert state.phase == Phase.MATCHING and state.version == 1
+    events = list(Event.objects.filter(state=state))
+    assert [(e.version, e.type) for e in events] == [(1, "request.submitted")]
+    assert events[0].actor == state.request.traveler
+    assert events[0].payload["destination"] == "Tokyo"
+
+
+@pytest.mark.parametrize(("current", "target"), ALL_PAIRS)
+def test_every_phase_transition(current, target, staff):
+    state = make_request()
+    _put_in_phase(state, current)
+    phase, version, events, outbox = _snapshot(state.pk)
+    if target in PHASE_TRANSITIONS[current]:
+        result = state_transition(state_id=state.pk, actor=staff, phase=target, reason="test")
+        assert result.phase == target
+        assert _snapshot(state.pk)[:3] == (target, version + 1, events + 1)
+        event = Event.objects.get(state=state, version=version + 1)
+        assert (event.type, event.payload["from"], event.payload["to"]) == ("state.repaired", current, target)
+    else:
+        with pytest.raises(Conflict) as exc:
+            state_transition(state_id=state.pk, actor=staff, phase=target, reason="test")
+        assert exc.value.code == "state.transition_not_allowed"
+        assert _snapshot(state.pk) == (phase, version, events, outbox)
+
+
+def test_refused_command_writes_nothing(staff):
+    state = make_request()
+    before = _snapshot(state.pk)
+    with pytest.raises(DomainError):
+        with engine.command(state.pk, actor=staff) as cmd:
+            cmd.transition(Phase.PLANNING)
+            cmd.set(queued_for_expert=True)
+            raise DomainError("no", code="test.refused")
+    assert _snapshot(state.pk) == before
+    assert CoordinationState.objects.get(pk=state.pk).queued_for_expert is False
+
+
+def test_each_command_bumps_version_by_one_and_appends_one_event(staff):
+    state = make_request()
+    steps = [
+        lambda: state_transition(state_id=state.pk, actor=staff, phase=Phase.PLANNING, reason="expert found"),
+        lambda: state_transition(state_id=state.pk, actor=staff, phase=Phase.BOOKING, reason="plan approved"),
+        lambda: state_transition(state_id=state.pk, actor=staff, phase=Phase.CONFIRMED, reason="all confirmed"),
+        lambda: trip_start(state_id=state.pk, actor=staff),
+        lambda: trip_complete(state_id=state.pk, actor=staff),
+    ]
+    for step in steps:
+        _, version, events, _ = _snapshot(state.pk)
+        step()
+        _, new_version, new_events, _ = _snapshot(state.pk)
+        assert (new_version, new_events) == (version + 1, events + 1)
+    assert list(Event.objects.filter(state=state).values_list("version", flat=True)) == [1, 2, 3, 4, 5, 6]
+
+
+def test_idempotent_commands_write_nothing_twice(staff):
+    state = make_request()
+    request_cancel(state_id=state.pk, actor=staff, reason="changed plans")
+    before = _snapshot(state.pk)
+    request_cancel(state_id=state.pk, actor=staff, reason="again")
+    assert _snapshot(state.pk) == before
+
+
+def test_cancelled_request_refuses_further_commands(staff):
+    state = make_request()
+    request_cancel(state_id=state.pk, actor=staff)
+    with pytest.raises(Conflict):
+        trip_start(state_id=state.pk, actor=staff)
+
+
+def test_outbox_rows_per_stakeholder(staff):
+    state = make_request()
+    expert = make_expert()
+    CoordinationState.objects.filter(pk=state.pk).update(expert=expert)
+    with engine.command(state.pk, actor=staff) as cmd:
+        cmd.record("test.happened", {"x": 1}, vendors={})
+    groups = set(OutboxMessage.objects.filter(event=cmd.event).values_list("group", flat=True))
+    assert groups == {f"request.{state.request_id}", "staff", f"user.{state.request.traveler_id}",
+                      f"user.{expert.user_id}"}
+    payload = OutboxMessage.objects.filter(event=cmd.event).first().payload
+    assert payload["version"] == cmd.event.version and payload["state"] == state.pk and payload["data"] == {"x": 1}
+
+
+def test_publish_happens_only_after_commit(staff, django_capture_on_commit_callbacks):
+    state = make_request()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        trip = state_transition(state_id=state.pk, actor=staff, phase=Phase.PLANNING, reason="go")
+    assert trip.version == 2
+    assert not OutboxMessage.objects.filter(event__version=2, delivered_at__isnull=False).exists()
+    for callback in callbacks:
+        callback()
+    assert not OutboxMessage.objects.filter(event__version=2, delivered_at__isnull=True).exists()
+
+
+def test_unknown_phase_and_missing_reason_refused(staff):
+    state = make_request()
+    with pytest.raises(DomainError) as exc:
+        state_transition(state_id=state.pk, actor=staff, phase="flying", reason="x")
+    assert exc.value.code == "state.unknown_phase"
+    with pytest.raises(DomainError) as exc:
+        state_transition(state_id=state.pk, actor=staff, phase=Phase.PLANNING, reason=" ")
+    assert "reason" in exc.value.fields
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_commands_serialize_on_postgres():
+    staff = make_user(Role.STAFF)
+    state = make_request()
+    start_version = state.version
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run(target):
+        try:
+            barrier.wait()
+            with engine.command(state.pk, actor=staff) as cmd:
+                cmd.record("test.concurrent", {"target": target})
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    state.refresh_from_db()
+    assert state.version == start_version + 2
+    assert Event.objects.filter(state=state, type="test.concurrent").count() == 2
+    assert sorted(Event.objects.filter(state=state).values_list("version", flat=True)) == [1, 2, 3]

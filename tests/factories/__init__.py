@@ -1,0 +1,72 @@
+"""Plain factory functions for tests: real rows in the real database, sensible defaults."""
+import datetime as dt
+import itertools
+from decimal import Decimal
+
+from django.utils import timezone
+
+from apps.accounts.models import Role, User
+from apps.coordination.services.intake import request_submit
+from apps.experts.models import Expert
+from apps.requests.services import IntakeData
+from apps.vendors.models import Offering, Slot, Vendor
+
+_seq = itertools.count(1)
+PASSWORD = "test-pass-123"
+
+
+def make_user(role: str = Role.TRAVELER, **kwargs) -> User:
+    n = next(_seq)
+    user = User(username=kwargs.pop("username", f"{role}{n}"), email=f"{role}{n}@example.com", role=role,
+                is_staff=role == Role.STAFF, **kwargs)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def make_expert(**kwargs) -> Expert:
+    user = kwargs.pop("user", None) or make_user(Role.EXPERT)
+    defaults = dict(specializations=["travel", "food", "culture"], destinations=["Tokyo"], languages=["en"],
+                    capacity_max=5, rating=Decimal("4.6"), time_zone="Asia/Tokyo")
+    defaults.update(kwargs)
+    return Expert.objects.create(user=user, **defaults)
+
+
+def make_vendor(**kwargs) -> Vendor:
+    n = next(_seq)
+    user = kwargs.pop("user", None) or make_user(Role.VENDOR)
+    defaults = dict(name=f"Vendor {n}", code=f"V{n:03d}"[:8], vendor_type="tour", city="Tokyo", country="JP",
+                    lat=35.68, lon=139.76, time_zone="Asia/Tokyo", min_notice_hours=0, webhook_secret=f"secret-{n}")
+    defaults.update(kwargs)
+    return Vendor.objects.create(user=user, **defaults)
+
+
+def make_offering(vendor: Vendor | None = None, **kwargs) -> Offering:
+    vendor = vendor or make_vendor()
+    defaults = dict(title=f"Offering {next(_seq)}", duration_min=120, base_price=Decimal("50.00"), currency="JPY",
+                    interests=["food"], lat=vendor.lat, lon=vendor.lon)
+    defaults.update(kwargs)
+    return Offering.objects.create(vendor=vendor, **defaults)
+
+
+def make_slot(offering: Offering | None = None, *, start=None, capacity: int = 10, **kwargs) -> Slot:
+    offering = offering or make_offering()
+    start = start or timezone.now() + dt.timedelta(days=10)
+    defaults = dict(end=start + dt.timedelta(minutes=offering.duration_min), capacity_total=capacity,
+                    capacity_available=capacity, price=offering.base_price, currency=offering.currency)
+    defaults.update(kwargs)
+    return Slot.objects.create(offering=offering, start=start, **defaults)
+
+
+def intake(**overrides) -> IntakeData:
+    start = timezone.localdate() + dt.timedelta(days=30)
+    values = dict(destination="Tokyo", start_date=start, end_date=start + dt.timedelta(days=6), adults=2, children=0,
+                  budget_min=Decimal("3000"), budget_max=Decimal("5000"), currency="USD",
+                  interests=["food", "culture"], dietary_restrictions=["vegetarian"])
+    values.update(overrides)
+    return IntakeData(**values)
+
+
+def make_request(traveler: User | None = None, **overrides):
+    """A submitted request; returns its coordination state (phase matching, version 1)."""
+    return request_submit(traveler=traveler or make_user(Role.TRAVELER), data=intake(**overrides))
