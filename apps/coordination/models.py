@@ -96,10 +96,15 @@ class Booking(TimeStamped):
     proposal = models.JSONField(default=dict, blank=True, help_text=_("Vendor's alternative slot or price"))
     needs_manual_confirmation = models.BooleanField(default=False)
     arrived_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True, help_text=_("When the vendor was reminded of the deadline"))
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.CheckConstraint(condition=models.Q(quantity__gte=1), name="booking_quantity_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="booking_quantity_positive"),
+            models.UniqueConstraint(fields=["state", "idempotency_key"], name="booking_idempotency_key_unique"),
+        ]
 
     def __str__(self):
         return f"Booking #{self.pk} {self.offering.title} ×{self.quantity} ({self.status})"
@@ -223,3 +228,68 @@ class Review(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_1_5"),
         ]
+
+
+class PlanWish(models.Model):
+    """Browse path: an offering the traveler added to the plan; the planner fills the days around it."""
+
+    state = models.ForeignKey(CoordinationState, on_delete=models.CASCADE, related_name="wishes")
+    offering = models.ForeignKey("vendors.Offering", on_delete=models.CASCADE, related_name="+")
+    slot = models.ForeignKey("vendors.Slot", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["state", "offering"], name="plan_wish_once_per_offering")]
+
+    def __str__(self):
+        return f"Wish {self.offering_id} for state {self.state_id}"
+
+
+class ShortlistEntry(models.Model):
+    """Wedding/event: a vendor offering shortlisted for one category, with its negotiated price."""
+
+    class Status(models.TextChoices):
+        SHORTLISTED = "shortlisted", _("Shortlisted")
+        NEGOTIATING = "negotiating", _("Negotiating")
+        AGREED = "agreed", _("Price agreed")
+        DROPPED = "dropped", _("Dropped")
+
+    state = models.ForeignKey(CoordinationState, on_delete=models.CASCADE, related_name="shortlist")
+    category = models.CharField(max_length=16)
+    offering = models.ForeignKey("vendors.Offering", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SHORTLISTED)
+    agreed_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3)
+    note = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["category", "created_at"]
+        constraints = [models.UniqueConstraint(fields=["state", "offering"], name="shortlist_once_per_offering")]
+
+    def __str__(self):
+        return f"{self.category}: {self.offering_id} ({self.status})"
+
+
+class PriceOffer(models.Model):
+    """One offer or counter-offer in a shortlist entry's price negotiation (append-only)."""
+
+    class Party(models.TextChoices):
+        CLIENT = "client", _("Client or planner")
+        VENDOR = "vendor", _("Vendor")
+
+    entry = models.ForeignKey(ShortlistEntry, on_delete=models.CASCADE, related_name="offers")
+    party = models.CharField(max_length=8, choices=Party.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    note = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.party} offers {self.amount} {self.currency}"

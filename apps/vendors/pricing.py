@@ -1,0 +1,69 @@
+"""Prices of a slot for a party: base price by the offering's price unit, then price rules.
+
+Rules (``PriceRule``) add their percent to the base price, each on its own (they do not
+compound): ``advance`` applies when the slot starts at least ``threshold`` days after the
+booking, ``group`` when the quantity is at least ``threshold``, ``season`` when the slot's
+local month is in ``months``. A negative percent is a discount, a positive one a surcharge.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from apps.core.money import quantize
+
+from .models import PriceRuleKind, PriceUnit, Slot
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What a booking costs: ``total = base - discount``; ``rules`` explains each adjustment."""
+
+    base: Decimal
+    discount: Decimal
+    currency: str
+    rules: list[dict] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return self.base - self.discount
+
+
+def _units(slot: Slot, quantity: int) -> int:
+    unit = slot.offering.price_unit
+    if unit == PriceUnit.PER_BOOKING:
+        return 1
+    if unit == PriceUnit.PER_NIGHT:
+        tz = ZoneInfo(slot.offering.vendor.time_zone)
+        nights = (slot.end.astimezone(tz).date() - slot.start.astimezone(tz).date()).days
+        return quantity * max(nights, 1)
+    return quantity
+
+
+def _applies(rule, slot: Slot, quantity: int, booked_at: dt.datetime) -> bool:
+    if rule.kind == PriceRuleKind.ADVANCE:
+        return (slot.start - booked_at).days >= rule.threshold
+    if rule.kind == PriceRuleKind.GROUP:
+        return quantity >= rule.threshold
+    if rule.kind == PriceRuleKind.SEASON:
+        return slot.start.astimezone(ZoneInfo(slot.offering.vendor.time_zone)).month in (rule.months or [])
+    return False
+
+
+def quote(slot: Slot, quantity: int, *, booked_at: dt.datetime) -> Quote:
+    """Price ``quantity`` of ``slot`` booked at ``booked_at`` (aware). Reads the slot's offering,
+    vendor and price rules; writes nothing."""
+    base = quantize(slot.price * _units(slot, quantity))
+    applied = []
+    adjustment = Decimal("0")
+    for rule in slot.offering.price_rules.all().order_by("id"):
+        if _applies(rule, slot, quantity, booked_at):
+            amount = quantize(base * rule.percent / Decimal(100))
+            adjustment += amount
+            applied.append({"rule": rule.pk, "kind": rule.kind, "label": str(rule), "percent": f"{rule.percent}",
+                            "amount": f"{amount}"})
+    # A discount never makes the booking free or negative.
+    discount = min(-adjustment, base)
+    return Quote(base=base, discount=quantize(discount), currency=slot.currency, rules=applied)
