@@ -20,11 +20,13 @@ then the real score; ``Solution.score`` is always the real score.
 Algorithm: iterated local search in the spirit of Vansteenwegen et al. (2009) made
 stronger with ruin-and-recreate. Each iteration ruins the current solution (a random
 segment of every tour, or random vertices), repairs it with a cheapest-ratio greedy
-insertion (score^2 / time consumed, with a little noise), then applies 1-for-1
-"replace" moves (an unvisited vertex takes the place of a lower-scoring one). A
-threshold acceptance walks the landscape and restarts from the best solution when
-stuck. Feasibility of an insertion is O(1) thanks to per-position slack (wait plus
-maxShift), so the hot loops are plain integer comparisons on flat lists.
+insertion (score^2 / time consumed, randomised by a strong multiplicative noise),
+then applies 1-for-1 "replace" moves (an unvisited vertex takes the place of a
+lower-scoring one). Simulated-annealing acceptance (temperature cooling to zero over
+the time budget) walks the landscape and restarts from the best solution when stuck.
+Feasibility of an insertion is O(1) thanks to per-position slack (wait plus maxShift),
+and two bisections restrict each vertex to the gaps its windows can reach, so the hot
+loops are plain integer comparisons on flat lists.
 
 With several windows per vertex the O(1) test is conservative: it only accepts
 shifts that keep every later visit in its current window (moving a visit to a later
@@ -34,12 +36,18 @@ from __future__ import annotations
 
 import math
 import random
-from bisect import bisect_left, bisect_right
 import time
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 Window = tuple[int, int]
 _INF = 1 << 60
+# Search parameters, tuned once on the whole benchmark (never per instance):
+_NOISE = (1.0, 2.0, 4.0)  # greedy ratio multiplied by 1 + noise * U[0, 1)
+_TEMPERATURE = 1.0  # initial SA temperature, in mean scores of a visited vertex
+_SEGMENT = 0.5  # ruin: up to this share of every tour, as one segment
+_SCATTER = 0.3  # ruin: or up to this share of all visits, anywhere
+_RESTART_AFTER = 200  # iterations without a new best before going back to it
 
 
 @dataclass(frozen=True)
@@ -56,7 +64,12 @@ class Vertex:
 
 @dataclass
 class Problem:
-    """``travel`` is an n x n integer matrix indexed like ``vertices`` (0 = depot)."""
+    """``travel`` is an n x n integer matrix indexed like ``vertices``.
+
+    Vertex 0 is the depot: its windows and service are ignored, tour r leaves it at
+    ``tour_start[r]`` and must be back by ``tour_end[r]``. Routes everywhere hold
+    indices into ``vertices`` (``Vertex.id`` is the caller's own identifier).
+    """
 
     vertices: list[Vertex]
     travel: list[list[int]]
@@ -75,12 +88,33 @@ class Solution:
     iterations: int = 0
 
 
+def normalise(windows: tuple[Window, ...]) -> tuple[Window, ...]:
+    """Sorted windows with overlapping or touching ones merged (times are integers,
+    so (a, b) and (b + 1, c) allow exactly the same starts as (a, c))."""
+    merged: list[Window] = []
+    for open_, close in sorted(windows):
+        if merged and open_ <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], close))
+        else:
+            merged.append((open_, close))
+    return tuple(merged)
+
+
 def earliest_start(windows: tuple[Window, ...], arrival: int) -> int | None:
-    """Start of service for an arrival, or None when every window has closed."""
+    """Start of service for an arrival, or None when every window has closed
+    (``windows`` sorted and disjoint, see ``normalise``)."""
     for open_, close in windows:
         if arrival <= close:
             return open_ if arrival < open_ else arrival
     return None
+
+
+def _window_of(windows: tuple[Window, ...], arrival: int) -> tuple[int, int]:
+    """(start, close of the window used) for an arrival; close is -1 if all closed."""
+    for open_, close in windows:
+        if arrival <= close:
+            return (open_ if arrival < open_ else arrival), close
+    return arrival, -1
 
 
 def schedule(problem: Problem, tour: int, route: list[int]) -> tuple[list[int], list[str]]:
@@ -97,7 +131,7 @@ def schedule(problem: Problem, tour: int, route: list[int]) -> tuple[list[int], 
         if allowed is not None and tour not in allowed:
             errors.append(f"tour {tour}: vertex {v} is not allowed on this tour")
         arrival = t + travel[prev][v]
-        start = earliest_start(verts[v].windows, arrival)
+        start = earliest_start(normalise(verts[v].windows), arrival)
         if start is None:
             errors.append(f"tour {tour}: vertex {v} reached at {arrival}, after its last window")
             start = arrival
@@ -132,18 +166,24 @@ def solve(
     initial: list[list[int]] | None = None,
     max_iterations: int | None = None,
 ) -> Solution:
-    """Best solution found within ``time_limit`` seconds or ``max_iterations`` ILS steps.
+    """Best solution found within ``time_limit`` seconds, or in exactly
+    ``max_iterations`` search steps when given (then the time limit is ignored and the
+    result depends only on the problem and ``seed``); it stops early once every
+    candidate that fits some tour alone is visited.
 
-    ``initial`` seeds the search: its vertices are kept in order where feasible (the
-    others dropped) and the result never scores below that feasible part. With
-    ``max_iterations`` set the run is fully deterministic for a given ``seed``.
+    ``initial`` (vertex indices per tour) seeds the search for re-planning: its visits
+    are kept in order where valid and feasible (the others are dropped), free time is
+    filled greedily, and the result never scores below that. Later iterations may
+    still swap those visits for better ones: mark a visit ``forced`` to pin it, and
+    use ``max_iterations=0`` to only extend the given plan.
     """
     _validate(problem)
     search = _Search(problem, random.Random(seed))
     if initial:
         search.load(initial)
     search.greedy_insert(0.0)
-    search.replace_pass()
+    if not initial:
+        search.replace_pass()
     deadline = time.perf_counter() + time_limit
     iterations = search.run(deadline, max_iterations)
     routes = [list(r) for r in search.best_routes]
@@ -159,10 +199,8 @@ def _validate(problem: Problem) -> None:
     if len(problem.tour_start) != m or len(problem.tour_end) != m:
         raise ValueError("tour_start and tour_end need one entry per tour")
     for v in problem.vertices[1:]:
-        if not v.windows or any(o > c for o, c in v.windows):
-            raise ValueError(f"vertex {v.id}: needs windows with open <= close")
-        if any(a[1] >= b[0] for a, b in zip(v.windows, v.windows[1:])):
-            raise ValueError(f"vertex {v.id}: windows must be sorted and disjoint")
+        if any(o > c for o, c in v.windows):
+            raise ValueError(f"vertex {v.id}: a window opens after it closes")
 
 
 class _Search:
@@ -186,9 +224,11 @@ class _Search:
         bonus = sum(max(v.score, 0) for v in verts) + 1
         self.score = [v.score + (bonus if v.forced else 0) for v in verts]
         self.score[0] = 0
+        self.real = [v.score for v in verts]
         self.sq = [float(s) * s if s > 0 else 0.0 for s in self.score]
-        self.wins = [tuple(v.windows) for v in verts]
-        self.wins[0] = ((min(problem.tour_start), max(problem.tour_end)),)
+        # a vertex without windows can never be visited: give it one that is never open
+        self.wins = [normalise(v.windows) or ((_INF, -_INF),) for v in verts]
+        self.wins[0] = ((0, 0),)  # unused: tours use tour_start / tour_end
         self.open = [w[0][0] for w in self.wins]
         self.close = [w[-1][1] for w in self.wins]
         self.multi = [len(w) > 1 for w in self.wins]
@@ -202,7 +242,9 @@ class _Search:
                              + min((self.travel[v][u] for u in range(n) if u != v), default=far)
                              for v in range(n)]
         self.allowed = [[self._reachable(v, r) for v in range(n)] for r in range(m)]
-        self.allowed_any = [v for v in range(1, n) if any(a[v] for a in self.allowed)]
+        self.allowed_any = [
+            v for v in range(1, n) if self.score[v] > 0 and any(a[v] for a in self.allowed)
+        ]
         self.seq: list[list[int]] = [[] for _ in range(m)]
         self.route_of = [-1] * n
         self.prv: list[list[int]] = [[] for _ in range(m)]
@@ -239,10 +281,7 @@ class _Search:
         for k, v in enumerate(seq):
             a = t + travel[prev][v]
             if self.multi[v]:
-                s = earliest_start(self.wins[v], a)
-                c = next((c for o, c in self.wins[v] if o <= (s or 0) <= c), -1)
-                if s is None:
-                    s, c = a, -1
+                s, c = _window_of(self.wins[v], a)
             else:
                 o, c = self.open[v], self.close[v]
                 s = a if a > o else o
@@ -259,8 +298,8 @@ class _Search:
         arr.append(back)
         self.back[r] = back
         x = self.te[r] - back
-        if x < 0 and bad < 0:
-            bad = max(len(seq) - 1, 0)
+        if x < 0 and bad < 0 and seq:  # an empty tour is unused, hence feasible
+            bad = len(seq) - 1
         slack = [0] * (len(seq) + 1)
         slack[-1] = x
         for k in range(len(seq) - 1, -1, -1):
@@ -470,13 +509,13 @@ class _Search:
             for r, seq in enumerate(self.seq):
                 if not seq:
                     continue
-                size = rng.randint(1, max(1, math.ceil(len(seq) * 0.3)))
+                size = rng.randint(1, max(1, math.ceil(len(seq) * _SEGMENT)))
                 at = rng.randrange(len(seq))
                 for v in (seq[at:] + seq[:at])[:size]:
                     self.route_of[v] = -1
                 self.seq[r] = [v for v in seq if self.route_of[v] >= 0]
         else:
-            size = rng.randint(1, max(1, math.ceil(len(visited) * 0.2)))
+            size = rng.randint(1, max(1, math.ceil(len(visited) * _SCATTER)))
             for v in rng.sample(visited, size):
                 self.route_of[v] = -1
             for r, seq in enumerate(self.seq):
@@ -486,9 +525,6 @@ class _Search:
 
     def run(self, deadline: float, max_iterations: int | None) -> int:
         """Ruin-and-recreate walk with simulated-annealing acceptance and restarts."""
-        import os
-        T0 = float(os.environ.get("T0", "0.3")); NOISE = [float(x) for x in os.environ.get("NOISE", "0,0.1").split(",")]
-        STALL = int(os.environ.get("STALL", "200"))
         self._record()
         current = [list(s) for s in self.seq]
         current_key = self._key()
@@ -496,7 +532,7 @@ class _Search:
         span = max(deadline - start, 1e-9)
         stall, it = 0, 0
         rng = self.rng
-        while True:
+        while sum(map(len, self.best_routes)) < len(self.allowed_any):  # else optimal
             if max_iterations is not None:
                 if it >= max_iterations:
                     break
@@ -508,7 +544,7 @@ class _Search:
                 progress = (now - start) / span
             it += 1
             self._ruin()
-            self.greedy_insert(rng.choice(NOISE))
+            self.greedy_insert(rng.choice(_NOISE))
             self.replace_pass()
             key = self._key()
             if key > self.best_key:
@@ -516,12 +552,14 @@ class _Search:
             else:
                 stall += 1
             self._record()
-            visited = sum(len(s) for s in current) or 1
-            temp = T0 * (1.0 - progress) * current_key[0] / visited
+            visited = [v for s in current for v in s]
+            mean = sum(self.real[v] for v in visited) / (len(visited) or 1)
+            temp = _TEMPERATURE * (1.0 - progress) * mean
             delta = key[0] - current_key[0]
-            if key >= current_key or (temp > 0 and rng.random() < math.exp(delta / temp)):
-                current, current_key = [list(s) for s in self.seq], key
-            if stall and stall % STALL == 0:
+            if stall and stall % _RESTART_AFTER == 0:
                 current, current_key = [list(s) for s in self.best_routes], self.best_key
+            elif key >= current_key or (temp > 0 and rng.random() < math.exp(delta / temp)):
+                current, current_key = [list(s) for s in self.seq], key
+                continue
             self._restore(current)
         return it

@@ -1,0 +1,128 @@
+"""Turn candidates and the trip's constraints into a TOPTW problem (days = tours).
+
+Time is counted in minutes from local midnight of the first day in the destination time
+zone, so day ``d`` covers ``[d*1440, (d+1)*1440)`` and one vertex holds the windows of
+every day it may happen on (hence it is visited at most once in the whole trip).
+Activities must end by the pace's day end; meals have their own windows and the day's
+tour may run past the pace's end for dinner.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from . import toptw
+from .candidates import Candidate
+from .hours import Window
+from .travel import Point, travel_matrix
+
+DAY = 1440
+SCALE = 10  # scores are integers for the solver
+MEAL_SCORE = 100_000  # meals are mandatory-ish: worth more than any set of activities
+
+
+@dataclass(frozen=True)
+class PaceRule:
+    day_start: int
+    day_end: int
+    activity_cap: int  # minutes of activities (meals excluded)
+
+
+PACES = {
+    "relaxed": PaceRule(10 * 60, 18 * 60, 5 * 60),
+    "moderate": PaceRule(9 * 60, 20 * 60, 7 * 60),
+    "packed": PaceRule(8 * 60, 22 * 60, 10 * 60),
+}
+MEALS = {"lunch": (11 * 60 + 30, 14 * 60), "dinner": (18 * 60, 21 * 60)}
+TOUR_END_MIN = 22 * 60  # back at the hotel by then at the latest, dinner included
+
+
+@dataclass
+class Node:
+    """A solver vertex: a candidate, as a free activity, a day's meal or a fixed visit."""
+
+    cand: Candidate
+    windows: tuple[Window, ...]  # absolute minutes
+    meal: str = ""
+    forced: bool = False
+    why_fixed: str = ""
+
+
+def clip(ranges: Sequence[Window], lo: int, hi: int) -> list[Window]:
+    """Start ranges restricted to [lo, hi]."""
+    return [(max(a, lo), min(b, hi)) for a, b in ranges if max(a, lo) <= min(b, hi)]
+
+
+def dry(ranges: Sequence[Window], rain: Sequence[Window], duration: int) -> list[Window]:
+    """Start ranges whose visit [s, s + duration] does not overlap any rain interval."""
+    out = list(ranges)
+    for r0, r1 in rain:
+        cut = []
+        for a, b in out:
+            if a <= r0 - duration:
+                cut.append((a, min(b, r0 - duration)))
+            if b >= r1:
+                cut.append((max(a, r1), b))
+        out = cut
+    return out
+
+
+def rain_of(weather: Mapping | None) -> list[Window]:
+    """Rain intervals in minutes from a day's weather (``rain_hours``: local hours with
+    rain, as :class:`apps.integrations.weather.DayWeather` gives them)."""
+    windows: list[Window] = []
+    for hour in sorted(set((weather or {}).get("rain_hours", ()))):
+        if windows and windows[-1][1] == hour * 60:
+            windows[-1] = (windows[-1][0], hour * 60 + 60)
+        else:
+            windows.append((hour * 60, hour * 60 + 60))
+    return windows
+
+
+def day_ranges(cand: Candidate, day: dt.date, lo: int, hi: int, rain: Sequence[Window]) -> list[Window]:
+    """A candidate's start ranges on a day within [lo, hi], dry if it is outdoors."""
+    ranges = clip(cand.windows.get(day, ()), lo, hi)
+    return ranges if cand.indoor else dry(ranges, rain, cand.duration)
+
+
+def absolute(day_index: int, ranges: Sequence[Window]) -> tuple[Window, ...]:
+    base = day_index * DAY
+    return tuple((base + a, base + b) for a, b in ranges)
+
+
+def activity_node(cand: Candidate, days: Sequence[dt.date], pace: PaceRule, rain: Mapping[dt.date, list],
+                  holidays: Mapping[dt.date, str]) -> Node | None:
+    """The activity over every day it fits in; crowd-sensitive sights avoid public holidays
+    when they can happen on another day."""
+    per_day = {i: day_ranges(cand, day, pace.day_start, pace.day_end - cand.duration, rain.get(day, ()))
+               for i, day in enumerate(days)}
+    per_day = {i: r for i, r in per_day.items() if r}
+    if cand.crowd_sensitive and any(days[i] not in holidays for i in per_day):
+        per_day = {i: r for i, r in per_day.items() if days[i] not in holidays}
+    windows = tuple(w for i in sorted(per_day) for w in absolute(i, per_day[i]))
+    return Node(cand, windows) if windows else None
+
+
+def meal_ranges(cand: Candidate, day: dt.date, meal: str, rain: Sequence[Window]) -> list[Window]:
+    lo, hi = MEALS[meal]
+    return day_ranges(cand, day, lo, hi - cand.duration, rain)
+
+
+def problem_for(nodes: Sequence[Node], depot: Point, n_days: int, pace: PaceRule,
+                minutes: Callable | None = None) -> toptw.Problem:
+    """The TOPTW instance: vertex 0 is the hotel, vertex i the node i-1."""
+    vertices = [toptw.Vertex(0, 0, 0, ((0, n_days * DAY),))]
+    for i, node in enumerate(nodes, 1):
+        score = MEAL_SCORE if node.meal else max(1, round(node.cand.score * SCALE))
+        vertices.append(toptw.Vertex(i, node.cand.duration, score, node.windows, forced=node.forced))
+    travel = travel_matrix([depot] + [n.cand.location for n in nodes], minutes)
+    starts = [d * DAY + pace.day_start for d in range(n_days)]
+    ends = [d * DAY + max(pace.day_end, TOUR_END_MIN) for d in range(n_days)]
+    for i, node in enumerate(nodes, 1):
+        if node.forced:  # a fixed visit outside the pace's hours stretches its day
+            (start, _), = node.windows
+            d = start // DAY
+            starts[d] = min(starts[d], start - travel[0][i])
+            ends[d] = max(ends[d], start + node.cand.duration + travel[i][0])
+    return toptw.Problem(vertices, travel, n_days, starts, ends)

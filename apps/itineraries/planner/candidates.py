@@ -1,0 +1,275 @@
+"""Candidates: what could go into a plan, with its time windows per date and its price.
+
+Three sources: vendor offerings (their free slots, or their opening hours when they take
+walk-ins), platform places (opening hours) and the expert's recommendations (which only
+mark candidates as preferred or pinned, see :mod:`.conflicts`). Everything that is ruled
+out here is returned as :class:`LeftOut` with the reason, for the explanations.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
+
+from apps.integrations.currency import rate
+from apps.itineraries.models import Place
+from apps.vendors.models import Offering, OfferingKind, PriceUnit, Slot, VendorType
+
+from .hours import TYPICAL_HOURS, Window, open_windows
+from .travel import haversine_km
+
+SEARCH_RADIUS_KM = 60.0
+MEAL_CATEGORIES = {"restaurant", "cafe"}
+CROWD_CATEGORIES = {"landmark", "viewpoint", "park", "garden", "religious_site", "market"}
+
+
+@dataclass
+class Candidate:
+    """One thing the traveler could do. ``windows`` are allowed START ranges per local date."""
+
+    key: str
+    title: str
+    kind: str  # activity | meal
+    lat: float
+    lon: float
+    duration: int
+    windows: dict[dt.date, tuple[Window, ...]]
+    price: Decimal | None  # for the whole party, in the request's currency
+    indoor: bool
+    interests: tuple[str, ...] = ()
+    dietary: tuple[str, ...] = ()
+    wheelchair: bool | None = None
+    rating: float = 0.0
+    category: str = ""
+    offering_id: int | None = None
+    place_id: int | None = None
+    vendor_id: int | None = None
+    vendor_rating: float = 0.0
+    slots: dict[tuple[dt.date, int], int] = field(default_factory=dict)
+    score: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    tips: list[str] = field(default_factory=list)
+    preferred: bool = False
+
+    @property
+    def location(self) -> tuple[float, float]:
+        return self.lat, self.lon
+
+    @property
+    def crowd_sensitive(self) -> bool:
+        return not self.indoor and self.category in CROWD_CATEGORIES
+
+    def serves(self, restriction: str) -> bool:
+        """Whether the kitchen fits a dietary restriction ("vegetarian", "gluten-free"…)."""
+        need = restriction.replace("-", "_")
+        offered = {d.replace("-", "_") for d in self.dietary}
+        if need == "vegetarian" and ({"vegan", "vegan_options"} & offered):
+            return True
+        return need in offered or f"{need}_options" in offered
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    title: str
+    reason: str
+    score: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {"title": self.title, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Trip:
+    """What candidate collection needs to know about the request."""
+
+    days: tuple[dt.date, ...]
+    time_zone: str
+    country: str
+    center: tuple[float, float]
+    party: int
+    currency: str
+    now: dt.datetime
+    wheelchair: bool
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+class Converter:
+    """Money into the trip's currency, one rate look-up per currency."""
+
+    def __init__(self, target: str):
+        self.target = target
+        self._rates: dict[str, Decimal] = {}
+
+    def __call__(self, amount: Decimal, currency: str) -> Decimal:
+        if currency not in self._rates:
+            self._rates[currency] = rate(currency, self.target)
+        return (Decimal(amount) * self._rates[currency]).quantize(Decimal("0.01"))
+
+
+def party_price(amount: Decimal, unit: str, party: int) -> Decimal:
+    return amount * party if unit == PriceUnit.PER_PERSON else amount
+
+
+def start_ranges(open_: Sequence[Window], duration: int) -> tuple[Window, ...]:
+    """Allowed start ranges so that a visit of ``duration`` ends while open."""
+    return tuple((o, c - duration) for o, c in open_ if c - duration >= o)
+
+
+def hours_windows(spec: str, trip: Trip, duration: int, coords, notes: list[str]) -> dict[dt.date, tuple[Window, ...]]:
+    out: dict[dt.date, tuple[Window, ...]] = {}
+    unknown = False
+    for day in trip.days:
+        open_ = open_windows(spec, day, country=trip.country, coords=coords)
+        if open_ is None:
+            open_, unknown = TYPICAL_HOURS, True
+        ranges = start_ranges(open_, duration)
+        if ranges:
+            out[day] = ranges
+    if unknown:
+        notes.append(_("opening hours unknown: assumed 09:00–18:00, check before going"))
+    return out
+
+
+def _within(trip: Trip, lat: float, lon: float) -> bool:
+    return haversine_km(trip.center, (lat, lon)) <= SEARCH_RADIUS_KM
+
+
+def _near_box(trip: Trip) -> dict:
+    pad = SEARCH_RADIUS_KM / 111.0  # degrees of latitude; the exact distance is checked after
+    lat = trip.center[0]
+    return {"lat__gte": lat - pad, "lat__lte": lat + pad}
+
+
+def offering_candidates(trip: Trip, convert: Converter, *, exclude_offering_ids: Collection[int] = ()
+                        ) -> tuple[list[Candidate], list[LeftOut]]:
+    """Activities and meals of active vendors around the destination, from free slots
+    (capacity for the party, past the vendor's minimum notice) or walk-in opening hours."""
+    first = dt.datetime.combine(trip.days[0], dt.time(), tzinfo=trip.tz)
+    last = dt.datetime.combine(trip.days[-1] + dt.timedelta(days=1), dt.time(), tzinfo=trip.tz)
+    offerings = list(
+        Offering.objects.filter(is_active=True, vendor__is_active=True, vendor__country=trip.country,
+                                kind__in=[OfferingKind.ACTIVITY, OfferingKind.MEAL])
+        .exclude(vendor__vendor_type=VendorType.HOTEL).select_related("vendor")
+    )
+    slots_by_offering: dict[int, list[Slot]] = {}
+    for slot in Slot.objects.filter(offering__in=offerings, start__gte=first, start__lt=last).order_by("start"):
+        slots_by_offering.setdefault(slot.offering_id, []).append(slot)
+    out, left = [], []
+    for offering in offerings:
+        lat, lon = offering.location
+        if not _within(trip, lat, lon):
+            continue
+        if offering.pk in exclude_offering_ids:
+            left.append(LeftOut(offering.title, _("excluded after an earlier change (declined or rejected)")))
+            continue
+        vendor = offering.vendor
+        kind = "meal" if offering.kind == OfferingKind.MEAL or vendor.vendor_type == VendorType.RESTAURANT \
+            else "activity"
+        cand = Candidate(
+            key=f"offering:{offering.pk}", title=offering.title, kind=kind, lat=lat, lon=lon,
+            duration=offering.duration_min, windows={}, indoor=offering.indoor,
+            price=convert(party_price(offering.base_price, offering.price_unit, trip.party), offering.currency),
+            interests=tuple(offering.interests), dietary=tuple(offering.dietary), wheelchair=offering.wheelchair,
+            rating=float(offering.rating or vendor.rating), category=vendor.vendor_type, offering_id=offering.pk,
+            vendor_id=vendor.pk, vendor_rating=float(vendor.rating),
+        )
+        slots = slots_by_offering.get(offering.pk, [])
+        if slots:
+            reason = _slot_windows(cand, slots, offering, trip, convert)
+            if reason:
+                left.append(LeftOut(offering.title, reason))
+                continue
+        elif offering.opening_hours:
+            cand.windows = hours_windows(offering.opening_hours, trip, cand.duration, None, cand.notes)
+        else:
+            left.append(LeftOut(offering.title, _("no free slot during the trip")))
+            continue
+        if not cand.windows:
+            left.append(LeftOut(offering.title, _("closed on the trip dates")))
+            continue
+        out.append(cand)
+    return out, left
+
+
+def _slot_windows(cand: Candidate, slots: list[Slot], offering: Offering, trip: Trip, convert: Converter) -> str:
+    """Fill the candidate's point windows from usable slots; return why none is usable."""
+    notice = trip.now + dt.timedelta(hours=offering.vendor.min_notice_hours)
+    windows: dict[dt.date, list[Window]] = {}
+    too_soon = full = 0
+    for slot in slots:
+        if slot.start < notice:
+            too_soon += 1
+            continue
+        if slot.capacity_available < trip.party or slot.is_stale:
+            full += 1
+            continue
+        local = slot.start.astimezone(trip.tz)
+        minute = local.hour * 60 + local.minute
+        if (local.date(), minute) in cand.slots:
+            continue
+        cand.slots[(local.date(), minute)] = slot.pk
+        windows.setdefault(local.date(), []).append((minute, minute))
+        if len(cand.slots) == 1:  # the slot's own price wins over the list price
+            cand.price = convert(party_price(slot.price, offering.price_unit, trip.party), slot.currency)
+    cand.windows = {day: tuple(sorted(w)) for day, w in windows.items()}
+    if cand.windows:
+        return ""
+    if too_soon and not full:
+        return _("needs %(hours)d h notice") % {"hours": offering.vendor.min_notice_hours}
+    return _("no free slot for %(n)d people") % {"n": trip.party}
+
+
+def place_candidates(trip: Trip, convert: Converter) -> tuple[list[Candidate], list[LeftOut]]:
+    """Platform points of interest around the destination, from their opening hours."""
+    out, left = [], []
+    for place in Place.objects.filter(**_near_box(trip)):
+        if not _within(trip, place.lat, place.lon):
+            continue
+        kind = "meal" if place.category in MEAL_CATEGORIES else "activity"
+        duration = max(30, min(place.typical_visit_min, 90)) if kind == "meal" else place.typical_visit_min
+        cand = Candidate(
+            key=f"place:{place.pk}", title=place.name, kind=kind, lat=place.lat, lon=place.lon,
+            duration=duration, windows={}, indoor=place.indoor,
+            price=convert(place.price * trip.party, place.currency) if place.price else None,
+            interests=tuple(place.interests), dietary=tuple(place.dietary),
+            wheelchair={"yes": True, "no": False}.get(place.wheelchair), category=place.category,
+            place_id=place.pk,
+        )
+        cand.windows = hours_windows(place.opening_hours, trip, duration, (place.lat, place.lon), cand.notes)
+        if not cand.windows:
+            left.append(LeftOut(place.name, _("closed on the trip dates")))
+            continue
+        out.append(cand)
+    return out, left
+
+
+def accessible(cands: list[Candidate], trip: Trip) -> tuple[list[Candidate], list[LeftOut]]:
+    """Drop what a wheelchair user cannot enter; flag what is not confirmed."""
+    if not trip.wheelchair:
+        return cands, []
+    keep, left = [], []
+    for cand in cands:
+        if cand.wheelchair is False:
+            left.append(LeftOut(cand.title, _("not wheelchair accessible"), cand.score))
+            continue
+        if cand.wheelchair is None:
+            cand.notes.append(_("wheelchair access not confirmed: check before going"))
+        keep.append(cand)
+    return keep, left
+
+
+def collect(trip: Trip, *, exclude_offering_ids: Collection[int] = ()) -> tuple[list[Candidate], list[LeftOut]]:
+    """All candidates of a trip (offerings, places) after the accessibility filter."""
+    convert = Converter(trip.currency)
+    cands, left = offering_candidates(trip, convert, exclude_offering_ids=exclude_offering_ids)
+    places, closed = place_candidates(trip, convert)
+    cands, refused = accessible(cands + places, trip)
+    return cands, left + closed + refused

@@ -1,0 +1,43 @@
+"""Opening hours (OpenStreetMap syntax, parsed by ``opening-hours-py``) as minute windows."""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import opening_hours
+
+Window = tuple[int, int]
+
+# Blank hours mean "unknown", not "always open": assume a typical sightseeing day.
+TYPICAL_HOURS: tuple[Window, ...] = ((9 * 60, 18 * 60),)
+
+
+@lru_cache(maxsize=512)
+def _parse(spec: str, country: str, coords: tuple[float, float] | None):
+    try:
+        return opening_hours.OpeningHours(spec, country=country or None, coords=coords)
+    except Exception:  # noqa: BLE001 - an unparsable value is treated like an unknown one
+        return None
+
+
+def open_windows(spec: str, day: dt.date, *, country: str = "", coords: tuple[float, float] | None = None
+                 ) -> tuple[Window, ...] | None:
+    """Open intervals of ``day`` in minutes from local midnight (end may be 1440).
+
+    Returns None when the hours are unknown (blank or unparsable); an empty tuple when the
+    place is closed that day. Public holidays (``PH``) follow ``country``.
+    """
+    parsed = _parse(spec.strip(), country, coords) if spec and spec.strip() else None
+    if parsed is None:
+        return None
+    midnight = dt.datetime.combine(day, dt.time())
+    windows: list[Window] = []
+    for start, end, state, _comment in parsed.intervals(midnight, midnight + dt.timedelta(days=1)):
+        if str(state) != "open":
+            continue
+        start, end = start.replace(tzinfo=None), end.replace(tzinfo=None)
+        lo = max(int((start - midnight).total_seconds() // 60), 0)
+        hi = min(int((end - midnight).total_seconds() // 60), 1440)
+        if hi > lo:
+            windows.append((lo, hi))
+    return tuple(windows)

@@ -1,0 +1,301 @@
+"""Entry point of the product planner: a request in, a :class:`~.plan.Plan` out.
+
+Reads vendors, places and the request; writes nothing and has no side effects, so the
+coordination engine can call it inside its transaction (then store the plan with
+:func:`apps.itineraries.services.itinerary_create_from_plan`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from decimal import Decimal
+
+import holidays as holidays_lib
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.integrations.registry import get_provider
+
+from . import toptw
+from .build import DAY, MEALS, PACES, Node, absolute, activity_node, meal_ranges, problem_for, rain_of
+from .candidates import Candidate, LeftOut, Trip, collect
+from .conflicts import Pin, hhmm, resolve
+from .explain import reasoning
+from .plan import Plan, PlanDay, PlanItem
+from .scoring import Signals, score
+from .stay import Stay, choose_stay
+from .travel import haversine_km
+
+RAIN_INDOOR_BONUS = 10.0
+HOLIDAY_CROWD_FACTOR = 0.7
+NOTABLE_LEFT_OUT = 15
+UNKNOWN_WEATHER = {"summary": "unknown"}
+
+
+def trip_for(request, now: dt.datetime | None = None) -> Trip:
+    n = (request.end_date - request.start_date).days + 1
+    return Trip(days=tuple(request.start_date + dt.timedelta(days=i) for i in range(n)),
+                time_zone=request.time_zone, country=request.country, center=(request.lat, request.lon),
+                party=request.party_size, currency=request.currency, now=now or timezone.now(),
+                wheelchair=any("wheelchair" in str(a).lower() for a in request.accessibility))
+
+
+def _weather_by_day(trip: Trip, weather: Mapping | None) -> dict[dt.date, dict]:
+    """Weather per day as JSON dicts; without ``weather`` ask the configured provider
+    (offline: unknown)."""
+    if weather is None:
+        days = get_provider("weather").forecast(trip.center[0], trip.center[1], trip.days[0], trip.days[-1],
+                                                trip.time_zone)
+        weather = {d.date: d.as_dict() for d in days}
+    given = {(dt.date.fromisoformat(k) if isinstance(k, str) else k): v for k, v in weather.items()}
+    return {day: dict(given.get(day, UNKNOWN_WEATHER)) for day in trip.days}
+
+
+def _holidays(trip: Trip) -> dict[dt.date, str]:
+    try:
+        calendar = holidays_lib.country_holidays(trip.country, years={d.year for d in trip.days})
+    except NotImplementedError:
+        return {}
+    return {d: calendar[d] for d in trip.days if d in calendar}
+
+
+def _recommendation_pins(recommendations: Iterable, by_key: dict[str, Candidate]) -> tuple[list[Pin], set[str]]:
+    """Pinned recommendation items as pins; the other ones as preferred candidate keys."""
+    by_title = {c.title.casefold(): c.key for c in by_key.values()}
+    pins, preferred = [], set()
+    for rec in recommendations:
+        if getattr(rec, "status", "") == "rejected":
+            continue
+        key = f"offering:{rec.offering_id}" if rec.offering_id else by_title.get(rec.title.casefold(), "")
+        if rec.pinned and rec.day and rec.start_time:
+            minute = rec.start_time.hour * 60 + rec.start_time.minute
+            pins.append(Pin(key, rec.title, rec.day, minute,
+                            _("pinned by your expert at %(time)s") % {"time": hhmm(minute)}))
+        elif key:
+            preferred.add(key)
+    return pins, preferred
+
+
+def _score_all(cands: Sequence[Candidate], *, wanted: Collection[str], preferred: set[str], signals: Signals,
+               rainy: bool, holidays: Mapping[dt.date, str]) -> None:
+    for cand in cands:
+        cand.preferred = cand.key in preferred
+        cand.score, cand.reasons = score(interests=cand.interests, wanted=wanted, rating=cand.rating,
+                                         vendor_id=cand.vendor_id, vendor_rating=cand.vendor_rating,
+                                         preferred=cand.preferred, signals=signals)
+        if rainy and cand.indoor and cand.kind == "activity":
+            cand.score += RAIN_INDOOR_BONUS
+            cand.reasons.append(_("indoor option for the rainy days"))
+        if cand.crowd_sensitive and cand.windows and all(d in holidays for d in cand.windows):
+            cand.score *= HOLIDAY_CROWD_FACTOR
+            cand.reasons.append(_("only possible on a public holiday: crowds likely"))
+
+
+def _meal_nodes(restaurants: Sequence[Candidate], days: Sequence[dt.date], taken: set[tuple[int, str]],
+                rain: Mapping[dt.date, list], stay: Stay) -> list[Node]:
+    """One restaurant per day and meal, best score first, avoiding repeats across days."""
+    used: dict[str, int] = {}
+    nodes = []
+    for i, day in enumerate(days):
+        for meal in MEALS:
+            if (i, meal) in taken:
+                continue
+            options = [(used.get(c.key, 0), -c.score, haversine_km(stay.location, c.location), c.key, c, r)
+                       for c in restaurants if (r := meal_ranges(c, day, meal, rain.get(day, ())))]
+            if not options:
+                continue
+            *_ignored, cand, ranges = min(options, key=lambda o: o[:4])
+            used[cand.key] = used.get(cand.key, 0) + 1
+            nodes.append(Node(cand, absolute(i, ranges), meal=meal))
+    return nodes
+
+
+def _meal_of(node: Node, start: int) -> str:
+    minute = start % DAY
+    return next((m for m, (lo, hi) in MEALS.items() if node.cand.kind == "meal" and lo <= minute < hi), "")
+
+
+def _drop_until(routes: list[list[int]], nodes: list[Node], over: Callable[[], bool], *, rank, reason: str,
+                eligible: Callable[[Node], bool], left: list[LeftOut], tours: Iterable[int] | None = None) -> None:
+    """Remove eligible visits of ``tours`` (all by default), lowest ``rank`` first, while ``over()``."""
+    tours = list(range(len(routes)) if tours is None else tours)
+    while over():
+        pool = [(rank(nodes[v - 1]), r, v) for r in tours for v in routes[r] if eligible(nodes[v - 1])]
+        if not pool:
+            return
+        _rank, r, v = min(pool)
+        routes[r].remove(v)
+        left.append(LeftOut(nodes[v - 1].cand.title, reason, nodes[v - 1].cand.score))
+
+
+def _enforce_pace(routes, nodes, cap: int, left: list[LeftOut]) -> None:
+    """At most ``cap`` minutes of activities a day (meals do not count)."""
+    for r in range(len(routes)):
+        _drop_until(routes, nodes,
+                    lambda day=r: sum(nodes[v - 1].cand.duration for v in routes[day] if not nodes[v - 1].meal) > cap,
+                    rank=lambda n: n.cand.score, reason=_("didn't fit the day's time budget"),
+                    eligible=lambda n: not n.meal and not n.forced, left=left, tours=[r])
+
+
+def _enforce_budget(routes, nodes, budget: Decimal, left: list[LeftOut]) -> None:
+    """Total spend within ``budget``: activities go before meals, lowest score per money first."""
+    def spend():
+        return sum((nodes[v - 1].cand.price or 0) for route in routes for v in route)
+
+    _drop_until(routes, nodes, lambda: spend() > budget,
+                rank=lambda n: (bool(n.meal), n.cand.score / float(n.cand.price)), reason=_("over budget"),
+                eligible=lambda n: bool(n.cand.price) and not n.forced, left=left)
+
+
+def plan_for_request(request, *, recommendations: Iterable = (), exclude_offering_ids: Collection[int] = (),
+                     keep: Sequence[Pin] | None = None, exclude_keys: Collection[str] = (), weather: Mapping | None = None,
+                     signals: Mapping | None = None, seed: int = 0, time_limit: float = 1.0,
+                     max_iterations: int | None = None, now: dt.datetime | None = None,
+                     travel: Callable | None = None) -> Plan:
+    """Plan a request day by day.
+
+    ``recommendations``: the expert's RecommendationItems (pinned ones are kept, others
+    preferred); ``keep``: pins that must stay (re-planning); ``exclude_keys``: candidates
+    never to plan ("place:3"); ``weather``: date → ``{"summary",
+    "rain_hours": [9, 10], ...}`` (DayWeather.as_dict; default: the weather provider); ``signals``: ``{"reliability":
+    {vendor_id: 0..1}, "history": {interest: -1..1}}``; ``travel``: a (lat, lon) pair →
+    minutes function (default offline). Read-only; raises nothing for an empty market (the
+    plan is then empty and says why).
+    """
+    trip = trip_for(request, now)
+    pace = PACES.get(request.pace, PACES["moderate"])
+    days = list(trip.days)
+    weather_by_day = _weather_by_day(trip, weather)
+    rain = {d: rain_of(w) for d, w in weather_by_day.items()}
+    holidays = _holidays(trip)
+
+    cands, left = collect(trip, exclude_offering_ids=exclude_offering_ids)
+    cands = [c for c in cands if c.key not in exclude_keys]
+    by_key = {c.key: c for c in cands}
+    pins, preferred = _recommendation_pins(recommendations, by_key)
+    _score_all(cands, wanted=request.interests, preferred=preferred, signals=Signals.from_mapping(signals),
+               rainy=any(rain.values()), holidays=holidays)
+    stay = choose_stay(trip, level=request.accommodation, nights=request.nights, budget=request.budget_max)
+
+    nodes: list[Node] = []
+    conflicts: list[dict] = []
+    for pin in list(keep or ()) + pins:
+        node, conflict = resolve(pin, by_key.get(pin.key), days, rain)
+        if conflict:
+            conflicts.append(conflict)
+        if node and not any(n.cand.key == node.cand.key for n in nodes):
+            nodes.append(node)
+    fixed_keys = {n.cand.key for n in nodes}
+    taken = {(n.windows[0][0] // DAY, meal) for n in nodes if (meal := _meal_of(n, n.windows[0][0]))}
+
+    restaurants = []
+    for cand in cands:
+        if cand.kind != "meal" or cand.key in fixed_keys:
+            continue
+        missing = [d for d in request.dietary_restrictions if not cand.serves(d)]
+        if missing:
+            left.append(LeftOut(cand.title, _("does not serve %(diet)s") % {"diet": ", ".join(missing)}, cand.score))
+        else:
+            restaurants.append(cand)
+    nodes += _meal_nodes(restaurants, days, taken, rain, stay)
+
+    activity_budget = request.budget_max - stay.total
+    for cand in cands:
+        if cand.kind != "activity" or cand.key in fixed_keys:
+            continue
+        if cand.price and cand.price > activity_budget:
+            left.append(LeftOut(cand.title, _("over budget"), cand.score))
+            continue
+        node = activity_node(cand, days, pace, rain, holidays)
+        if node is None:
+            left.append(LeftOut(cand.title, _("closed (or raining) during the hours planned for each day"),
+                                cand.score))
+        else:
+            nodes.append(node)
+
+    problem = problem_for(nodes, stay.location, len(days), pace, travel)
+    clock = time.perf_counter()
+    solution = toptw.solve(problem, time_limit=time_limit, seed=seed, max_iterations=max_iterations)
+    seconds = time.perf_counter() - clock
+    routes = [list(r) for r in solution.routes]
+    _enforce_pace(routes, nodes, pace.activity_cap, left)
+    _enforce_budget(routes, nodes, activity_budget, left)
+
+    visited = {v for route in routes for v in route}
+    for i, node in enumerate(nodes, 1):
+        if node.forced and i not in visited:
+            conflicts.append({"item": node.cand.title, "resolution": _("dropped"),
+                              "reason": _("could not fit with the other fixed items of the day")})
+    left += _unchosen(problem, nodes, visited)
+    plan_days = _days(problem, routes, nodes, days, trip, stay, weather_by_day, rain, holidays, pace)
+    total = stay.total + sum((i.price or Decimal(0)) for d in plan_days for i in d.items if i.kind != "stay")
+    return Plan(trip.time_zone, trip.currency, plan_days, _notable(left, by_key, visited_keys={
+        nodes[v - 1].cand.key for v in visited}), conflicts, total,
+        {"score": solution.score, "iterations": solution.iterations, "seconds": round(seconds, 3),
+         "vertices": len(nodes)})
+
+
+def _unchosen(problem: toptw.Problem, nodes: list[Node], visited: set[int]) -> list[LeftOut]:
+    """Why good activities were not chosen: too far to fit any day, else the time budget."""
+    out = []
+    for i, node in enumerate(nodes, 1):
+        if i in visited or node.meal or node.forced:
+            continue
+        fits = any(toptw.schedule(problem, r, [i])[1] == [] for r in range(problem.n_tours))
+        reason = _("didn't fit the day's time budget") if fits else _("too far from the hotel for a day's plan")
+        out.append(LeftOut(node.cand.title, reason, node.cand.score))
+    return out
+
+
+def _notable(left: list[LeftOut], by_key: dict[str, Candidate], visited_keys: set[str]) -> list[dict]:
+    """The left-out candidates worth telling: expert picks first, then by score; one per title."""
+    preferred = {c.title for c in by_key.values() if c.preferred}
+    chosen = {by_key[k].title for k in visited_keys if k in by_key}
+    seen, out = set(), []
+    for item in sorted(left, key=lambda x: (x.title not in preferred, -x.score)):
+        if item.title in seen or item.title in chosen:
+            continue
+        seen.add(item.title)
+        out.append(item.as_dict())
+    return out[:NOTABLE_LEFT_OUT]
+
+
+def _days(problem, routes, nodes, days, trip, stay: Stay, weather_by_day, rain, holidays, pace) -> list[PlanDay]:
+    tz = trip.tz
+    out = []
+    for r, day in enumerate(days):
+        midnight = dt.datetime.combine(day, dt.time(), tzinfo=tz)
+
+        def at(minute: int, base=midnight, index=r) -> dt.datetime:
+            return base + dt.timedelta(minutes=minute - index * DAY)
+
+        starts, _errors = toptw.schedule(problem, r, routes[r])
+        plan_day = PlanDay(day, weather_by_day[day], notes=_("Public holiday: %(name)s") % {"name": holidays[day]}
+                           if day in holidays else "")
+        prev = 0
+        for v, start in zip(routes[r], starts):
+            node = nodes[v - 1]
+            cand = node.cand
+            local = start - r * DAY
+            plan_day.items.append(PlanItem(
+                kind="meal" if node.meal or cand.kind == "meal" else "activity", title=cand.title,
+                start=at(start), end=at(start + cand.duration), key=cand.key, place_name=cand.title,
+                lat=cand.lat, lon=cand.lon, offering_id=cand.offering_id, slot_id=cand.slots.get((day, local)),
+                place_id=cand.place_id, price=cand.price, travel_from_previous_min=problem.travel[prev][v],
+                reasoning=reasoning(node, local, rain=rain[day],
+                                    holiday=holidays.get(day, "") if cand.crowd_sensitive else ""),
+                tips=list(cand.tips), pinned=node.forced,
+            ))
+            prev = v
+        if r < stay.nights:
+            back = (starts[-1] + nodes[routes[r][-1] - 1].cand.duration + problem.travel[prev][0]
+                    if routes[r] else r * DAY + pace.day_end)
+            plan_day.items.append(PlanItem(
+                kind="stay", title=stay.title, start=at(back), end=at(back), key=f"offering:{stay.offering_id}"
+                if stay.offering_id else "", place_name=stay.title, lat=stay.lat, lon=stay.lon,
+                offering_id=stay.offering_id, price=stay.night_price if stay.offering_id else None,
+                travel_from_previous_min=problem.travel[prev][0] if routes[r] else 0, reasoning=stay.reasoning,
+            ))
+        out.append(plan_day)
+    return out
