@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -109,3 +110,74 @@ class Item(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# --- Outputs (apps.itineraries.exports): export jobs, calendar subscriptions, share links ---
+
+
+class ExportKind(models.TextChoices):
+    PDF = "pdf", _("PDF itinerary")
+    ZIP = "zip", _("Confirmation package")
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Rendering")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ExportJob(TimeStamped):
+    """One rendered output of one itinerary version; re-rendered only when its content
+    fingerprint (bookings, expert) changed. Written by ``apps.itineraries.exports.jobs``."""
+
+    itinerary = models.ForeignKey(Itinerary, on_delete=models.CASCADE, related_name="export_jobs")
+    kind = models.CharField(max_length=8, choices=ExportKind.choices)
+    status = models.CharField(max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    fingerprint = models.CharField(max_length=64, help_text=_("Hash of what the file shows"))
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["itinerary", "kind"], name="export_job_once_per_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.itinerary} ({self.status} {self.progress}%)"
+
+
+class TokenLink(models.Model):
+    """A capability URL: ``<pk>.<secret>``; the secret is compared in constant time."""
+
+    request = models.ForeignKey("requests.ExperienceRequest", on_delete=models.CASCADE, related_name="+")
+    secret = models.CharField(max_length=64)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @property
+    def token(self) -> str:
+        return f"{self.pk}.{self.secret}"
+
+
+class CalendarSubscription(TokenLink):
+    """A private webcal feed of the request's current itinerary."""
+
+    def __str__(self):
+        return f"Calendar feed #{self.pk} of {self.request_id}"
+
+
+class ShareLink(TokenLink):
+    """A read-only, optionally expiring live view of the request's current itinerary."""
+
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Share link #{self.pk} of {self.request_id}"

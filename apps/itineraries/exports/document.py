@@ -1,0 +1,264 @@
+"""The read model every output renders: one itinerary version, localized and priced.
+
+``build_document`` runs a fixed number of queries whatever the number of days or items.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from apps.coordination.models import Booking
+from apps.coordination.phases import BookingStatus
+from apps.coordination.selectors import request_get_for_user, state_visible_to
+from apps.core.errors import NotFound
+from apps.core.money import Money
+
+from ..models import Day, Item, Itinerary
+from .budget import Budget, CostLine, budget_breakdown
+from .maps import MapPoint, day_map_svg, distance_km
+from .support import ExpertContact, cancellation_policy_text, emergency_contacts, expert_contact
+
+WALKING_KM = 1.2  # further than this we suggest public transport
+# Which booking an item shows when it has several (a declined one, then a confirmed retry).
+BOOKING_PRIORITY = [BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.PENDING, BookingStatus.REQUESTED]
+
+
+@dataclass
+class BookingView:
+    id: int
+    reference: str
+    status: str
+    status_label: str
+    vendor: str
+    vendor_email: str
+    vendor_phone: str
+    offering: str
+    quantity: int
+    price: Money
+    policy: str
+
+
+@dataclass
+class ItemView:
+    number: int
+    uid: str
+    kind: str
+    kind_label: str
+    title: str
+    start: dt.datetime
+    end: dt.datetime
+    place: str
+    address: str
+    lat: float | None
+    lon: float | None
+    price: Money | None
+    booking: BookingView | None
+    travel_min: int
+    directions: str
+    requirements: list[str]
+    tips: list[str]
+    reasoning: str
+
+
+@dataclass
+class DayView:
+    number: int
+    date: dt.date
+    weather: dict
+    notes: str
+    items: list[ItemView]
+    map_svg: str
+
+
+@dataclass
+class Document:
+    request_id: int
+    version: int
+    title: str
+    destination: str
+    country: str
+    time_zone: str
+    start_date: dt.date
+    end_date: dt.date
+    party: int
+    traveler: str
+    days: list[DayView]
+    bookings: list[BookingView]
+    expert: ExpertContact | None
+    emergency: list[tuple[str, str]]
+    budget: Budget
+    generated_at: dt.datetime
+    left_out: list = field(default_factory=list)
+
+    @property
+    def file_stem(self) -> str:
+        return file_stem(self.destination, self.version)
+
+    @property
+    def items(self) -> list[ItemView]:
+        return [item for day in self.days for item in day.items]
+
+
+def file_stem(destination: str, version: int) -> str:
+    """Download name without extension: ``tokyo-v3``."""
+    return f"{slugify(destination)}-v{version}"
+
+
+def request_for_owner(user, request_id: int):
+    """The request if ``user`` sees all of it (its traveler, its expert, staff), else None.
+    Vendors see bookings, never the traveler's whole plan."""
+    request = request_get_for_user(user, request_id)
+    if request is None or not state_visible_to(user, request.coordination):
+        return None
+    return request
+
+
+def itinerary_for_request(request) -> Itinerary:
+    """The request's current itinerary. Raises NotFound when none was proposed yet."""
+    itinerary = request.coordination.current_itinerary
+    if itinerary is None:
+        raise NotFound(_("This request has no itinerary yet."), code="itinerary.not_found")
+    return itinerary
+
+
+def _load(itinerary_id: int) -> Itinerary:
+    bookings = Booking.objects.select_related("vendor", "offering").order_by("-created_at")
+    items = (Item.objects.select_related("offering__vendor", "place")
+             .prefetch_related(Prefetch("bookings", queryset=bookings)).order_by("start", "position"))
+    return (Itinerary.objects.select_related("request__traveler", "request__coordination__expert__user")
+            .prefetch_related(Prefetch("days", queryset=Day.objects.order_by("date").prefetch_related(
+                Prefetch("items", queryset=items))))
+            .get(pk=itinerary_id))
+
+
+def _booking_view(booking: Booking) -> BookingView:
+    return BookingView(
+        id=booking.pk, reference=booking.reference or "", status=booking.status,
+        status_label=str(booking.get_status_display()), vendor=booking.vendor.name, vendor_email=booking.vendor.email,
+        vendor_phone=booking.vendor.phone, offering=booking.offering.title, quantity=booking.quantity,
+        price=Money(booking.price - booking.discount, booking.currency),
+        policy=cancellation_policy_text(booking.vendor.cancellation_tiers),
+    )
+
+
+def _pick_booking(item: Item) -> Booking | None:
+    bookings = list(item.bookings.all())
+    for status in BOOKING_PRIORITY:
+        for booking in bookings:
+            if booking.status == status:
+                return booking
+    return None
+
+
+def _position(item: Item) -> tuple[float | None, float | None]:
+    if item.lat is not None and item.lon is not None:
+        return item.lat, item.lon
+    if item.place is not None:
+        return item.place.lat, item.place.lon
+    if item.offering is not None:
+        return item.offering.location
+    return None, None
+
+
+def _directions(minutes: int, previous: tuple | None, here: tuple) -> str:
+    if not minutes:
+        return ""
+    if previous is None or None in previous or None in here:
+        return _("%(min)d min from the previous stop") % {"min": minutes}
+    km = distance_km(previous, here)
+    if km <= WALKING_KM:
+        return _("%(min)d min on foot (%(km).1f km)") % {"min": minutes, "km": km}
+    return _("%(min)d min by public transport or taxi (%(km).1f km)") % {"min": minutes, "km": km}
+
+
+def _address(item: Item, city: str) -> str:
+    if item.offering is not None and item.offering.vendor.address:
+        return item.offering.vendor.address
+    name = item.place.name if item.place is not None else item.place_name
+    return ", ".join(part for part in (name, city) if part)
+
+
+def _uid(request_id: int, item: Item, day: dt.date, seen: dict) -> str:
+    """Stable across versions while an item keeps its title and day, so calendar
+    subscribers see an update rather than a delete and an add."""
+    key = (day, item.title)
+    seen[key] = seen.get(key, 0) + 1
+    digest = hashlib.sha1(f"{day}|{item.title}|{seen[key]}".encode()).hexdigest()[:12]
+    return f"r{request_id}-{day:%Y%m%d}-{digest}@traveloure"
+
+
+def _cost_line(item: Item, booking: Booking | None, day: dt.date, itinerary: Itinerary) -> CostLine | None:
+    vendor = booking.vendor if booking is not None else (item.offering.vendor if item.offering else None)
+    category = str(vendor.get_vendor_type_display()) if vendor is not None else str(item.get_kind_display())
+    if booking is not None and booking.status in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED):
+        return CostLine(day, category, booking.price - booking.discount, booking.currency)
+    if item.price is None:
+        return None
+    return CostLine(day, category, item.price, item.currency or itinerary.currency)
+
+
+def build_document(itinerary: Itinerary, *, currency: str | None = None, rates_on: dt.date | None = None) -> Document:
+    """Everything an output shows about ``itinerary``, times in the destination zone.
+
+    ``currency`` defaults to the traveler's; ``rates_on`` (ECB rate date) to today.
+    Reads only; raises DomainError (``currency.unsupported``) for a currency without ECB rates.
+    """
+    itinerary = _load(itinerary.pk)
+    request = itinerary.request
+    state = request.coordination
+    tz = ZoneInfo(itinerary.time_zone or request.time_zone)
+    days, lines, bookings = [], [], []
+    for number, day in enumerate(itinerary.days.all(), start=1):
+        views, points, previous, seen = [], [], None, {}
+        for index, item in enumerate(day.items.all(), start=1):
+            here = _position(item)
+            booking = _pick_booking(item)
+            booking_view = _booking_view(booking) if booking is not None else None
+            if booking_view is not None:
+                bookings.append(booking_view)
+            line = _cost_line(item, booking, day.date, itinerary)
+            if line is not None:
+                lines.append(line)
+            views.append(ItemView(
+                number=index, uid=_uid(request.pk, item, day.date, seen), kind=item.kind,
+                kind_label=str(item.get_kind_display()), title=item.title, start=item.start.astimezone(tz),
+                end=item.end.astimezone(tz), place=item.place.name if item.place else item.place_name,
+                address=_address(item, request.destination), lat=here[0], lon=here[1],
+                price=Money(line.amount, line.currency) if line is not None else None, booking=booking_view,
+                travel_min=item.travel_from_previous_min,
+                directions=_directions(item.travel_from_previous_min, previous, here),
+                requirements=list(item.requirements or []), tips=list(item.tips or []), reasoning=item.reasoning,
+            ))
+            if None not in here:
+                points.append(MapPoint(index, *here))
+            previous = here
+        days.append(DayView(number=number, date=day.date, weather=day.weather or {}, notes=day.notes, items=views,
+                            map_svg=day_map_svg(points)))
+    traveler = request.traveler
+    budget = budget_breakdown(
+        lines, currency=currency or traveler.currency, budget_min=request.budget_min, budget_max=request.budget_max,
+        budget_currency=request.currency, on=rates_on or timezone.localdate(),
+    )
+    return Document(
+        request_id=request.pk, version=itinerary.version, title=str(request), destination=request.destination,
+        country=request.country, time_zone=str(tz), start_date=request.start_date, end_date=request.end_date,
+        party=request.party_size, traveler=traveler.display_name(), days=days, bookings=bookings,
+        expert=expert_contact(state.expert), emergency=emergency_contacts(request.country), budget=budget,
+        generated_at=timezone.now().astimezone(tz), left_out=list(itinerary.left_out or []),
+    )
+
+
+def content_fingerprint(itinerary: Itinerary) -> str:
+    """What a rendered file depends on beyond the (immutable) version: bookings and expert."""
+    bookings = (Booking.objects.filter(item__day__itinerary=itinerary).order_by("pk")
+                .values_list("pk", "status", "reference", "price", "discount"))
+    state = itinerary.request.coordination
+    raw = f"{itinerary.pk}|{itinerary.version}|{state.expert_id}|{list(bookings)}"
+    return hashlib.sha256(raw.encode()).hexdigest()

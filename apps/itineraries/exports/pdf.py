@@ -1,0 +1,28 @@
+"""PDF rendering with WeasyPrint: the itinerary book and one voucher per booking."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from weasyprint import HTML
+
+from apps.coordination.phases import BookingStatus
+
+from .document import Document, ItemView
+from .support import platform_support_email
+
+
+def _pdf(template: str, context: dict) -> bytes:
+    html = render_to_string(template, context)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def render_itinerary_pdf(doc: Document) -> bytes:
+    """The full plan: cover, one section per day with its map, budget, support."""
+    confirmed = sum(1 for b in doc.bookings if b.status == BookingStatus.CONFIRMED)
+    return _pdf("pdf/itinerary.html", {"doc": doc, "confirmed_count": confirmed,
+                                       "support_email": platform_support_email(), "shared": False})
+
+
+def render_voucher_pdf(doc: Document, item: ItemView) -> bytes:
+    """A one-page voucher for the booking of ``item`` (precondition: it has one)."""
+    return _pdf("pdf/voucher.html", {"doc": doc, "item": item, "booking": item.booking})

