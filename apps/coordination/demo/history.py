@@ -1,0 +1,188 @@
+"""Past trips (completed, with itinerary, bookings and reviews) and one open request.
+
+Past trips are historic demo data: intake refuses past dates and the live booking flow
+needs future slots, so the request, its itinerary, bookings, payments and reviews are
+written directly here. Every phase change still goes through engine commands (the
+import event, ``expert_accept``, ``state_transition``, ``trip_start``, ``trip_complete``),
+so each past trip has a normal, versioned event timeline.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count
+
+from apps.accounts.models import User
+from apps.core.money import quantize
+from apps.experts.models import BookingPreference, ConsultationSlot, Expert
+from apps.integrations.currency import rate
+from apps.integrations.geocoding import resolve_city
+from apps.itineraries.models import Day, Item, Itinerary, ItineraryState, Place
+from apps.requests.models import ExperienceRequest, Path
+from apps.requests.services import IntakeData
+from apps.vendors.models import Confirmation, Offering, PriceRule, PriceUnit, Slot, Vendor
+
+from .. import engine
+from ..models import Booking, CoordinationState, Event, HandledBy, PaymentInstallment, Review
+from ..phases import BookingStatus, Phase
+from ..services.experts import expert_accept
+from ..services.intake import request_submit
+from ..services.lifecycle import state_transition, trip_complete, trip_start
+from .catalog import PAST_TRIPS, REGIONS, PastTrip, Stop
+
+OPEN_REQUEST_TITLE = "Tokyo food & culture week"
+CHECK_OUT = dt.time(11, 0)
+
+
+def ensure_past_trips(*, users: dict[str, User], experts: dict[str, Expert], staff: User, today: dt.date) -> None:
+    """Each past trip of the catalogue that its traveler does not have yet (by title)."""
+    for trip in PAST_TRIPS:
+        traveler = users[trip.traveler]
+        if not ExperienceRequest.objects.filter(traveler=traveler, title=trip.title).exists():
+            _past_trip(trip, traveler, experts[trip.expert], staff, today)
+
+
+def _past_trip(trip: PastTrip, traveler: User, expert: Expert, staff: User, today: dt.date) -> None:
+    city = resolve_city(trip.region)
+    start = today - dt.timedelta(days=trip.days_ago)
+    request = ExperienceRequest.objects.create(
+        traveler=traveler, experience_type=trip.experience_type, title=trip.title, destination=city.name,
+        country=city.country, lat=city.lat, lon=city.lon, time_zone=city.time_zone, start_date=start,
+        end_date=start + dt.timedelta(days=trip.nights), adults=trip.adults, budget_min=Decimal(trip.budget[0]),
+        budget_max=Decimal(trip.budget[1]), currency=traveler.currency, interests=list(trip.interests),
+        path=Path.EXPERT, guest_count=trip.guest_count)
+    itinerary, items = _itinerary(trip, request, expert)
+    state = CoordinationState.objects.create(request=request)
+    with engine.command(state.pk, actor=staff) as cmd:
+        cmd.set(expert=expert, current_itinerary=itinerary)
+        cmd.record("request.imported", {
+            "destination": request.destination, "experience_type": request.experience_type,
+            "start": request.start_date.isoformat(), "end": request.end_date.isoformat(), "path": request.path,
+            "expert": expert.pk, "itinerary": itinerary.version, "reason": "historic demo data"})
+    expert_accept(state_id=state.pk, actor=expert.user)
+    state_transition(state_id=state.pk, actor=staff, phase=Phase.BOOKING, reason="Historic trip: plan approved.")
+    bookings = _bookings(trip, state, expert, items)
+    state_transition(state_id=state.pk, actor=staff, phase=Phase.CONFIRMED, reason="Historic trip: all booked.")
+    trip_start(state_id=state.pk, actor=staff)
+    trip_complete(state_id=state.pk, actor=staff)
+    _reviews(trip, state, traveler, expert, bookings)
+
+
+def _target(trip: PastTrip, stop: Stop) -> tuple[Offering | None, Place | None]:
+    region = REGIONS[trip.region].name
+    place = Place.objects.filter(city=region, name=stop.ref).first()
+    if not stop.booked:
+        return None, place
+    return Offering.objects.select_related("vendor").get(vendor__city=region, vendor__name=stop.ref), place
+
+
+def _itinerary(trip: PastTrip, request: ExperienceRequest, expert: Expert) -> tuple[Itinerary, list[tuple]]:
+    """Version 1, approved, one day per date; returns it and ``(stop, item, offering)`` rows."""
+    tz = ZoneInfo(request.time_zone)
+    itinerary = Itinerary.objects.create(request=request, version=1, state=ItineraryState.APPROVED,
+                                         author_role="expert", time_zone=request.time_zone, currency=request.currency)
+    days = {n: Day.objects.create(itinerary=itinerary, date=request.start_date + dt.timedelta(days=n))
+            for n in range(trip.nights + 1)}
+    rows, total = [], Decimal("0")
+    for position, stop in enumerate(trip.stops):
+        offering, place = _target(trip, stop)
+        start = dt.datetime.combine(days[stop.day].date, dt.time.fromisoformat(stop.time), tzinfo=tz)
+        if offering and offering.price_unit == PriceUnit.PER_NIGHT:
+            end = dt.datetime.combine(request.end_date, CHECK_OUT, tzinfo=tz)
+        else:
+            end = start + dt.timedelta(minutes=offering.duration_min if offering else place.typical_visit_min)
+        price = _price(offering, stop, trip) if offering else None
+        lat, lon = (place.lat, place.lon) if place else offering.location
+        name = place.name if place else offering.vendor.name
+        item = Item.objects.create(
+            day=days[stop.day], position=position, kind=stop.kind, title=name, start=start, end=end,
+            offering=offering, place=place, place_name=name, lat=lat, lon=lon, price=price, currency=offering.currency if offering else "",
+            reasoning=f"Planned with {expert} for: {', '.join(trip.interests)}.")
+        if price is not None:
+            total += price * rate(offering.currency, request.currency, start.date())
+        rows.append((stop, item, offering))
+    itinerary.total = quantize(total)
+    itinerary.save(update_fields=["total"])
+    return itinerary, rows
+
+
+def _price(offering: Offering, stop: Stop, trip: PastTrip) -> Decimal:
+    units = {PriceUnit.PER_BOOKING: 1, PriceUnit.PER_NIGHT: stop.quantity * trip.nights}.get(
+        offering.price_unit, stop.quantity)
+    return quantize(offering.base_price * units)
+
+
+def _bookings(trip: PastTrip, state: CoordinationState, expert: Expert, items: list[tuple]) -> list[Booking]:
+    """Bookings of the booked stops, confirmed then completed (historic rows, written
+    already completed); weddings get paid deposit and balance installments."""
+    handled = HandledBy.EXPERT if expert.booking_preference == BookingPreference.HANDLE_ALL else HandledBy.TRAVELER
+    booker = expert.user if handled == HandledBy.EXPERT else state.request.traveler
+    bookings = []
+    for n, (stop, item, offering) in enumerate(items, start=1):
+        if offering is None:
+            continue
+        vendor = offering.vendor
+        booked_at = item.start - dt.timedelta(days=30)
+        booking = Booking.objects.create(
+            state=state, vendor=vendor, offering=offering, item=item, quantity=stop.quantity,
+            status=BookingStatus.COMPLETED, handled_by=handled, requested_by=booker,
+            reference=f"{vendor.code}-{offering.title[:3].upper()}-{item.start:%Y%m%d}-{n:03d}",
+            confirmed_by=vendor.user, confirmed_at=booked_at, price=item.price, currency=offering.currency,
+            needs_manual_confirmation=vendor.confirmation == Confirmation.MANUAL)
+        if trip.experience_type == "wedding":
+            deposit = quantize(booking.price * Decimal("0.3"))
+            PaymentInstallment.objects.bulk_create([
+                PaymentInstallment(booking=booking, kind=PaymentInstallment.Kind.DEPOSIT, amount=deposit,
+                                   currency=booking.currency, due_date=booked_at.date(), paid_at=booked_at),
+                PaymentInstallment(booking=booking, kind=PaymentInstallment.Kind.BALANCE,
+                                   amount=booking.price - deposit, currency=booking.currency,
+                                   due_date=(item.start - dt.timedelta(days=14)).date(),
+                                   paid_at=item.start - dt.timedelta(days=15)),
+            ])
+        bookings.append(booking)
+    return bookings
+
+
+def _reviews(trip: PastTrip, state: CoordinationState, traveler: User, expert: Expert,
+             bookings: list[Booking]) -> None:
+    rating, comment = trip.expert_review
+    rows = [Review(state=state, author=traveler, target=Review.Target.EXPERT, expert=expert, rating=rating,
+                   comment=comment)]
+    by_vendor = {booking.vendor.name: booking.vendor for booking in bookings}
+    rows += [Review(state=state, author=traveler, target=Review.Target.VENDOR, vendor=by_vendor[name], rating=rating,
+                    comment=comment) for name, (rating, comment) in trip.vendor_reviews.items()]
+    Review.objects.bulk_create(rows)
+
+
+def ensure_open_request(*, traveler: User, today: dt.date) -> CoordinationState:
+    """The traveler's upcoming Tokyo week (expert path, in matching), through intake."""
+    existing = CoordinationState.objects.filter(request__traveler=traveler, request__title=OPEN_REQUEST_TITLE).first()
+    if existing:
+        return existing
+    start = today + dt.timedelta(days=30)
+    return request_submit(traveler=traveler, data=IntakeData(
+        destination="Tokyo", title=OPEN_REQUEST_TITLE, start_date=start, end_date=start + dt.timedelta(days=6),
+        adults=2, budget_min=Decimal("3000"), budget_max=Decimal("5000"), currency=traveler.currency,
+        interests=["food", "culture"], dietary_restrictions=["vegetarian"], path=Path.EXPERT,
+        notes="First time in Japan; we love small restaurants and quiet temples."))
+
+
+def counts() -> dict[str, int]:
+    """What the demo database holds, for the command's summary."""
+    return {
+        "users": User.objects.count(),
+        "experts": Expert.objects.count(),
+        "consultation slots": ConsultationSlot.objects.count(),
+        "places": Place.objects.count(),
+        "vendors": Vendor.objects.count(),
+        "vendor types": Vendor.objects.values("vendor_type").annotate(n=Count("id")).count(),
+        "offerings": Offering.objects.count(),
+        "price rules": PriceRule.objects.count(),
+        "slots": Slot.objects.count(),
+        "requests": ExperienceRequest.objects.count(),
+        "bookings": Booking.objects.count(),
+        "reviews": Review.objects.count(),
+        "events": Event.objects.count(),
+    }

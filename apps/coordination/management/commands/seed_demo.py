@@ -1,0 +1,18 @@
+"""``python manage.py seed_demo``: load the demo data (idempotent) and print the logins."""
+from django.core.management.base import BaseCommand
+
+from apps.coordination.demo.catalog import DEMO_PASSWORD, LOGINS
+from apps.coordination.demo.loader import seed_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo users, experts, places, vendors, slots and trips (safe to run again)."
+
+    def handle(self, *args, **options):
+        counts = seed_demo()
+        self.stdout.write("Demo data:")
+        for name, count in counts.items():
+            self.stdout.write(f"  {name:<20} {count}")
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password {DEMO_PASSWORD}):"))
+        for username, (role, *_rest) in LOGINS.items():
+            self.stdout.write(f"  {username:<10} {role}")

@@ -1,0 +1,189 @@
+"""``seed_demo`` on the real test database: seeded once per module (twice, to prove the
+second run adds nothing) inside a transaction that is rolled back afterwards."""
+import datetime as dt
+import io
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+
+from apps.coordination.demo.catalog import DEMO_PASSWORD
+from apps.coordination.demo.history import counts
+from apps.coordination.demo.loader import SLOT_DAYS, webhook_secret, weekday_runs
+from apps.coordination.models import Booking, CoordinationState, Event, Review
+from apps.coordination.phases import BookingStatus, Phase
+from apps.experts.models import ConsultationSlot, Expert
+from apps.itineraries.models import Place
+from apps.vendors.models import Confirmation, Offering, PriceRuleKind, Slot, Vendor
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Run the command twice; yields the counts after each run and the first run's output."""
+    with django_db_blocker.unblock(), override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        with transaction.atomic():
+            out = io.StringIO()
+            call_command("seed_demo", stdout=out)
+            first = counts()
+            call_command("seed_demo", stdout=io.StringIO())
+            yield {"first": first, "second": counts(), "output": out.getvalue(), "at": timezone.now()}
+            transaction.set_rollback(True)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_second_run_changes_nothing(demo):
+    assert demo["first"] == demo["second"]
+    assert demo["first"]["slots"] > 0 and demo["first"]["events"] > 0
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_command_prints_counts_and_logins(demo):
+    out = demo["output"]
+    assert f"vendors              {demo['first']['vendors']}" in out
+    assert DEMO_PASSWORD in out
+    for username in ("traveler", "expert", "vendor", "staff"):
+        assert f"  {username} " in out
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@pytest.mark.usefixtures("demo")
+def test_experts_per_region_with_consultations():
+    experts = list(Expert.objects.select_related("user"))
+    assert len(experts) >= 6
+    for region, kind in (("Tokyo", "travel"), ("Lisbon", "travel"), ("Tuscany", "wedding")):
+        assert sum(region in e.destinations and kind in e.specializations for e in experts) >= 2, region
+    assert {e.booking_preference for e in experts} == {"handle_all", "advise_only"}
+    assert Expert.objects.get(user__username="expert").time_zone == "Asia/Tokyo"
+    now = timezone.now()
+    for expert in experts:
+        starts = list(ConsultationSlot.objects.filter(expert=expert).values_list("start", flat=True))
+        assert starts and all(now - dt.timedelta(hours=1) < s < now + dt.timedelta(days=31) for s in starts)
+        local = {s.astimezone(ZoneInfo(expert.time_zone)).time() for s in starts}
+        assert local == {dt.time(10), dt.time(17)}
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@pytest.mark.usefixtures("demo")
+def test_places_from_the_csv_with_real_coordinates():
+    assert Place.objects.count() == 125
+    assert set(Place.objects.values_list("city", flat=True)) == {"Tokyo", "Lisbon", "Tuscany"}
+    sensoji = Place.objects.get(city="Tokyo", name__startswith="Sensō-ji")
+    assert sensoji.lat == pytest.approx(35.7148, abs=1e-3) and sensoji.lon == pytest.approx(139.7966, abs=1e-3)
+    assert sensoji.interests == ["culture", "history", "architecture", "photography"]
+    assert sensoji.opening_hours == "Apr-Sep 06:00-17:00; Oct-Mar 06:30-17:00"
+    uffizi = Place.objects.get(city="Tuscany", name="Galleria degli Uffizi")
+    assert (uffizi.indoor, uffizi.price, uffizi.currency) == (True, 20, "EUR")
+    assert Place.objects.get(city="Lisbon", name="Jardim dos Sentidos").dietary == ["gluten-free", "vegetarian"]
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@pytest.mark.usefixtures("demo")
+def test_vendors_across_types_with_policies():
+    vendors = list(Vendor.objects.all())
+    assert len(vendors) >= 40
+    assert len({v.vendor_type for v in vendors}) >= 6
+    assert {"hotel", "tour", "restaurant", "transport", "venue", "photographer", "caterer", "florist",
+            "music"} <= {v.vendor_type for v in vendors}
+    assert {v.city for v in vendors} == {"Tokyo", "Lisbon", "Tuscany"}
+    assert len({v.code for v in vendors}) == len(vendors)
+    assert all(len(v.code) <= 8 and v.webhook_secret == webhook_secret(v.code) for v in vendors)
+    assert {v.confirmation for v in vendors} == {Confirmation.INSTANT, Confirmation.MANUAL}
+    assert all(v.cancellation_tiers[-1] == {"hours": 0, "refund_pct": 0} for v in vendors)
+    hotel = Offering.objects.get(vendor__name="Hotel Gracery Shinjuku")
+    assert (hotel.currency, hotel.price_unit, hotel.base_price) == ("JPY", "night", 19000)
+    assert Offering.objects.get(vendor__name="Pestana Palace Lisboa").currency == "EUR"
+    kinds = set(Offering.objects.values_list("price_rules__kind", flat=True))
+    assert {PriceRuleKind.ADVANCE, PriceRuleKind.GROUP, PriceRuleKind.SEASON} <= kinds
+    own = Vendor.objects.get(user__username="vendor")
+    assert (own.city, own.vendor_type, own.confirmation) == ("Tokyo", "tour", Confirmation.MANUAL)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_slots_over_the_next_60_days_in_local_time(demo):
+    today = demo["at"].date()
+    assert not Offering.objects.filter(slots__isnull=True).exists()
+    assert 5000 < Slot.objects.count() < 40000
+    assert not Slot.objects.filter(start__lt=demo["at"] - dt.timedelta(minutes=5)).exists()
+    assert not Slot.objects.filter(start__gte=timezone.now() + dt.timedelta(days=SLOT_DAYS + 1)).exists()
+    hotel = Offering.objects.get(vendor__name="Imperial Hotel Tokyo")
+    local = [s.astimezone(ZoneInfo("Asia/Tokyo")) for s in hotel.slots.values_list("start", flat=True)]
+    assert {t.time() for t in local} == {dt.time(15)} and len(local) >= SLOT_DAYS - 1
+    # Tokyo National Museum opens Tu-Su: no Monday slots, every other day has them.
+    museum = Offering.objects.get(vendor__name="Tokyo National Museum")
+    days = {s.astimezone(ZoneInfo("Asia/Tokyo")).date() for s in museum.slots.values_list("start", flat=True)}
+    assert days and all(d.weekday() != 0 for d in days)
+    assert len(days) >= 6 * (SLOT_DAYS // 7) - 1
+    assert max(days) <= today + dt.timedelta(days=SLOT_DAYS)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@pytest.mark.usefixtures("demo")
+def test_past_trips_completed_through_the_engine_with_reviews():
+    past = CoordinationState.objects.filter(phase=Phase.COMPLETED).select_related("request", "expert")
+    assert past.count() == 3
+    for state in past:
+        assert state.request.end_date < timezone.localdate()
+        assert state.expert is not None and state.current_itinerary.days.count() >= 3
+        versions = list(Event.objects.filter(state=state).values_list("version", flat=True))
+        assert versions == list(range(1, state.version + 1))
+        assert Event.objects.filter(state=state, type="expert.accepted").exists()
+        bookings = Booking.objects.filter(state=state)
+        assert bookings.exists() and set(bookings.values_list("status", flat=True)) == {BookingStatus.COMPLETED}
+        assert Review.objects.filter(state=state, target=Review.Target.EXPERT, expert=state.expert).exists()
+    assert Review.objects.filter(target=Review.Target.VENDOR, vendor__user__username="vendor").exists()
+    assert set(Expert.objects.values_list("capacity_current", flat=True)) == {0}
+    wedding = past.get(request__experience_type="wedding")
+    assert Booking.objects.filter(state=wedding, installments__paid_at__isnull=False).count() >= 5
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@pytest.mark.usefixtures("demo")
+def test_open_request_for_the_traveler():
+    state = CoordinationState.objects.select_related("request").get(request__traveler__username="traveler",
+                                                                     phase=Phase.MATCHING)
+    request = state.request
+    assert (request.destination, request.path, request.currency) == ("Tokyo", "expert", "USD")
+    assert 28 <= (request.start_date - timezone.localdate()).days <= 31
+    assert list(Event.objects.filter(state=state).values_list("type", flat=True)) == ["request.submitted"]
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@pytest.mark.usefixtures("demo")
+@pytest.mark.parametrize(("username", "home"), [
+    ("traveler", "/traveler/"), ("expert", "/expert/"), ("vendor", "/vendor/"), ("staff", "/admin/"),
+])
+def test_demo_logins_land_on_their_portal(client, username, home):
+    assert client.login(username=username, password=DEMO_PASSWORD)
+    response = client.get("/accounts/home/")
+    assert response.status_code == 302 and response["Location"] == home
+    assert client.get(home).status_code == 200
+
+
+@given(st.lists(st.booleans(), max_size=70), st.dates(dt.date(2025, 1, 1), dt.date(2030, 1, 1)))
+def test_weekday_runs_cover_exactly_the_open_days(open_days, first):
+    days = [first + dt.timedelta(days=n) for n in range(len(open_days))]
+    covered = [day for start, last, weekdays in weekday_runs(days, open_days)
+               for day in days if start <= day <= last and day.weekday() in weekdays]
+    assert sorted(covered) == [day for day, is_open in zip(days, open_days) if is_open]
+    assert len(covered) == len(set(covered))
+
+
+def test_weekday_runs_use_one_run_for_a_weekly_closure():
+    days = [dt.date(2026, 1, 5) + dt.timedelta(days=n) for n in range(60)]  # starts on a Monday
+    runs = weekday_runs(days, [d.weekday() != 0 for d in days])
+    assert runs == [(days[1], days[-1], {1, 2, 3, 4, 5, 6})]
