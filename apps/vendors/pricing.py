@@ -67,3 +67,17 @@ def quote(slot: Slot, quantity: int, *, booked_at: dt.datetime) -> Quote:
     # A discount never makes the booking free or negative.
     discount = min(-adjustment, base)
     return Quote(base=base, discount=quantize(discount), currency=slot.currency, rules=applied)
+
+
+def refund(amount: Decimal, tiers: list[dict], *, hours_before: float) -> tuple[Decimal, Decimal]:
+    """``(refund, percent)`` of ``amount`` under cancellation ``tiers``
+    (``[{"hours": 72, "refund_pct": 100}, …]``): the tier with the most hours that the
+    cancellation still meets applies; later than every tier → nothing back. A vendor
+    without tiers refunds in full."""
+    if not tiers:
+        return quantize(amount), Decimal(100)
+    for tier in sorted(tiers, key=lambda t: -t["hours"]):
+        if hours_before >= tier["hours"]:
+            percent = Decimal(str(tier["refund_pct"]))
+            return quantize(amount * percent / Decimal(100)), percent
+    return quantize(0), Decimal(0)

@@ -1,0 +1,212 @@
+"""``/api/v1/bookings/``: bookings scoped by role; creation honours ``Idempotency-Key``."""
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.accounts.models import Role
+from apps.coordination.models import Booking, VendorResponse
+from apps.coordination.selectors import booking_list_for_user, installment_status, request_get_for_user
+from apps.coordination.services.bookings import (
+    booking_cancel,
+    booking_proposal_accept,
+    booking_request,
+    vendor_respond,
+)
+from apps.core.errors import DomainError, Forbidden, NotFound
+from apps.vendors.selectors import vendor_of_user
+
+from .errors import exception_handler
+from .models import IdempotencyKey
+from .permissions import HasRole
+
+
+class BookingCreateInput(serializers.Serializer):
+    request = serializers.IntegerField()
+    slot = serializers.IntegerField()
+    quantity = serializers.IntegerField(min_value=1, default=1)
+    item = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class BookingRespondInput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=VendorResponse.Action.values)
+    reference = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    slot = serializers.IntegerField(required=False, allow_null=True, default=None)
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def to_payload(self) -> dict:
+        """JSON-safe payload for :func:`vendor_respond`."""
+        data = dict(self.validated_data)
+        data["price"] = f"{data['price']}" if data["price"] is not None else None
+        data.pop("action")
+        return data
+
+
+class BookingCancelInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def _local(value, tz: str) -> str | None:
+    return value.astimezone(ZoneInfo(tz)).isoformat() if value else None
+
+
+class BookingOutput(serializers.ModelSerializer):
+    """Times are shown in the vendor's (the place's) time zone."""
+
+    request = serializers.IntegerField(source="state.request_id", read_only=True)
+    offering = serializers.SerializerMethodField()
+    slot = serializers.SerializerMethodField()
+    price = serializers.SerializerMethodField()
+    refund = serializers.SerializerMethodField()
+    deadline = serializers.SerializerMethodField()
+    installments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Booking
+        fields = ["id", "request", "status", "handled_by", "vendor", "offering", "slot", "quantity", "price",
+                  "discount", "reference", "deadline", "confirmed_at", "refund", "decline_reason", "proposal",
+                  "needs_manual_confirmation", "arrived_at", "installments", "created_at"]
+        read_only_fields = fields
+
+    def get_offering(self, obj) -> dict:
+        return {"id": obj.offering_id, "title": obj.offering.title}
+
+    def get_slot(self, obj) -> dict | None:
+        if obj.slot is None:
+            return None
+        tz = obj.vendor.time_zone
+        return {"id": obj.slot_id, "start": _local(obj.slot.start, tz), "end": _local(obj.slot.end, tz),
+                "time_zone": tz}
+
+    def get_price(self, obj) -> dict:
+        return {"amount": f"{obj.price}", "currency": obj.currency}
+
+    def get_refund(self, obj) -> dict | None:
+        return None if obj.refund_amount is None else {"amount": f"{obj.refund_amount}", "currency": obj.currency}
+
+    def get_deadline(self, obj) -> str | None:
+        return _local(obj.deadline, obj.vendor.time_zone)
+
+    def get_installments(self, obj) -> list[dict]:
+        today = timezone.now().astimezone(ZoneInfo(obj.vendor.time_zone)).date()
+        return [{"id": i.pk, "kind": i.kind, "amount": f"{i.amount}", "currency": i.currency,
+                 "due_date": i.due_date.isoformat(), "paid_at": i.paid_at.isoformat() if i.paid_at else None,
+                 "status": installment_status(i, today)} for i in obj.installments.all()]
+
+
+def _fingerprint(request) -> str:
+    body = json.dumps({"method": request.method, "path": request.path, "body": request.data}, sort_keys=True,
+                      default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def idempotent(request, handler) -> Response:
+    """Run ``handler`` at most once per ``(user, Idempotency-Key)``.
+
+    The key row is inserted first, in the handler's transaction: a concurrent retry waits on
+    the unique index and then replays the stored answer (status and body, domain errors
+    included). The same key with another body → 422 ``idempotency.key_reused``.
+    """
+    key = request.headers.get("Idempotency-Key")
+    if not key:
+        return handler()
+    if len(key) > 255:
+        raise DomainError(_("The Idempotency-Key is too long (255 characters at most)."), code="idempotency.invalid")
+    fingerprint = _fingerprint(request)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                row = IdempotencyKey.objects.create(user=request.user, key=key, fingerprint=fingerprint)
+        except IntegrityError:
+            row = IdempotencyKey.objects.get(user=request.user, key=key)
+            if row.fingerprint != fingerprint:
+                raise DomainError(_("This Idempotency-Key was already used with a different request."),
+                                  code="idempotency.key_reused", status=422) from None
+            return Response(row.body, status=row.status_code, headers={"Idempotent-Replayed": "true"})
+        try:
+            response = handler()
+        except DomainError as exc:
+            response = exception_handler(exc, {})
+        row.status_code, row.body = response.status_code, response.data
+        row.save(update_fields=["status_code", "body"])
+    return response
+
+
+class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Bookings the caller may see: own (traveler), clients' (expert), own vendor's (vendor), all (staff)."""
+
+    serializer_class = BookingOutput
+
+    def get_queryset(self):
+        qs = (booking_list_for_user(self.request.user)
+              .select_related("state__request", "offering", "vendor", "slot").prefetch_related("installments")
+              .order_by("-created_at"))
+        wanted = self.request.query_params.get("status")
+        return qs.filter(status=wanted) if wanted else qs
+
+    def _answer(self, booking_id: int, code=status.HTTP_200_OK) -> Response:
+        return Response(BookingOutput(self.get_queryset().get(pk=booking_id)).data, status=code)
+
+    @extend_schema(request=BookingCreateInput, responses={201: BookingOutput},
+                   parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)])
+    def create(self, request):
+        """Hold seats and start the vendor's confirmation (traveler, expert or staff)."""
+
+        def handler():
+            data = BookingCreateInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            req = request_get_for_user(request.user, data.validated_data["request"])
+            if req is None:
+                raise NotFound(_("No such request."), code="booking.request_not_found")
+            booking = booking_request(state_id=req.coordination.pk, actor=request.user,
+                                      slot_id=data.validated_data["slot"], quantity=data.validated_data["quantity"],
+                                      item_id=data.validated_data["item"])
+            return self._answer(booking.pk, status.HTTP_201_CREATED)
+
+        return idempotent(request, handler)
+
+    @extend_schema(request=BookingRespondInput, responses=BookingOutput,
+                   parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)])
+    @action(detail=True, methods=["post"])
+    def respond(self, request, pk=None):
+        """The vendor accepts, declines or proposes; ``Idempotency-Key`` dedupes retries."""
+        if not HasRole(Role.VENDOR).has_permission(request, self):
+            raise Forbidden(_("Only the vendor answers a booking request."), code="booking.vendor_only")
+        booking = get_object_or_404(self.get_queryset(), pk=pk)
+        data = BookingRespondInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        key = request.headers.get("Idempotency-Key") or uuid.uuid4().hex
+        vendor_respond(booking_id=booking.pk, vendor=vendor_of_user(request.user), channel=VendorResponse.Channel.API,
+                       action=data.validated_data["action"], dedupe_key=f"api:{key}", payload=data.to_payload())
+        return self._answer(booking.pk)
+
+    @extend_schema(request=BookingCancelInput, responses=BookingOutput)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """The traveler, expert or staff cancels; the refund follows the vendor's policy."""
+        booking = get_object_or_404(self.get_queryset(), pk=pk)
+        data = BookingCancelInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking_cancel(booking_id=booking.pk, actor=request.user, reason=data.validated_data["reason"])
+        return self._answer(booking.pk)
+
+    @extend_schema(request=None, responses=BookingOutput)
+    @action(detail=True, methods=["post"], url_path="accept-proposal")
+    def accept_proposal(self, request, pk=None):
+        """The traveler or expert accepts the vendor's counter-proposal."""
+        booking = get_object_or_404(self.get_queryset(), pk=pk)
+        booking_proposal_accept(booking_id=booking.pk, actor=request.user)
+        return self._answer(booking.pk)

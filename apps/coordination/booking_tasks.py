@@ -1,0 +1,64 @@
+"""django-q2 tasks of the booking flow. Each takes ids, re-fetches, calls a service and is
+idempotent: running it twice (a retry, two workers) changes nothing the second time.
+Periodic ones are registered in :mod:`apps.coordination.schedules`."""
+import datetime as dt
+import logging
+
+from django.utils import timezone
+
+from apps.core.errors import DomainError
+from apps.vendors.models import Confirmation
+
+from .models import Booking
+from .phases import BookingStatus
+from .selectors import booking_ids_overdue, booking_ids_to_remind, installment_ids_to_remind
+from .services.bookings import booking_confirm, booking_expire, booking_remind_vendor, installment_remind
+
+log = logging.getLogger(__name__)
+
+REMIND_VENDOR_BEFORE = dt.timedelta(hours=4)
+REMIND_PAYMENT_DAYS = 3
+
+
+def confirm_instant_booking(booking_id: int) -> str:
+    """Confirm a requested booking of an instant vendor with a generated reference.
+    Anything else (already confirmed, cancelled, manual) is left alone."""
+    booking = Booking.objects.select_related("vendor").filter(pk=booking_id).first()
+    if (booking is None or booking.status != BookingStatus.REQUESTED or booking.needs_manual_confirmation
+            or booking.vendor.confirmation != Confirmation.INSTANT):
+        return "skipped"
+    try:
+        booking = booking_confirm(booking_id=booking_id, actor=None)
+    except DomainError as exc:  # e.g. cancelled meanwhile: nothing to do
+        log.info("instant confirmation of booking %s refused: %s", booking_id, exc.code)
+        return exc.code
+    return booking.reference
+
+
+def _each(ids: list[int], service) -> int:
+    """Apply ``service`` to each id; one refusal does not stop the others."""
+    done = 0
+    for pk in ids:
+        try:
+            service(pk)
+            done += 1
+        except DomainError as exc:
+            log.info("booking task on %s refused: %s", pk, exc.code)
+    return done
+
+
+def expire_overdue_bookings() -> int:
+    """Periodic: expire pending bookings past their deadline (seats released, alternative offered)."""
+    return _each(booking_ids_overdue(timezone.now()), lambda pk: booking_expire(booking_id=pk))
+
+
+def remind_vendors() -> int:
+    """Periodic: remind vendors of deadlines within four hours and escalate to the expert."""
+    return _each(booking_ids_to_remind(timezone.now(), REMIND_VENDOR_BEFORE),
+                 lambda pk: booking_remind_vendor(booking_id=pk))
+
+
+def remind_installments() -> int:
+    """Periodic: payment reminders a few days before the due date, and once when overdue."""
+    return _each(installment_ids_to_remind(timezone.localdate(), REMIND_PAYMENT_DAYS),
+                 lambda pk: installment_remind(installment_id=pk))

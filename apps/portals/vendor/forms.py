@@ -1,0 +1,59 @@
+"""Vendor portal forms: shape only; the services check the rules."""
+import datetime as dt
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.coordination.models import VendorResponse
+
+
+class RespondForm(forms.Form):
+    """Accept / decline / propose. ``nonce`` is issued with the page, so a double submit is
+    one answer (it becomes the response's dedupe key)."""
+
+    action = forms.ChoiceField(choices=VendorResponse.Action.choices)
+    nonce = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    reference = forms.CharField(label=_("Your reference"), required=False, max_length=40)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+    slot = forms.IntegerField(label=_("Other slot"), required=False, widget=forms.Select)
+    price = forms.DecimalField(label=_("Other price"), required=False, max_digits=12, decimal_places=2, min_value=0)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args, slot_choices=(), **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("nonce", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].widget.choices = [("", "—"), *slot_choices]
+
+    def to_payload(self) -> dict:
+        data = self.cleaned_data
+        return {"reference": data["reference"], "reason": data["reason"], "slot": data["slot"],
+                "price": f"{data['price']}" if data["price"] is not None else None, "note": data["note"]}
+
+
+class BulkSlotForm(forms.Form):
+    """Every chosen weekday from ``first_date`` to ``last_date`` at each of ``times``."""
+
+    offering = forms.TypedChoiceField(label=_("Offering"), coerce=int)
+    first_date = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    last_date = forms.DateField(label=_("Through"), widget=forms.DateInput(attrs={"type": "date"}))
+    times = forms.CharField(label=_("Start times"), help_text=_("Local times, comma separated, e.g. 09:00, 14:00"))
+    capacity = forms.IntegerField(label=_("Seats per slot"), min_value=1)
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Weekdays"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple,
+        choices=[(0, _("Mon")), (1, _("Tue")), (2, _("Wed")), (3, _("Thu")), (4, _("Fri")), (5, _("Sat")),
+                 (6, _("Sun"))], help_text=_("None ticked: every day"))
+
+    def __init__(self, *args, offerings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offering"].choices = [(o.pk, o.title) for o in offerings]
+
+    def clean_times(self) -> list[dt.time]:
+        try:
+            return [dt.time.fromisoformat(part.strip()) for part in self.cleaned_data["times"].split(",") if part.strip()]
+        except ValueError:
+            raise forms.ValidationError(_("Write times as HH:MM, separated by commas.")) from None
+
+
+class CapacityForm(forms.Form):
+    capacity_total = forms.IntegerField(label=_("Seats"), min_value=0)

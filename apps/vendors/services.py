@@ -1,0 +1,114 @@
+"""Writes of the vendor aggregates: slots and their capacity.
+
+Capacity is only ever changed by one conditional UPDATE per call, so concurrent holds and
+releases can neither oversell a slot nor push it past its total, on SQLite and PostgreSQL
+(the database constraints ``slot_capacity_*`` are the last line of defence).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.core.errors import DomainError, NotFound
+
+from .models import Offering, Slot
+
+MAX_BULK_DAYS = 366
+
+
+def slot_hold(*, slot_id: int, quantity: int) -> bool:
+    """Take ``quantity`` seats of the slot if that many are free. Returns False (nothing
+    written) when they are not. Run it inside the caller's transaction."""
+    return bool(Slot.objects.filter(pk=slot_id, capacity_available__gte=quantity)
+                .update(capacity_available=F("capacity_available") - quantity))
+
+
+def slot_release(*, slot_id: int, quantity: int) -> None:
+    """Give ``quantity`` held seats back. The caller guarantees they were held (exactly once)."""
+    Slot.objects.filter(pk=slot_id).update(capacity_available=F("capacity_available") + quantity)
+
+
+def _offering_of(vendor, offering_id: int) -> Offering:
+    offering = Offering.objects.filter(pk=offering_id, vendor=vendor).select_related("vendor").first()
+    if offering is None:
+        raise NotFound(_("No such offering."), code="offering.not_found")
+    return offering
+
+
+def _check_slot_shape(*, capacity: int, start: dt.datetime | None = None, end: dt.datetime | None = None) -> None:
+    errors = {}
+    if start is not None and start <= timezone.now():
+        errors["start"] = _("A slot must start in the future.")
+    if start is not None and end <= start:
+        errors["end"] = _("A slot must end after it starts.")
+    if capacity < 1:
+        errors["capacity"] = _("A slot needs at least one seat.")
+    if errors:
+        raise DomainError(_("The slot has invalid fields."), code="slot.invalid", fields=errors)
+
+
+def slot_create(*, vendor, offering_id: int, start: dt.datetime, end: dt.datetime | None = None, capacity: int,
+                price: Decimal | None = None) -> Slot:
+    """Add one slot to the vendor's own offering (``end`` defaults to start + duration,
+    ``price`` to the offering's base price). Raises NotFound for another vendor's
+    offering, DomainError ``slot.invalid`` for a past/empty/inverted slot."""
+    offering = _offering_of(vendor, offering_id)
+    end = end or start + dt.timedelta(minutes=offering.duration_min)
+    _check_slot_shape(start=start, end=end, capacity=capacity)
+    return Slot.objects.create(offering=offering, start=start, end=end, capacity_total=capacity,
+                               capacity_available=capacity, price=offering.base_price if price is None else price,
+                               currency=offering.currency)
+
+
+def slots_bulk_create(*, vendor, offering_id: int, first_date: dt.date, last_date: dt.date, times: list[dt.time],
+                      capacity: int, weekdays: set[int] | None = None, price: Decimal | None = None) -> list[Slot]:
+    """Create a slot at each local time of ``times`` on each day from ``first_date`` to
+    ``last_date`` (weekdays 0=Monday…; all by default), in the vendor's time zone.
+
+    Days/times that already have a slot, or are in the past, are left out (re-running is
+    harmless). Raises DomainError ``slot.invalid`` for an empty or too long range."""
+    offering = _offering_of(vendor, offering_id)
+    days = (last_date - first_date).days
+    if not times or days < 0 or days >= MAX_BULK_DAYS:
+        raise DomainError(_("Choose at least one time and a range of at most %(days)s days.") % {"days": MAX_BULK_DAYS},
+                          code="slot.invalid", fields={"last_date": _("Check the dates.")})
+    _check_slot_shape(capacity=capacity)
+    tz = ZoneInfo(vendor.time_zone)
+    duration = dt.timedelta(minutes=offering.duration_min)
+    now = timezone.now()
+    starts = []
+    for n in range(days + 1):
+        day = first_date + dt.timedelta(days=n)
+        if weekdays is None or day.weekday() in weekdays:
+            starts += [dt.datetime.combine(day, t, tzinfo=tz).astimezone(dt.timezone.utc) for t in sorted(times)]
+    existing = set(Slot.objects.filter(offering=offering, start__in=starts).values_list("start", flat=True))
+    rows = [Slot(offering=offering, start=s, end=s + duration, capacity_total=capacity, capacity_available=capacity,
+                 price=offering.base_price if price is None else price, currency=offering.currency)
+            for s in starts if s > now and s not in existing]
+    return Slot.objects.bulk_create(rows)
+
+
+def slot_capacity_set(*, vendor, slot_id: int, capacity_total: int) -> Slot:
+    """Change a slot's total seats; the free seats move by the same amount. Refused
+    (DomainError ``slot.capacity_below_held``) below the seats already held. NotFound for
+    another vendor's slot."""
+    slot = Slot.objects.filter(pk=slot_id, offering__vendor=vendor).first()
+    if slot is None:
+        raise NotFound(_("No such slot."), code="slot.not_found")
+    if capacity_total < 0:
+        raise DomainError(_("Capacity cannot be negative."), code="slot.invalid",
+                          fields={"capacity_total": _("Enter 0 or more.")})
+    # held = total - available must stay <= the new total: one conditional UPDATE.
+    changed = Slot.objects.filter(pk=slot_id, capacity_total__lte=F("capacity_available") + capacity_total).update(
+        capacity_available=F("capacity_available") + capacity_total - F("capacity_total"), capacity_total=capacity_total)
+    slot.refresh_from_db()
+    if not changed:
+        raise DomainError(_("%(held)s seats are already held; the capacity cannot be lower.")
+                          % {"held": slot.capacity_total - slot.capacity_available},
+                          code="slot.capacity_below_held", fields={"capacity_total": _("Too low.")})
+    return slot

@@ -1,0 +1,154 @@
+"""Booking throughput on one hot slot through the real API (prints numbers; not a test).
+
+Creates a scratch PostgreSQL database next to ``DATABASE_URL`` (``<name>_bench_booking``),
+migrates it, seeds one slot with ``--seats`` seats and one traveler (own request, own
+token) per client, starts the ASGI app with uvicorn on loopback, and lets ``--clients``
+threads each POST ``--requests`` one-seat bookings to ``/api/v1/bookings/``. Prints
+bookings/s, p50/p95 latency, sold-out answers and checks the final capacity.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/booking_throughput.py \
+        --clients 32 --requests 10 --seats 200 --workers 2
+"""
+import argparse
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _scratch_database(url: str) -> str:
+    import psycopg
+
+    parts = urlparse(url)
+    name = f"{parts.path.lstrip('/') or 'postgres'}_bench_booking"
+    with psycopg.connect(urlunparse(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunparse(parts._replace(path=f"/{name}"))
+
+
+def _seed(clients: int, seats: int):
+    """Vendor + hot slot + one traveler/request/token per client (setup sets the phase directly)."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from rest_framework.authtoken.models import Token
+
+    from apps.coordination.models import CoordinationState
+    from tests.factories import make_booking_state, make_offering, make_slot, make_vendor
+
+    call_command("migrate", verbosity=0)
+    slot = make_slot(make_offering(make_vendor(name="Hot Vendor")), capacity=seats)
+    users = []
+    for _ in range(clients):
+        state = make_booking_state()
+        users.append((Token.objects.create(user=state.request.traveler).key, state.request_id))
+    assert CoordinationState.objects.filter(phase="booking").count() == clients
+    return slot.pk, users
+
+
+def _free_port(start: int = 8110) -> int:
+    for port in range(start, start + 50):
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    raise SystemExit("no free port from 8110")
+
+
+def _wait_ready(base: str, server: subprocess.Popen) -> None:
+    import httpx
+
+    for _ in range(120):
+        if server.poll() is not None:
+            raise SystemExit("server exited early")
+        try:
+            httpx.get(f"{base}/api/v1/", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.25)
+    raise SystemExit("server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--requests", type=int, default=10, help="bookings each client attempts")
+    parser.add_argument("--seats", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        raise SystemExit("set DATABASE_URL=postgres://… (the benchmark measures PostgreSQL)")
+    if not 1 <= args.clients <= 256 or not 1 <= args.requests <= 1000:
+        raise SystemExit("keep it bounded: 1-256 clients, 1-1000 requests each")
+
+    env = {**os.environ, "DATABASE_URL": _scratch_database(os.environ["DATABASE_URL"]), "DEBUG": "0",
+           "SECURE_SSL_REDIRECT": "0", "SECRET_KEY": secrets.token_urlsafe(40), "DJANGO_SETTINGS_MODULE": "traveloure.settings", "LOG_LEVEL": "ERROR"}
+    env.pop("REDIS_URL", None)
+    os.environ.update(env)
+    slot_id, users = _seed(args.clients, args.seats)
+
+    import httpx
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "traveloure.asgi:application", "--host", "127.0.0.1",
+                               "--port", str(port), "--workers", str(args.workers), "--no-access-log",
+                               "--log-level", "warning"], cwd=ROOT, env=env)
+    latencies, statuses, lock = [], {}, threading.Lock()
+    try:
+        _wait_ready(base, server)
+        barrier = threading.Barrier(args.clients)
+
+        def client(token: str, request_id: int) -> None:
+            with httpx.Client(base_url=base, headers={"Authorization": f"Token {token}"}, timeout=60) as http:
+                barrier.wait()
+                for _ in range(args.requests):
+                    began = time.perf_counter()
+                    response = http.post("/api/v1/bookings/", json={"request": request_id, "slot": slot_id,
+                                                                    "quantity": 1})
+                    elapsed = time.perf_counter() - began
+                    key = response.status_code if response.status_code != 409 else response.json().get("code")
+                    with lock:
+                        latencies.append(elapsed)
+                        statuses[key] = statuses.get(key, 0) + 1
+
+        threads = [threading.Thread(target=client, args=user) for user in users]
+        began = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - began
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+    from apps.coordination.models import Booking
+    from apps.vendors.models import Slot
+
+    slot = Slot.objects.get(pk=slot_id)
+    booked = statuses.get(201, 0)
+    held = Booking.objects.filter(slot_id=slot_id).count()
+    quantiles = statistics.quantiles(latencies, n=100)
+    print(f"requests: {len(latencies)} in {wall:.2f}s with {args.clients} clients, {args.workers} workers")
+    print(f"answers: {dict(sorted(statuses.items(), key=str))}")
+    print(f"bookings/s: {booked / wall:.1f}  requests/s: {len(latencies) / wall:.1f}")
+    print(f"latency ms: p50 {quantiles[49] * 1000:.1f}  p95 {quantiles[94] * 1000:.1f}  max {max(latencies) * 1000:.1f}")
+    print(f"capacity: total {slot.capacity_total}, available {slot.capacity_available}, bookings {held}")
+    ok = slot.capacity_available >= 0 and slot.capacity_available + held == slot.capacity_total and held == booked
+    print("capacity check:", "OK" if ok else "MISMATCH")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
