@@ -2,46 +2,80 @@
 
 The channel layer may drop messages or be down; the database outbox is what counts.
 ``publish_event`` runs after commit; ``relay_undelivered`` (a periodic django-q task)
-retries whatever is still undelivered. Clients drop duplicates by ``(state, version)``.
+retries whatever is still undelivered, with exponential backoff per row. Rows are taken
+with ``SELECT … FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite serialises writers anyway), so
+two relays never publish the same row at the same time. Every message carries
+``(state, version)``: clients drop duplicates by it and re-sync on a gap.
 """
+import datetime as dt
 import logging
+from functools import reduce
+from operator import or_
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db.models import F
+from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
+
+from apps.core.commit import enqueue
 
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
+BACKOFF_BASE_SECONDS = 2
+BACKOFF_CAP_SECONDS = 600
 
-def _publish(rows) -> int:
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """How long after its creation a row that failed ``attempts`` times is retried.
+
+    Cumulative exponential backoff (2 s, 4 s, 8 s … capped at 10 min per step), measured
+    from ``created_at`` so no extra column is needed.
+    """
+    return dt.timedelta(seconds=sum(min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** n) for n in range(attempts)))
+
+
+def _due(now) -> Q:
+    max_attempts = settings.TRAVELOURE["OUTBOX_RELAY_MAX_ATTEMPTS"]
+    return reduce(or_, (Q(attempts=n, created_at__lte=now - retry_delay(n)) for n in range(max_attempts)))
+
+
+def _publish_locked(queryset) -> int:
+    """Lock the undelivered rows of ``queryset`` (skipping rows another relay holds),
+    publish them in id order and record the outcome. Stops at the first failure: when
+    the layer is down the rest would fail too; they stay due for the next run."""
     layer = get_channel_layer()
-    delivered = 0
-    for row in rows:
-        try:
-            async_to_sync(layer.group_send)(row.group, row.payload)
-        except Exception as exc:  # the layer being down must never break a command
-            log.warning("outbox %s not published: %s", row.pk, exc)
-            OutboxMessage.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1, last_error=str(exc)[:500])
-            continue
-        OutboxMessage.objects.filter(pk=row.pk, delivered_at__isnull=True).update(
-            delivered_at=timezone.now(), attempts=F("attempts") + 1
-        )
-        delivered += 1
-    return delivered
+    with transaction.atomic():
+        rows = list(queryset.filter(delivered_at__isnull=True).select_for_update(skip_locked=True).order_by("id"))
+        delivered = []
+        for row in rows:
+            try:
+                async_to_sync(layer.group_send)(row.group, row.payload)
+            except Exception as exc:  # the layer being down must never break a command
+                log.warning("outbox %s not published: %s", row.pk, exc)
+                OutboxMessage.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1, last_error=str(exc)[:500])
+                break
+            delivered.append(row.pk)
+        OutboxMessage.objects.filter(pk__in=delivered).update(delivered_at=timezone.now(), attempts=F("attempts") + 1,
+                                                              last_error="")
+    return len(delivered)
 
 
 def publish_event(event_id: int) -> int:
-    """Publish the undelivered outbox rows of one event; returns how many went out."""
-    return _publish(list(OutboxMessage.objects.filter(event_id=event_id, delivered_at__isnull=True)))
+    """Publish the undelivered outbox rows of one event (runs after the command commits)
+    and queue its notifications. Returns how many rows went out."""
+    delivered = _publish_locked(OutboxMessage.objects.filter(event_id=event_id))
+    enqueue("apps.coordination.notifications.notify_event", event_id)
+    return delivered
 
 
 def relay_undelivered(limit: int = 500) -> int:
-    """Re-publish undelivered rows, oldest first (the periodic safety net)."""
-    max_attempts = settings.TRAVELOURE["OUTBOX_RELAY_MAX_ATTEMPTS"]
-    rows = list(OutboxMessage.objects.filter(delivered_at__isnull=True, attempts__lt=max_attempts)
-                .order_by("id")[:limit])
-    return _publish(rows)
+    """Re-publish undelivered rows that are due, oldest first (the periodic safety net).
+
+    Rows that failed ``OUTBOX_RELAY_MAX_ATTEMPTS`` times stay for staff to inspect.
+    """
+    due = OutboxMessage.objects.filter(_due(timezone.now())).order_by("id").values_list("pk", flat=True)[:limit]
+    return _publish_locked(OutboxMessage.objects.filter(pk__in=list(due)))

@@ -1,0 +1,146 @@
+"""Scoped reads for live views: the snapshot a WebSocket client starts from, chat threads
+and messages, and the JSON views of bookings and messages that event payloads reuse.
+
+A snapshot is what one user may see of one request at one ``version``; applying the
+events after it (see ``static/js/live.js`` and ``tests/coordination/test_event_stream.py``)
+gives the next snapshot. Event payloads that should patch a snapshot carry the same
+views: ``{"booking": booking_view(b)}`` upserts a booking, ``{"thread": …, "message": …}``
+appends a chat message.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from apps.accounts.models import Role
+
+from .models import Booking, CoordinationState, Event, Message, ReadMarker, Thread
+from .selectors import booking_list_for_user, request_get_for_user, request_list_for_user, state_visible_to
+
+
+@dataclass(frozen=True)
+class LiveAccess:
+    """What a user may follow of one request: everything (``full``) or, for a vendor,
+    only its own bookings, heard on its ``vendor.<id>`` group."""
+
+    state: CoordinationState
+    full: bool
+    group: str
+
+
+def live_access(user, request_id: int) -> LiveAccess | None:
+    """Authorize following request ``request_id`` live; ``None`` when it is out of scope.
+
+    Traveler, expert and staff join ``request.<id>``; a vendor with a booking on the
+    request joins only ``vendor.<vendor id>`` (and filters by request), never the request
+    group, so it cannot hear other vendors or the traveler's private details.
+    """
+    request = request_get_for_user(user, request_id)
+    if request is None:
+        return None
+    state = request.coordination
+    if state_visible_to(user, state):
+        return LiveAccess(state=state, full=True, group=f"request.{request_id}")
+    vendor = getattr(user, "vendor", None) if user.role == Role.VENDOR else None
+    if vendor is None:
+        return None
+    return LiveAccess(state=state, full=False, group=f"vendor.{vendor.pk}")
+
+
+def booking_view(booking: Booking) -> dict:
+    """A booking as every party to it may see it; booking events carry the same keys
+    (with more beside them) under ``data["booking"]``. Times are UTC ISO 8601: pages show
+    them in the destination's zone."""
+    return {
+        "id": booking.pk, "status": booking.status, "reference": booking.reference, "vendor": booking.vendor_id,
+        "offering": booking.offering_id, "offering_title": booking.offering.title,
+        "start": booking.slot.start.isoformat() if booking.slot_id else None, "quantity": booking.quantity,
+        "price": {"amount": f"{booking.price}", "currency": booking.currency},
+    }
+
+
+def thread_view(thread: Thread) -> dict:
+    return {"id": thread.pk, "subject": thread.subject, "booking": thread.booking_id}
+
+
+def message_view(message: Message) -> dict:
+    return {"id": message.pk, "thread": message.thread_id, "author": message.author_id,
+            "author_name": message.author.display_name(), "body": message.body,
+            "at": message.created_at.isoformat()}
+
+
+def thread_list_for_user(user, state: CoordinationState) -> QuerySet[Thread]:
+    """Threads of ``state`` the user may read: all for traveler/expert/staff, a vendor only
+    the threads about its own bookings. Annotated with ``message_count`` and ``unread``
+    (messages by others after the user's read marker)."""
+    qs = Thread.objects.filter(state=state).select_related("booking")
+    if not state_visible_to(user, state):
+        qs = qs.filter(booking__vendor__user=user) if user.is_authenticated else qs.none()
+    marker = ReadMarker.objects.filter(thread=OuterRef("pk"), user=user.pk).values("last_read_message_id")[:1]
+    return qs.annotate(
+        last_read=Coalesce(Subquery(marker), 0),
+        message_count=Count("messages"),
+        last_message_id=Max("messages__id"),
+        unread=Count("messages", filter=Q(messages__id__gt=F("last_read")) & ~Q(messages__author=user.pk)),
+    ).order_by("id")
+
+
+def message_list_for_user(user, request_id: int, *, thread_id: int | None = None) -> QuerySet[Message]:
+    """Messages of the request's threads the user may read, newest first; empty when the
+    request (or the thread) is out of scope."""
+    request = request_get_for_user(user, request_id)
+    if request is None:
+        return Message.objects.none()
+    threads = thread_list_for_user(user, request.coordination).values("pk")
+    qs = Message.objects.filter(thread__in=threads).select_related("author").order_by("-id")
+    return qs.filter(thread_id=thread_id) if thread_id is not None else qs
+
+
+def thread_entries(threads: QuerySet[Thread]) -> list[dict]:
+    """Threads from :func:`thread_list_for_user` as JSON, with counts and last message."""
+    threads = list(threads)
+    last = Message.objects.select_related("author").in_bulk([t.last_message_id for t in threads if t.last_message_id])
+    return [{**thread_view(t), "messages": t.message_count, "unread": t.unread,
+             "last": message_view(last[t.last_message_id]) if t.last_message_id else None} for t in threads]
+
+
+def request_snapshot(user, access: LiveAccess) -> dict:
+    """What ``user`` sees of the request now, with its version.
+
+    ``complete`` says whether this user hears every version (then a version gap means a
+    lost message and the client re-syncs); a vendor hears only its own bookings' events,
+    so its ``version`` is the last one addressed to it.
+    Vendors get no phase or expert and only their own bookings and threads.
+    """
+    state = CoordinationState.objects.select_related("request").get(pk=access.state.pk)
+    bookings = (booking_list_for_user(user).filter(state=state).select_related("vendor", "offering", "slot")
+                .order_by("id"))
+    version = state.version
+    if not access.full:
+        # The last version this vendor heard of: the next one it hears is above it.
+        version = (Event.objects.filter(state=state, outbox__group=access.group).aggregate(v=Max("version"))["v"]
+                   or 0)
+    snapshot = {
+        "type": "snapshot", "state": state.pk, "request": state.request_id, "version": version,
+        "complete": access.full,
+        "bookings": [booking_view(b) for b in bookings],
+        "threads": thread_entries(thread_list_for_user(user, state)),
+    }
+    if access.full:
+        snapshot.update(phase=state.phase, expert=state.expert_id)
+    return snapshot
+
+
+def me_snapshot(user) -> dict:
+    """The start of a ``/ws/me/`` feed: a traveler's or expert's requests with phase and
+    version (staff and vendors follow their feed without a list)."""
+    snapshot = {"type": "snapshot", "user": user.pk}
+    if user.role in (Role.TRAVELER, Role.EXPERT) and not user.is_superuser:
+        snapshot["requests"] = [
+            {"request": r.pk, "state": r.coordination.pk, "phase": r.coordination.phase,
+             "version": r.coordination.version}
+            for r in request_list_for_user(user).order_by("pk")
+        ]
+    return snapshot

@@ -1,0 +1,177 @@
+"""Shared set-up for the live-coordination tests: a request with every kind of
+stakeholder, session-authenticated WebSocket clients, the channel layer on memory or
+Redis, and the client-side rules of ``static/js/live.js`` in Python."""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from apps.accounts.models import Role, User
+from apps.coordination.models import Booking, CoordinationState
+from apps.vendors.models import Vendor
+from tests.factories import make_expert, make_offering, make_request, make_slot, make_user, make_vendor
+
+ORIGIN = b"http://testserver"
+
+
+@dataclass
+class World:
+    """One request in phase booking with an expert and two vendors' bookings."""
+
+    state: CoordinationState
+    traveler: User
+    expert: User
+    staff: User
+    vendor_a: User
+    vendor_b: User
+    outsider: User
+    other_expert: User
+    booking_a: Booking
+    booking_b: Booking
+
+    @property
+    def request_id(self) -> int:
+        return self.state.request_id
+
+
+def make_booking(state, vendor_user) -> Booking:
+    vendor = Vendor.objects.filter(user=vendor_user).first() or make_vendor(user=vendor_user)
+    slot = make_slot(make_offering(vendor), capacity=10, capacity_available=8)  # the 2 seats below are held
+    return Booking.objects.create(state=state, vendor=slot.offering.vendor, offering=slot.offering, slot=slot,
+                                  quantity=2, price=slot.price * 2, currency=slot.currency)
+
+
+def make_world() -> World:
+    """Test set-up only: the expert and the bookings are placed without the engine."""
+    traveler = make_user(Role.TRAVELER)
+    state = make_request(traveler)
+    expert = make_expert()
+    CoordinationState.objects.filter(pk=state.pk).update(expert=expert, phase="booking")
+    vendor_a, vendor_b = make_user(Role.VENDOR), make_user(Role.VENDOR)
+    world = World(state=CoordinationState.objects.get(pk=state.pk), traveler=traveler, expert=expert.user,
+                  staff=make_user(Role.STAFF), vendor_a=vendor_a, vendor_b=vendor_b,
+                  outsider=make_user(Role.TRAVELER), other_expert=make_expert().user,
+                  booking_a=make_booking(state, vendor_a), booking_b=make_booking(state, vendor_b))
+    return world
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+def channel_layer(request, settings):
+    """The in-memory layer, and channels-redis with a prefix no other run shares."""
+    if request.param == "redis":
+        settings.CHANNEL_LAYERS = {"default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [os.environ["REDIS_URL"]], "prefix": f"test-{uuid.uuid4().hex[:10]}"}}}
+    else:
+        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    return request.param
+
+
+@database_sync_to_async
+def _session_cookie(user) -> bytes:
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+async def ws_connect(user, path: str, *, origin: bytes = ORIGIN) -> tuple[WebsocketCommunicator, dict]:
+    """Open ``path`` through the real ASGI stack (origin check, session auth); returns
+    the communicator and the first message (the snapshot, or the close frame)."""
+    from traveloure.asgi import application
+
+    headers = [(b"origin", origin), (b"host", b"testserver")]
+    if user is not None:
+        headers.append((b"cookie", await _session_cookie(user)))
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, _ = await communicator.connect()
+    if not connected:
+        return communicator, {"type": "rejected"}
+    first = await communicator.receive_output(timeout=5)
+    if first["type"] == "websocket.close":
+        return communicator, {"type": "closed", "code": first.get("code")}
+    return communicator, json.loads(first["text"])
+
+
+async def drain(communicator: WebsocketCommunicator, timeout: float = 0.3) -> list[dict]:
+    """Every message that arrives until ``timeout`` seconds pass in silence."""
+    messages = []
+    while not await communicator.receive_nothing(timeout=timeout, interval=0.02):
+        messages.append(await communicator.receive_json_from())
+    return messages
+
+
+
+
+class LiveClient:
+    """The client rules of ``static/js/live.js`` (keep the two in step):
+
+    - drop an event whose version is not above the last applied one of its state;
+    - on a ``complete`` stream a version gap means a lost message: ask for a snapshot;
+    - apply: version and phase from the envelope; ``data.booking`` upserts the booking
+      (only the keys a snapshot has); ``data.message`` appends to its thread (created
+      if new), counting it unread unless the user wrote it; on ``/ws/me/`` the request
+      list gets the state's phase and version.
+    """
+
+    def __init__(self, user_id: int, snapshot: dict):
+        self.user_id = user_id
+        self.snapshot = copy.deepcopy(snapshot)
+        self.versions: dict[int, int] = {}
+        if "state" in snapshot:
+            self.versions[snapshot["state"]] = snapshot["version"]
+        for entry in snapshot.get("requests", []):
+            self.versions[entry["state"]] = entry["version"]
+        self.needs_resync = False
+
+    def receive(self, message: dict) -> bool:
+        """Apply one server message; False when it was a duplicate."""
+        if message["type"] == "snapshot":
+            self.__init__(self.user_id, message)
+            return True
+        state, version = message["state"], message["version"]
+        if version <= self.versions.get(state, 0):
+            return False
+        if self.snapshot.get("complete") and version != self.versions.get(state, 0) + 1:
+            self.needs_resync = True
+        self.versions[state] = version
+        self._apply(message)
+        return True
+
+    def _apply(self, message: dict) -> None:
+        snap, data = self.snapshot, message.get("data") or {}
+        if "requests" in snap:
+            entry = {"request": message["request"], "state": message["state"], "phase": message["phase"],
+                     "version": message["version"]}
+            snap["requests"] = sorted([r for r in snap["requests"] if r["state"] != message["state"]] + [entry],
+                                      key=lambda r: r["request"])
+        if snap.get("state") != message["state"]:
+            return
+        snap["version"] = message["version"]
+        if "phase" in snap:
+            snap["phase"] = message["phase"]
+        booking = data.get("booking")
+        if isinstance(booking, dict) and "id" in booking:
+            keys = SNAPSHOT_BOOKING_KEYS
+            others = [b for b in snap["bookings"] if b["id"] != booking["id"]]
+            snap["bookings"] = sorted(others + [{k: booking.get(k) for k in keys}], key=lambda b: b["id"])
+        posted = data.get("message")
+        if isinstance(posted, dict) and isinstance(data.get("thread"), dict):
+            thread = next((t for t in snap["threads"] if t["id"] == data["thread"]["id"]), None)
+            if thread is None:
+                thread = {**data["thread"], "messages": 0, "unread": 0, "last": None}
+                snap["threads"] = sorted(snap["threads"] + [thread], key=lambda t: t["id"])
+            thread["messages"] += 1
+            thread["unread"] += posted["author"] != self.user_id
+            thread["last"] = posted
+
+
+SNAPSHOT_BOOKING_KEYS = ("id", "status", "reference", "vendor", "offering", "offering_title", "start", "quantity",
+                         "price")
