@@ -3,6 +3,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apps.portals.export_urls import share_urlpatterns
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/accounts/home/", permanent=False)),
     path("admin/", admin.site.urls),
@@ -10,6 +12,9 @@ urlpatterns = [
     path("traveler/", include("apps.portals.traveler.urls")),
     path("expert/", include("apps.portals.expert.urls")),
     path("vendor/", include("apps.portals.vendor.urls")),
+    path("live/", include("apps.portals.chat")),
+    path("exports/", include("apps.portals.export_urls")),
+    path("share/", include(share_urlpatterns)),
     path("api/v1/", include("apps.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -69,6 +69,9 @@ class RequestOutputSerializer(serializers.ModelSerializer):
     status = serializers.CharField(source="coordination.phase", read_only=True)
     version = serializers.IntegerField(source="coordination.version", read_only=True)
     expert = serializers.SerializerMethodField()
+    queued_for_expert = serializers.BooleanField(source="coordination.queued_for_expert", read_only=True)
+    # No expert was free: the traveler is offered the browse path meanwhile.
+    browse_offered = serializers.BooleanField(source="coordination.queued_for_expert", read_only=True)
     dates = serializers.SerializerMethodField()
     travelers = serializers.SerializerMethodField()
     budget = serializers.SerializerMethodField()
@@ -78,7 +81,8 @@ class RequestOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = ExperienceRequest
         fields = ["id", "experience_type", "title", "destination", "dates", "travelers", "budget", "preferences",
-                  "path", "notes", "guest_count", "status", "version", "expert", "created_at"]
+                  "path", "notes", "guest_count", "status", "version", "expert", "queued_for_expert",
+                  "browse_offered", "created_at"]
 
     def get_expert(self, obj) -> int | None:
         return obj.coordination.expert_id
@@ -107,3 +111,188 @@ class EventOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Event
         fields = ["version", "type", "actor", "payload", "created_at"]
+
+
+# --- the coordination flow -----------------------------------------------------------
+
+class MatchOutputSerializer(serializers.Serializer):
+    expert = serializers.IntegerField()
+    name = serializers.CharField()
+    score = serializers.FloatField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class ExpertChoiceInput(serializers.Serializer):
+    expert = serializers.IntegerField()
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class SlotChoiceInput(serializers.Serializer):
+    slot = serializers.IntegerField()
+
+
+class RecommendationItemInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    offering = serializers.IntegerField(required=False, allow_null=True, default=None)
+    day = serializers.DateField(required=False, allow_null=True, default=None)
+    start_time = serializers.TimeField(required=False, allow_null=True, default=None)
+    category = serializers.CharField(required=False, default="", allow_blank=True, max_length=32)
+    reasoning = serializers.CharField(required=False, default="", allow_blank=True)
+    tips = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    alternatives = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    pinned = serializers.BooleanField(required=False, default=False)
+
+
+
+class RecommendationInput(serializers.Serializer):
+    summary = serializers.CharField(required=False, default="", allow_blank=True)
+    items = RecommendationItemInput(many=True)
+
+    def to_items(self) -> list[dict]:
+        return [{**{k: v for k, v in item.items() if k != "offering"}, "offering_id": item["offering"]}
+                for item in self.validated_data["items"]]
+
+
+class _ItemChanges(serializers.Serializer):
+    day = serializers.DateField(required=False)
+    start_time = serializers.TimeField(required=False)
+
+
+class ItemReviewInput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["approve", "reject", "modify"])
+    feedback = serializers.CharField(required=False, default="", allow_blank=True)
+    changes = _ItemChanges(required=False, default=dict)
+
+
+class RecommendationItemOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    offering = serializers.IntegerField(source="offering_id", allow_null=True)
+    day = serializers.DateField(allow_null=True)
+    start_time = serializers.TimeField(allow_null=True)
+    category = serializers.CharField()
+    reasoning = serializers.CharField()
+    tips = serializers.ListField(child=serializers.CharField())
+    alternatives = serializers.ListField(child=serializers.CharField())
+    pinned = serializers.BooleanField()
+    status = serializers.CharField()
+    traveler_feedback = serializers.CharField()
+
+
+class RecommendationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    version = serializers.IntegerField()
+    status = serializers.CharField()
+    summary = serializers.CharField()
+    expert = serializers.IntegerField(source="expert_id")
+    items = RecommendationItemOutput(many=True)
+
+
+class GenerateInput(serializers.Serializer):
+    seed = serializers.IntegerField(required=False, default=0, min_value=0)
+
+
+class ItemModifyInput(serializers.Serializer):
+    day = serializers.DateField()
+    time = serializers.TimeField()
+    note = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class PlanItemInput(serializers.Serializer):
+    offering = serializers.IntegerField()
+    slot = serializers.IntegerField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, default="", allow_blank=True, max_length=255)
+
+
+class OfferingSearchInput(serializers.Serializer):
+    """Query parameters of the browse search; the city and dates default to the request's."""
+
+    kind = serializers.CharField(required=False, default="")
+    vendor_type = serializers.CharField(required=False, default="")
+    date_from = serializers.DateField(required=False, allow_null=True, default=None)
+    date_to = serializers.DateField(required=False, allow_null=True, default=None)
+    price_max = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True,
+                                         default=None)
+    min_rating = serializers.DecimalField(max_digits=3, decimal_places=2, required=False, allow_null=True,
+                                          default=None)
+    interests = serializers.CharField(required=False, default="", help_text="Comma-separated")
+    dietary = serializers.CharField(required=False, default="", help_text="Comma-separated")
+
+
+class OfferingOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.CharField()
+    vendor = serializers.IntegerField(source="vendor_id")
+    vendor_name = serializers.CharField(source="vendor.name")
+    vendor_type = serializers.CharField(source="vendor.vendor_type")
+    interests = serializers.ListField(child=serializers.CharField())
+    dietary = serializers.ListField(child=serializers.CharField())
+    rating = serializers.DecimalField(max_digits=3, decimal_places=2)
+    price = serializers.SerializerMethodField()
+
+    def get_price(self, obj) -> dict:
+        return {"amount": f"{obj.base_price:.2f}", "currency": obj.currency, "unit": obj.price_unit}
+
+
+class _BudgetRange(serializers.Serializer):
+    min = serializers.DecimalField(max_digits=12, decimal_places=2)
+    max = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class RequirementsInput(serializers.Serializer):
+    """Any of the intake's dates, interests and budget (same shape as the intake)."""
+
+    dates = _Dates(required=False)
+    interests = serializers.ListField(child=serializers.CharField(), required=False)
+    budget = _BudgetRange(required=False)
+
+    def to_changes(self) -> dict:
+        d = self.validated_data
+        changes = {}
+        if "dates" in d:
+            changes.update(start_date=d["dates"]["start"], end_date=d["dates"]["end"])
+        if "interests" in d:
+            changes["interests"] = d["interests"]
+        if "budget" in d:
+            changes.update(budget_min=d["budget"]["min"], budget_max=d["budget"]["max"])
+        return changes
+
+
+class ShortlistInput(serializers.Serializer):
+    offering = serializers.IntegerField()
+    category = serializers.CharField()
+    slot = serializers.IntegerField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, default="", allow_blank=True, max_length=255)
+
+
+class PriceOfferInput(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    note = serializers.CharField(required=False, default="", allow_blank=True, max_length=255)
+
+
+class SettleInput(serializers.Serializer):
+    deposit_percent = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, default=30)
+    balance_due_days = serializers.IntegerField(required=False, default=30, min_value=0)
+
+
+class PriceOfferOutput(serializers.Serializer):
+    party = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ShortlistOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    category = serializers.CharField()
+    offering = serializers.IntegerField(source="offering_id")
+    slot = serializers.IntegerField(source="slot_id", allow_null=True)
+    status = serializers.CharField()
+    agreed_price = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    currency = serializers.CharField()
+    offers = PriceOfferOutput(many=True)

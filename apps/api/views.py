@@ -1,19 +1,257 @@
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.accounts.models import Role
-from apps.coordination.selectors import event_list_for_user, request_list_for_user
+from apps.coordination.models import CoordinationState
+from apps.coordination.selectors import (event_list_for_user, request_list_for_negotiation, request_list_for_user,
+                                         shortlist_list_for_user, state_visible_to)
+from apps.coordination.services.browse import browse_start, plan_item_add, plan_item_remove
+from apps.coordination.services.changes import requirements_change
+from apps.coordination.services.experts import (consultation_book, consultation_times, expert_accept, expert_choose,
+                                                expert_decline, request_matches, require_traveler)
 from apps.coordination.services.intake import request_submit
-from apps.core.errors import DomainError
+from apps.coordination.services.itinerary import (itinerary_approve, itinerary_generate, itinerary_item_modify,
+                                                  itinerary_item_reject)
+from apps.coordination.services.recommendations import (recommendation_edit, recommendation_item_review,
+                                                        recommendation_send)
+from apps.coordination.services.weddings import negotiated_bookings_settle, price_accept, price_offer, shortlist_add
+from apps.core.errors import DomainError, Forbidden, NotFound
+from apps.experts.selectors import consultation_slot_list_free, recommendation_list_for_user
+from apps.itineraries.selectors import itinerary_serialize, itinerary_with_days
+from apps.vendors.selectors import offering_search
 
 from .permissions import HasRole
-from .serializers import INTAKE_FIELD_PATHS, EventOutputSerializer, IntakeInputSerializer, RequestOutputSerializer
+from .serializers import (INTAKE_FIELD_PATHS, EventOutputSerializer, ExpertChoiceInput, GenerateInput,
+                          IntakeInputSerializer, ItemModifyInput, ItemReviewInput, MatchOutputSerializer,
+                          OfferingOutput, OfferingSearchInput, PlanItemInput, PriceOfferInput, ReasonInput,
+                          RecommendationInput, RecommendationItemOutput, RecommendationOutput,
+                          RequestOutputSerializer, RequirementsInput, SettleInput, ShortlistInput, ShortlistOutput,
+                          SlotChoiceInput)
 
 
-class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+def _input(serializer_class, request, *, query: bool = False):
+    data = serializer_class(data=request.query_params if query else request.data)
+    data.is_valid(raise_exception=True)
+    return data
+
+
+class FlowActionsMixin:
+    """The coordination flow on ``requests/<id>/``: matches, expert, consultations,
+    recommendations, itinerary, browse wishes, changes of mind, wedding shortlist.
+
+    Every action first finds the request in the caller's scope (404 otherwise); the
+    services then check the caller's role on it (403 for a visible request).
+    """
+
+    def _state(self, pk, *, negotiation: bool = False) -> CoordinationState:
+        scope = request_list_for_negotiation(self.request.user) if negotiation else self.get_queryset()
+        return get_object_or_404(scope.select_related("coordination"), pk=pk).coordination
+
+    def _request_out(self, pk) -> Response:
+        return Response(RequestOutputSerializer(self.get_queryset().get(pk=pk)).data)
+
+    @extend_schema(responses=MatchOutputSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def matches(self, request, pk=None):
+        state = self._state(pk)
+        require_traveler(state, request.user)
+        return Response([m.as_dict() for m in request_matches(state)])
+
+    @extend_schema(request=ExpertChoiceInput, responses=RequestOutputSerializer)
+    @action(detail=True, methods=["post"], url_path="expert")
+    def expert(self, request, pk=None):
+        data = _input(ExpertChoiceInput, request).validated_data
+        expert_choose(state_id=self._state(pk).pk, actor=request.user, expert_id=data["expert"])
+        return self._request_out(pk)
+
+    @extend_schema(request=None, responses=RequestOutputSerializer)
+    @action(detail=True, methods=["post"], url_path="expert/accept")
+    def expert_accept(self, request, pk=None):
+        expert_accept(state_id=self._state(pk).pk, actor=request.user)
+        return self._request_out(pk)
+
+    @extend_schema(request=ReasonInput, responses={204: None})
+    @action(detail=True, methods=["post"], url_path="expert/decline")
+    def expert_decline(self, request, pk=None):
+        data = _input(ReasonInput, request).validated_data
+        expert_decline(state_id=self._state(pk).pk, actor=request.user, reason=data["reason"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=SlotChoiceInput, responses=RequestOutputSerializer)
+    @action(detail=True, methods=["get", "post"])
+    def consultations(self, request, pk=None):
+        """GET: the accepted expert's free slots, in both time zones; POST ``{"slot"}`` books one."""
+        state = self._state(pk)
+        if request.method == "POST":
+            data = _input(SlotChoiceInput, request).validated_data
+            consultation_book(state_id=state.pk, actor=request.user, slot_id=data["slot"])
+            return self._request_out(pk)
+        slots = consultation_slot_list_free([state.expert_id]).select_related("expert") if state.expert_id else []
+        return Response([{"id": slot.pk, **consultation_times(slot, state)} for slot in slots])
+
+    @extend_schema(request=RecommendationInput, responses=RecommendationOutput(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def recommendations(self, request, pk=None):
+        """GET: the versions (drafts only for the expert and staff); POST: write the draft."""
+        state = self._state(pk)
+        if request.method == "POST":
+            data = _input(RecommendationInput, request)
+            draft = recommendation_edit(state_id=state.pk, actor=request.user,
+                                        summary=data.validated_data["summary"], items=data.to_items())
+            return Response(RecommendationOutput(draft).data, status=status.HTTP_201_CREATED)
+        return Response(RecommendationOutput(recommendation_list_for_user(request.user, state), many=True).data)
+
+    @extend_schema(request=None, responses=RecommendationOutput)
+    @action(detail=True, methods=["post"], url_path="recommendations/send")
+    def recommendations_send(self, request, pk=None):
+        sent = recommendation_send(state_id=self._state(pk).pk, actor=request.user)
+        return Response(RecommendationOutput(sent).data)
+
+    @extend_schema(request=ItemReviewInput, responses=RecommendationItemOutput)
+    @action(detail=True, methods=["post"], url_path=r"recommendations/items/(?P<item_id>\d+)/review")
+    def recommendation_review(self, request, pk=None, item_id=None):
+        data = _input(ItemReviewInput, request).validated_data
+        item = recommendation_item_review(state_id=self._state(pk).pk, actor=request.user, item_id=int(item_id),
+                                          action=data["action"], feedback=data["feedback"], changes=data["changes"])
+        return Response(RecommendationItemOutput(item).data)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def itinerary(self, request, pk=None):
+        state = self._state(pk)
+        if not state_visible_to(request.user, state):
+            raise Forbidden(_("Only the traveler and their expert see the itinerary."), code="permission_denied")
+        current = itinerary_with_days().filter(pk=state.current_itinerary_id).first()
+        if current is None:
+            raise NotFound(_("No itinerary yet."), code="itinerary.none")
+        return Response(itinerary_serialize(current))
+
+    @extend_schema(request=GenerateInput, responses={201: dict})
+    @action(detail=True, methods=["post"], url_path="itinerary/generate")
+    def itinerary_generate(self, request, pk=None):
+        data = _input(GenerateInput, request).validated_data
+        itinerary_generate(state_id=self._state(pk).pk, actor=request.user, seed=data["seed"])
+        return self._itinerary_out(pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: dict})
+    @action(detail=True, methods=["post"], url_path="itinerary/approve")
+    def itinerary_approve(self, request, pk=None):
+        state = itinerary_approve(state_id=self._state(pk).pk, actor=request.user)
+        return Response({"status": state.phase, "version": state.version, "unbooked": state.unbooked})
+
+    @extend_schema(request=ReasonInput, responses={201: dict})
+    @action(detail=True, methods=["post"], url_path=r"itinerary/items/(?P<item_id>\d+)/reject")
+    def itinerary_item_reject(self, request, pk=None, item_id=None):
+        data = _input(ReasonInput, request).validated_data
+        itinerary_item_reject(state_id=self._state(pk).pk, actor=request.user, item_id=int(item_id),
+                              reason=data["reason"])
+        return self._itinerary_out(pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ItemModifyInput, responses={201: dict})
+    @action(detail=True, methods=["post"], url_path=r"itinerary/items/(?P<item_id>\d+)/modify")
+    def itinerary_item_modify(self, request, pk=None, item_id=None):
+        data = _input(ItemModifyInput, request).validated_data
+        itinerary_item_modify(state_id=self._state(pk).pk, actor=request.user, item_id=int(item_id),
+                              day=data["day"], time=data["time"], note=data["note"])
+        return self._itinerary_out(pk, status.HTTP_201_CREATED)
+
+    def _itinerary_out(self, pk, code) -> Response:
+        state = self._state(pk)
+        return Response(itinerary_serialize(itinerary_with_days().get(pk=state.current_itinerary_id)), status=code)
+
+    @extend_schema(parameters=[OfferingSearchInput], responses=OfferingOutput(many=True))
+    @action(detail=True, methods=["get"])
+    def offerings(self, request, pk=None):
+        """Browse: offerings at the request's destination (dates default to the trip's)."""
+        state = self._state(pk)
+        data = _input(OfferingSearchInput, request, query=True).validated_data
+        trip = state.request
+        found = offering_search(
+            city=trip.destination, kind=data["kind"], vendor_type=data["vendor_type"],
+            date_from=data["date_from"] or trip.start_date, date_to=data["date_to"] or trip.end_date,
+            time_zone=trip.time_zone, price_max=data["price_max"], currency=trip.currency,
+            min_rating=data["min_rating"], interests=_csv(data["interests"]), dietary=_csv(data["dietary"]))
+        page = self.paginate_queryset(found)
+        return self.get_paginated_response(OfferingOutput(page, many=True).data)
+
+    @extend_schema(request=PlanItemInput, responses={201: dict})
+    @action(detail=True, methods=["post"], url_path="plan-items")
+    def plan_items(self, request, pk=None):
+        data = _input(PlanItemInput, request).validated_data
+        wish = plan_item_add(state_id=self._state(pk).pk, actor=request.user, offering_id=data["offering"],
+                             slot_id=data["slot"], note=data["note"])
+        return Response({"id": wish.pk, "offering": wish.offering_id, "slot": wish.slot_id, "note": wish.note},
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"plan-items/(?P<wish_id>\d+)")
+    def plan_item_remove(self, request, pk=None, wish_id=None):
+        plan_item_remove(state_id=self._state(pk).pk, actor=request.user, wish_id=int(wish_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses=RequestOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def browse(self, request, pk=None):
+        browse_start(state_id=self._state(pk).pk, actor=request.user)
+        return self._request_out(pk)
+
+    @extend_schema(request=RequirementsInput, responses=RequestOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def requirements(self, request, pk=None):
+        data = _input(RequirementsInput, request)
+        try:
+            requirements_change(state_id=self._state(pk).pk, actor=request.user, **data.to_changes())
+        except DomainError as exc:
+            exc.fields = {INTAKE_FIELD_PATHS.get(k, k): v for k, v in exc.fields.items()}
+            raise
+        return self._request_out(pk)
+
+    @extend_schema(request=ShortlistInput, responses=ShortlistOutput(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def shortlist(self, request, pk=None):
+        state = self._state(pk, negotiation=request.method == "GET")
+        if request.method == "POST":
+            data = _input(ShortlistInput, request).validated_data
+            entry = shortlist_add(state_id=state.pk, actor=request.user, offering_id=data["offering"],
+                                  category=data["category"], slot_id=data["slot"], note=data["note"])
+            return Response(ShortlistOutput(entry).data, status=status.HTTP_201_CREATED)
+        return Response(ShortlistOutput(shortlist_list_for_user(request.user, state), many=True).data)
+
+    @extend_schema(request=PriceOfferInput, responses=ShortlistOutput)
+    @action(detail=True, methods=["post"], url_path=r"shortlist/(?P<entry_id>\d+)/offers")
+    def shortlist_offer(self, request, pk=None, entry_id=None):
+        data = _input(PriceOfferInput, request).validated_data
+        state = self._state(pk, negotiation=True)
+        price_offer(state_id=state.pk, actor=request.user, entry_id=int(entry_id), amount=data["amount"],
+                    note=data["note"])
+        return Response(ShortlistOutput(shortlist_list_for_user(request.user, state).get(pk=entry_id)).data)
+
+    @extend_schema(request=None, responses=ShortlistOutput)
+    @action(detail=True, methods=["post"], url_path=r"shortlist/(?P<entry_id>\d+)/accept")
+    def shortlist_accept(self, request, pk=None, entry_id=None):
+        entry = price_accept(state_id=self._state(pk, negotiation=True).pk, actor=request.user,
+                             entry_id=int(entry_id))
+        return Response(ShortlistOutput(entry).data)
+
+    @extend_schema(request=SettleInput, responses={200: dict})
+    @action(detail=True, methods=["post"], url_path="shortlist/settle")
+    def shortlist_settle(self, request, pk=None):
+        data = _input(SettleInput, request).validated_data
+        settled = negotiated_bookings_settle(state_id=self._state(pk).pk, actor=request.user, **data)
+        return Response({"bookings": [{"id": b.pk, "status": b.status, "price": f"{b.price}",
+                                       "currency": b.currency} for b in settled]})
+
+
+def _csv(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+class RequestViewSet(FlowActionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                     viewsets.GenericViewSet):
     """Experience requests, scoped to the caller. ``POST`` is the intake (travelers)."""
 
     serializer_class = RequestOutputSerializer

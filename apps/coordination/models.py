@@ -259,6 +259,8 @@ class ShortlistEntry(models.Model):
     state = models.ForeignKey(CoordinationState, on_delete=models.CASCADE, related_name="shortlist")
     category = models.CharField(max_length=16)
     offering = models.ForeignKey("vendors.Offering", on_delete=models.PROTECT, related_name="+")
+    slot = models.ForeignKey("vendors.Slot", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                             help_text=_("The time the vendor holds for the event"))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SHORTLISTED)
     agreed_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3)
@@ -293,3 +295,30 @@ class PriceOffer(models.Model):
 
     def __str__(self):
         return f"{self.party} offers {self.amount} {self.currency}"
+
+
+class NotificationPreference(models.Model):
+    """Whether a user wants notifications on one channel (in-app is always on)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    channel = models.CharField(max_length=8, choices=Notification.Channel.choices)
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "channel"], name="notification_preference_unique")]
+
+    def __str__(self):
+        return f"{self.user} {self.channel}: {'on' if self.enabled else 'off'}"
+
+
+class PushSubscription(models.Model):
+    """A browser's Web Push subscription (from ``PushManager.subscribe()``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=500, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Push subscription of {self.user}"

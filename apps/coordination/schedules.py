@@ -4,6 +4,13 @@ from django_q.models import Schedule
 PERIODIC = {
     # name: (function path, minutes)
     "outbox-relay": ("apps.coordination.relay.relay_undelivered", 1),
+    "notifications-catch-up": ("apps.coordination.notifications.notify_pending", 5),
+    "expert-response-overdue": ("apps.coordination.flow_tasks.expert_response_overdue", 15),
+    "assign-queued-experts": ("apps.coordination.flow_tasks.assign_queued_experts", 10),
+    "booking-expire-overdue": ("apps.coordination.booking_tasks.expire_overdue_bookings", 5),
+    "booking-remind-vendors": ("apps.coordination.booking_tasks.remind_vendors", 15),
+    "booking-remind-installments": ("apps.coordination.booking_tasks.remind_installments", 60),
+    "insights-nightly-rebuild": ("apps.insights.tasks.rebuild_all", 24 * 60),
 }
 
 

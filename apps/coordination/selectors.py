@@ -1,10 +1,14 @@
 """Scoped reads of coordination data. Out of scope reads as not found."""
-from django.db.models import QuerySet
+import datetime as dt
+
+from django.db.models import F, QuerySet
+from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.requests.models import ExperienceRequest
 
-from .models import Booking, CoordinationState, Event
+from .models import Booking, CoordinationState, Event, PaymentInstallment
+from .phases import BookingStatus
 
 
 def request_list_for_user(user) -> QuerySet[ExperienceRequest]:
@@ -67,3 +71,62 @@ def booking_get_for_user(user, booking_id: int) -> Booking | None:
     return booking_list_for_user(user).filter(pk=booking_id).first()
 
 
+def vendor_booking_board(user, *, now=None) -> dict[str, QuerySet[Booking]]:
+    """The vendor portal's lists, the user's own vendor only: ``pending`` requests (soonest
+    deadline first), ``upcoming`` confirmed bookings and ``arrivals`` (confirmed, starting
+    in the next 24 hours or started in the last 12, for check-in)."""
+    now = now or timezone.now()
+    own = booking_list_for_user(user).filter(vendor__user=user)
+    confirmed = own.filter(status=BookingStatus.CONFIRMED)
+    return {
+        "pending": own.filter(status=BookingStatus.PENDING).order_by("deadline"),
+        "upcoming": confirmed.filter(slot__start__gte=now).order_by("slot__start"),
+        "arrivals": confirmed.filter(slot__start__gte=now - dt.timedelta(hours=12),
+                                     slot__start__lt=now + dt.timedelta(hours=24)).order_by("slot__start"),
+    }
+
+
+def installment_status(installment, today) -> str:
+    """``paid``, ``overdue`` (due date passed, unpaid) or ``due``."""
+    if installment.paid_at is not None:
+        return "paid"
+    return "overdue" if installment.due_date < today else "due"
+
+
+def booking_ids_overdue(now) -> list[int]:
+    """System read: pending bookings whose deadline has passed."""
+    return list(Booking.objects.filter(status=BookingStatus.PENDING, deadline__lte=now).values_list("pk", flat=True))
+
+
+def booking_ids_to_remind(now, before) -> list[int]:
+    """System read: pending bookings not yet reminded whose deadline is within ``before``."""
+    return list(Booking.objects.filter(status=BookingStatus.PENDING, reminded_at__isnull=True, deadline__gt=now,
+                                       deadline__lte=now + before).values_list("pk", flat=True))
+
+
+def installment_ids_to_remind(today, before_days: int) -> list[int]:
+    """System read: unpaid installments of live bookings due within ``before_days`` or overdue."""
+    return list(PaymentInstallment.objects.filter(
+        paid_at__isnull=True, due_date__lte=today + dt.timedelta(days=before_days),
+        booking__status__in=[BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.REQUESTED],
+    ).exclude(reminded_at__isnull=False, due_date__gte=today).exclude(reminded_at__date__gt=F("due_date"))
+        .values_list("pk", flat=True))
+
+
+def shortlist_list_for_user(user, state: CoordinationState):
+    """A wedding/event shortlist with its offers: all of it for the traveler, their expert and
+    staff; a vendor sees only its own entries."""
+    from .models import ShortlistEntry
+
+    qs = ShortlistEntry.objects.filter(state=state).prefetch_related("offers").order_by("category", "pk")
+    if state_visible_to(user, state):
+        return qs
+    return qs.filter(offering__vendor__user=user) if user.role == Role.VENDOR else qs.none()
+
+
+def request_list_for_negotiation(user) -> QuerySet[ExperienceRequest]:
+    """Requests the user may negotiate on: their usual scope plus, for a vendor, requests
+    that shortlisted one of its offerings."""
+    if user.is_authenticated and user.role == Role.VENDOR:
+        return ExperienceRequest.objects.filter(coordination__shortlist__offering__vendor__user=user).distinct()
+    return request_list_for_user(user)

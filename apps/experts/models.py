@@ -115,3 +115,26 @@ class RecommendationItem(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ExpertMetrics(models.Model):
+    """Platform performance of one expert, computed by ``apps.insights`` from the event log,
+    bookings and reviews (never edited by hand; ``rebuild_insights`` recomputes it)."""
+
+    expert = models.OneToOneField(Expert, on_delete=models.CASCADE, primary_key=True, related_name="metrics")
+    reviews = models.PositiveIntegerField(default=0)
+    satisfaction = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True,
+                                       help_text=_("Mean review rating, 1-5"))
+    bookings_decided = models.PositiveIntegerField(default=0)
+    bookings_succeeded = models.PositiveIntegerField(default=0)
+    booking_success = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True,
+                                          help_text=_("Confirmed or completed / decided bookings, 0-1"))
+    responses = models.PositiveIntegerField(default=0)
+    response_avg_hours = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    response_p95_hours = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    specialties = models.JSONField(default=dict, blank=True,
+                                   help_text=_("Destinations, experience types and interests of well-rated trips"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Metrics of {self.expert}"

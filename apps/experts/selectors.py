@@ -8,7 +8,9 @@ from statistics import mean
 from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 
-from .models import ConsultationSlot
+from apps.accounts.models import Role
+
+from .models import ConsultationSlot, Recommendation, RecommendationStatus
 
 # Event types that close an expert's pending answer (see apps.coordination.services.experts).
 ANSWER_EVENTS = ("expert.accepted", "expert.declined")
@@ -48,7 +50,7 @@ def expert_signals(expert_ids) -> dict[int, ExpertSignals]:
             chosen_at[key] = at
         elif key in chosen_at:
             response[payload["expert"]].append((at - chosen_at.pop(key)).total_seconds() / 3600)
-    return {
+    signals = {
         expert_id: ExpertSignals(
             satisfaction=float(satisfaction[expert_id]) if expert_id in satisfaction else None,
             booking_success=success_rate.get(expert_id),
@@ -56,9 +58,33 @@ def expert_signals(expert_ids) -> dict[int, ExpertSignals]:
         )
         for expert_id in ids
     }
+    signals.update(_signals_from_metrics(ids))
+    return signals
+
+
+def _signals_from_metrics(ids: list[int]) -> dict[int, ExpertSignals]:
+    """Signals of the experts with maintained :class:`ExpertMetrics` (platform intelligence,
+    kept current per event and rebuilt nightly); they win over the ad hoc figures."""
+    from .models import ExpertMetrics
+
+    def number(value):
+        return float(value) if value is not None else None
+
+    return {m.expert_id: ExpertSignals(satisfaction=number(m.satisfaction), booking_success=number(m.booking_success),
+                                       response_hours=number(m.response_avg_hours))
+            for m in ExpertMetrics.objects.filter(expert_id__in=ids)}
 
 
 def consultation_slot_list_free(expert_ids) -> QuerySet[ConsultationSlot]:
     """Future consultation slots of these experts that no request holds yet."""
     return ConsultationSlot.objects.filter(expert_id__in=list(expert_ids), request__isnull=True,
                                            start__gt=timezone.now())
+
+
+def recommendation_list_for_user(user, state) -> QuerySet[Recommendation]:
+    """Versions of a request's recommendation document, newest first, with items: all for
+    its expert and staff, the sent ones for the traveler (drafts are the expert's)."""
+    qs = Recommendation.objects.filter(request_id=state.request_id).prefetch_related("items").order_by("-version")
+    if user.role == Role.TRAVELER:
+        return qs.exclude(status=RecommendationStatus.DRAFT)
+    return qs

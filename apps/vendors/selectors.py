@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import Offering, Slot, Vendor
+from .models import Offering, Slot, Vendor, VendorMetrics
 
 ALTERNATIVE_WINDOW = dt.timedelta(days=2)
 
@@ -52,8 +52,8 @@ def slot_list_for_vendor(vendor: Vendor, *, since: dt.datetime | None = None) ->
 def slot_find_alternative(slot: Slot, quantity: int) -> Slot | None:
     """The next best slot for a booking of ``slot`` that fell through: the same offering's
     next free slot, else a slot of a similar offering (same city and kind, another
-    vendor or offering) within two days of the original start, best-rated vendor first,
-    nearest in time next."""
+    vendor or offering) within two days of the original start, most reliable vendor first
+    (see :func:`alternative_vendor_standing`), nearest in time next."""
     free = Slot.objects.filter(capacity_available__gte=quantity, start__gt=timezone.now(),
                                offering__is_active=True, offering__vendor__is_active=True).exclude(pk=slot.pk)
     same = free.filter(offering_id=slot.offering_id, start__gte=slot.start).order_by("start").first()
@@ -63,8 +63,18 @@ def slot_find_alternative(slot: Slot, quantity: int) -> Slot | None:
     similar = (free.filter(offering__kind=offering.kind, offering__vendor__city=offering.vendor.city,
                            start__gte=slot.start - ALTERNATIVE_WINDOW, start__lte=slot.start + ALTERNATIVE_WINDOW)
                .exclude(offering_id=offering.pk).select_related("offering__vendor"))
-    ranked = sorted(similar[:200], key=lambda s: (-s.offering.vendor.rating, abs(s.start - slot.start), s.pk))
+    candidates = list(similar[:200])
+    standing = alternative_vendor_standing({s.offering.vendor for s in candidates})
+    ranked = sorted(candidates, key=lambda s: (-standing[s.offering.vendor.pk], abs(s.start - slot.start), s.pk))
     return ranked[0] if ranked else None
+
+
+def alternative_vendor_standing(vendors) -> dict[int, float]:
+    """How alternatives are ranked (0..1 per vendor id): the vendor's reliability from
+    :class:`VendorMetrics` when present (platform intelligence), else its rating / 5."""
+    reliability = dict(VendorMetrics.objects.filter(vendor__in=vendors, reliability__isnull=False)
+                       .values_list("vendor_id", "reliability"))
+    return {v.pk: float(reliability.get(v.pk, v.rating / 5)) for v in vendors}
 
 
 def offering_search(*, city: str, kind: str = "", vendor_type: str = "", date_from: dt.date | None = None,

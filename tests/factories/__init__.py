@@ -68,5 +68,45 @@ def intake(**overrides) -> IntakeData:
 
 
 def make_request(traveler: User | None = None, **overrides):
-    """A submitted request; returns its coordination state (phase matching, version 1)."""
+    """A submitted request; returns its coordination state (version 1; phase matching, or
+    planning with ``path="browse"``)."""
     return request_submit(traveler=traveler or make_user(Role.TRAVELER), data=intake(**overrides))
+
+
+def make_consultation_slot(expert: Expert, *, start=None, minutes: int = 60):
+    from apps.experts.models import ConsultationSlot
+
+    start = start or timezone.now() + dt.timedelta(days=3)
+    return ConsultationSlot.objects.create(expert=expert, start=start, end=start + dt.timedelta(minutes=minutes))
+
+
+def make_past_client(expert: Expert, traveler: User, *, rating: int):
+    """A completed request of ``traveler`` with ``expert`` and the traveler's review (test setup)."""
+    from apps.coordination.models import CoordinationState, Review
+
+    state = make_request(traveler)
+    CoordinationState.objects.filter(pk=state.pk).update(phase="completed", expert=expert)
+    return Review.objects.create(state=state, author=traveler, target=Review.Target.EXPERT, expert=expert,
+                                 rating=rating)
+
+
+def make_booking_state(traveler: User | None = None, *, expert: Expert | None = None, phase: str = "booking"):
+    """A request ready for bookings (test setup: phase and expert set directly)."""
+    from apps.coordination.models import CoordinationState
+
+    state = make_request(traveler)
+    CoordinationState.objects.filter(pk=state.pk).update(phase=phase, expert=expert)
+    state.refresh_from_db()
+    return state
+
+
+def make_place(**kwargs):
+    """A platform point of interest (defaults: a free indoor museum in central Tokyo, open 09:00–17:00)."""
+    from apps.itineraries.models import Place
+
+    n = next(_seq)
+    defaults = dict(city="Tokyo", name=f"Place {n}", category="museum", lat=35.68, lon=139.76, indoor=True,
+                    typical_visit_min=60, opening_hours="Mo-Su 09:00-17:00", price=Decimal("0"), currency="JPY",
+                    interests=["culture"], wheelchair="yes")
+    defaults.update(kwargs)
+    return Place.objects.create(**defaults)

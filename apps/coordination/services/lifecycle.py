@@ -7,6 +7,7 @@ from apps.core.errors import DomainError
 from .. import engine
 from ..models import CoordinationState
 from ..phases import Phase
+from .experts import expert_release_on_end
 
 
 def state_transition(*, state_id: int, actor, phase: str, reason: str) -> CoordinationState:
@@ -38,12 +39,14 @@ def trip_start(*, state_id: int, actor) -> CoordinationState:
 
 
 def trip_complete(*, state_id: int, actor) -> CoordinationState:
-    """The experience is over (in_progress → completed); ``trip.completed``."""
+    """The experience is over (in_progress → completed); ``trip.completed``. The expert's
+    capacity is released."""
     with engine.command(state_id, actor=actor) as cmd:
         if cmd.state.phase == Phase.COMPLETED:
             cmd.skip()
             return cmd.state
         cmd.transition(Phase.COMPLETED)
+        expert_release_on_end(cmd)
         cmd.record("trip.completed")
     return cmd.state
 
@@ -51,12 +54,14 @@ def trip_complete(*, state_id: int, actor) -> CoordinationState:
 def request_cancel(*, state_id: int, actor, reason: str = "") -> CoordinationState:
     """The traveler (or staff) cancels the whole request; ``request.cancelled``.
 
-    Allowed from every open phase but in_progress; already cancelled → no change.
+    Allowed from every open phase but in_progress; already cancelled → no change. The
+    expert's capacity is released.
     """
     with engine.command(state_id, actor=actor) as cmd:
         if cmd.state.phase == Phase.CANCELLED:
             cmd.skip()
             return cmd.state
         cmd.transition(Phase.CANCELLED)
+        expert_release_on_end(cmd)
         cmd.record("request.cancelled", {"reason": reason})
     return cmd.state

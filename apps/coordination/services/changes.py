@@ -1,0 +1,80 @@
+"""The traveler changes their mind: new dates, interests or budget. Bookings that no longer
+fit are cancelled under each vendor's policy, the rest are kept, and planning restarts
+from the new requirements keeping what is still valid (kept bookings stay pinned)."""
+from __future__ import annotations
+
+from dataclasses import fields
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from apps.core.errors import DomainError
+from apps.requests.services import IntakeData, request_validate
+
+from .. import engine
+from ..models import Booking, CoordinationState
+from ..phases import HOLDING_STATUSES, Phase
+from .bookings import booking_cancel
+from .experts import require_traveler
+from .itinerary import itinerary_generate
+
+CHANGEABLE = ("start_date", "end_date", "interests", "budget_min", "budget_max")
+CHANGE_PHASES = (Phase.PLANNING, Phase.BOOKING, Phase.CONFIRMED)
+
+
+def _intake_of(request, changes: dict) -> IntakeData:
+    names = {f.name for f in fields(IntakeData)}
+    return IntakeData(**{name: changes.get(name, getattr(request, name)) for name in names})
+
+
+def _plain(value):
+    return value if isinstance(value, list) else str(value)
+
+
+def _outside_dates(state: CoordinationState) -> list[Booking]:
+    request = state.request
+    tz = ZoneInfo(request.time_zone)
+    return [b for b in Booking.objects.filter(state=state, status__in=HOLDING_STATUSES, slot__isnull=False)
+            .select_related("slot")
+            if not request.start_date <= b.slot.start.astimezone(tz).date() <= request.end_date]
+
+
+def requirements_change(*, state_id: int, actor, **changes) -> CoordinationState:
+    """Apply new requirements (any of ``CHANGEABLE``), validated like an intake.
+
+    One ``requirements.changed`` event (back to planning), then one ``booking.cancelled``
+    per booking outside the new dates (refund by the vendor's policy), then the next
+    itinerary version (``itinerary.proposed``) with the kept bookings pinned. All or nothing.
+    Errors: DomainError ``requirements.unknown_field`` / ``request.invalid`` (with fields);
+    403/404 not the traveler; Conflict outside planning/booking/confirmed.
+    """
+    unknown = sorted(set(changes) - set(CHANGEABLE))
+    if unknown or not changes:
+        raise DomainError(_("Change the dates, interests or budget."), code="requirements.unknown_field",
+                          fields={name: _("Cannot be changed.") for name in unknown})
+    with transaction.atomic():
+        with engine.command(state_id, actor=actor) as cmd:
+            require_traveler(cmd.state, actor)
+            cmd.require_phase(*CHANGE_PHASES)
+            request = cmd.state.request
+            data = _intake_of(request, changes)
+            request_validate(data)
+            before = {name: getattr(request, name) for name in changes}
+            for name, value in changes.items():
+                setattr(request, name, sorted(set(value)) if isinstance(value, list) else value)  # as at intake
+            # The request's own fields: written here, inside the engine command that changes them.
+            request.save(update_fields=[*changes, "updated_at"])
+            affected = _outside_dates(cmd.state)
+            kept = (Booking.objects.filter(state=cmd.state, status__in=HOLDING_STATUSES)
+                    .exclude(pk__in=[b.pk for b in affected]).values_list("pk", flat=True))
+            if cmd.state.phase != Phase.PLANNING:
+                cmd.transition(Phase.PLANNING)
+            cmd.record("requirements.changed", {
+                "changes": {name: {"from": _plain(before[name]), "to": _plain(getattr(request, name))}
+                            for name in changes},
+                "cancel": [b.pk for b in affected], "keep": sorted(kept)})
+        for booking in affected:
+            booking_cancel(booking_id=booking.pk, actor=actor,
+                           reason=_("The traveler changed the trip's requirements."))
+        return itinerary_generate(state_id=state_id, actor=actor)
