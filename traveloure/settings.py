@@ -189,6 +189,12 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Traveloure <no-reply@traveloure.local>")
 
+# Web Push (VAPID). Without both keys browser push is disabled; in-app and e-mail still work.
+# Make a pair with `vapid --gen` (py-vapid); the public key goes to the browser's subscribe().
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:ops@traveloure.local")
+
 # Security: strict in production (DEBUG=0), relaxed for local development.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -208,6 +214,24 @@ TRAVELOURE = {
     "EXPERT_RATING_FLOOR": float(os.environ.get("EXPERT_RATING_FLOOR", "3.5")),
     "BOOKING_DEFAULT_DEADLINE_HOURS": 24,
     "OUTBOX_RELAY_MAX_ATTEMPTS": 20,
+}
+
+# External data (apps.integrations.registry): "offline" = shipped data, no network (default);
+# otherwise the HTTP adapter's name. "options" override apps.integrations.http.DEFAULTS.
+TRAVELOURE_PROVIDERS = {
+    "travel": {"backend": os.environ.get("TRAVEL_PROVIDER", "offline"),
+               "url": os.environ.get("OSRM_URL", "https://router.project-osrm.org")},
+    "weather": {"backend": os.environ.get("WEATHER_PROVIDER", "offline"),
+                "url": os.environ.get("OPEN_METEO_URL", "https://api.open-meteo.com")},
+    "currency": {"backend": os.environ.get("CURRENCY_PROVIDER", "offline"),
+                 "url": os.environ.get("ECB_URL", "https://www.ecb.europa.eu")},
+    "events": {"backend": os.environ.get("EVENTS_PROVIDER", "offline"),
+               "url": os.environ.get("TICKETMASTER_URL", "https://app.ticketmaster.com"),
+               "api_key": os.environ.get("TICKETMASTER_API_KEY", "")},
+    "hotels": {"backend": os.environ.get("HOTELS_PROVIDER", "offline"),
+               "url": os.environ.get("AMADEUS_URL", "https://test.api.amadeus.com"),
+               "client_id": os.environ.get("AMADEUS_CLIENT_ID", ""),
+               "client_secret": os.environ.get("AMADEUS_CLIENT_SECRET", "")},
 }
 
 LOGGING = {

@@ -80,3 +80,26 @@ class ExperienceRequest(TimeStamped):
     @property
     def nights(self) -> int:
         return (self.end_date - self.start_date).days
+
+
+class TravelerProfile(models.Model):
+    """What the platform learned about a traveler (by ``apps.insights``) and what the
+    traveler overrode. ``overrides`` survives rebuilds; resetting clears it."""
+
+    traveler = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+                                    related_name="travel_profile")
+    trips_completed = models.PositiveIntegerField(default=0)
+    bookings_kept = models.PositiveIntegerField(default=0, help_text=_("Confirmed or completed bookings"))
+    reviews_given = models.PositiveIntegerField(default=0)
+    rating_given_avg = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    morning_share = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True,
+                                        help_text=_("Share of kept bookings starting before noon, local time"))
+    interests = models.JSONField(default=dict, blank=True, help_text=_("Learned interest affinity, -1..1"))
+    rejections = models.PositiveIntegerField(default=0)
+    long_transfer_rejections = models.PositiveIntegerField(default=0)
+    expert_affinity = models.JSONField(default=list, blank=True, help_text=_("Experts of completed trips rated 4+"))
+    overrides = models.JSONField(default=dict, blank=True, help_text=_("The traveler's own corrections"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Profile of {self.traveler}"

@@ -143,3 +143,28 @@ class PriceRule(models.Model):
 
     def __str__(self):
         return self.label or f"{self.get_kind_display()} {self.percent}%"
+
+
+class VendorMetrics(models.Model):
+    """Reliability of one vendor, computed by ``apps.insights`` from bookings, the event log
+    and reviews (``reliability`` 0-1 feeds candidate scoring and alternative choice)."""
+
+    vendor = models.OneToOneField(Vendor, on_delete=models.CASCADE, primary_key=True, related_name="metrics")
+    bookings = models.PositiveIntegerField(default=0)
+    confirmed = models.PositiveIntegerField(default=0, help_text=_("Bookings the vendor confirmed at some point"))
+    declined = models.PositiveIntegerField(default=0)
+    expired = models.PositiveIntegerField(default=0)
+    cancelled = models.PositiveIntegerField(default=0, help_text=_("Cancelled after confirmation"))
+    confirm_avg_hours = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    decline_expiry_rate = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    cancellation_rate = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    reviews = models.PositiveIntegerField(default=0)
+    quality = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True,
+                                  help_text=_("Mean review rating, 1-5"))
+    price_ratio = models.DecimalField(max_digits=6, decimal_places=4, null=True, blank=True,
+                                      help_text=_("Median of own price / median price of similar offerings"))
+    reliability = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Metrics of {self.vendor}"
