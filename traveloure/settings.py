@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.vendors",
     "apps.itineraries",
     "apps.coordination",
+    "apps.insights",
     "apps.integrations",
     "apps.portals",
     "apps.api",
@@ -101,6 +102,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock at BEGIN, so concurrent commands queue
     # up instead of failing with "database is locked" when they upgrade a read lock.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
+elif env_bool("DB_POOL", False):
+    # Under ASGI each request runs in a thread of its own, so persistent connections
+    # (DB_CONN_MAX_AGE) are never reused but pile up; psycopg's pool is shared by the
+    # threads of a process (Django requires CONN_MAX_AGE=0 with it).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {"pool": {"min_size": 2, "max_size": int(os.environ.get("DB_POOL_SIZE", "10"))}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -214,6 +221,9 @@ TRAVELOURE = {
     "EXPERT_RATING_FLOOR": float(os.environ.get("EXPERT_RATING_FLOOR", "3.5")),
     "BOOKING_DEFAULT_DEADLINE_HOURS": 24,
     "OUTBOX_RELAY_MAX_ATTEMPTS": 20,
+    # A request feed reconnecting with ?since= gets at most this many missed events replayed,
+    # else a fresh snapshot.
+    "LIVE_CATCH_UP_EVENTS": int(os.environ.get("LIVE_CATCH_UP_EVENTS", "200")),
 }
 
 # External data (apps.integrations.registry): "offline" = shipped data, no network (default);

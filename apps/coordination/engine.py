@@ -11,6 +11,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.apps import apps as django_apps
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -109,6 +110,21 @@ def _write_outbox(cmd: Command, event: Event) -> None:
     OutboxMessage.objects.bulk_create(rows)
 
 
+INSIGHTS_TASK = "apps.insights.tasks.on_event"
+
+
+def _after_commit(event_id: int) -> None:
+    """Publish the event, then queue what the platform learns from it (one task per event,
+    when ``apps.insights`` is installed; one callback, so commands still add exactly one)."""
+    from django_q.tasks import async_task
+
+    from .relay import publish_event
+
+    publish_event(event_id)
+    if django_apps.is_installed("apps.insights"):
+        async_task(INSIGHTS_TASK, event_id)
+
+
 @contextmanager
 def command(state_id: int, *, actor):
     """Run one engine command on the locked state row.
@@ -133,6 +149,4 @@ def command(state_id: int, *, actor):
         cmd.event = Event.objects.create(state=state, version=state.version, type=cmd.event_type, actor=cmd.actor,
                                          payload=cmd.payload)
         _write_outbox(cmd, cmd.event)
-        from .relay import publish_event
-
-        after_commit(publish_event, cmd.event.pk)
+        after_commit(_after_commit, cmd.event.pk)
