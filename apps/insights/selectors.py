@@ -18,6 +18,7 @@ from .models import ItineraryPattern, SeasonalTrend
 from .patterns import destination_key
 
 MORNING_SHARE = 0.6
+NEARBY_DEGREES = 0.6  # about 65 km: the planner searches candidates within a similar radius
 MIN_TIMED_BOOKINGS = 3
 MIN_LONG_REJECTIONS = 2
 
@@ -72,8 +73,11 @@ def traveler_profile_for(user) -> tuple[TravelerProfile | None, Preferences]:
 def planner_signals(request) -> dict:
     """``signals`` for :func:`apps.itineraries.planner.service.plan_for_request`: vendor
     reliability at the destination and the traveler's interest history."""
+    # A box around the destination: vendor.city names regions ("Tuscany") that intake resolves to a city.
     reliability = {pk: float(value) for pk, value in VendorMetrics.objects.filter(
-        vendor__city__iexact=request.destination, reliability__isnull=False).values_list("vendor_id", "reliability")}
+        vendor__lat__range=(request.lat - NEARBY_DEGREES, request.lat + NEARBY_DEGREES),
+        vendor__lon__range=(request.lon - NEARBY_DEGREES, request.lon + NEARBY_DEGREES),
+        reliability__isnull=False).values_list("vendor_id", "reliability")}
     _profile, preferences = traveler_profile_for(request.traveler)
     return {"reliability": reliability, "history": dict(preferences.interests)}
 

@@ -98,7 +98,7 @@ def test_a_poor_review_is_no_affinity():
 def test_affinity_needs_a_completed_request():
     traveler = make_user()
     state = make_request(traveler)
-    first = make_expert()
+    make_expert()  # a competitor without history
     liked = make_expert()
     review = make_past_client(liked, traveler, rating=5)
     CoordinationState.objects.filter(pk=review.state_id).update(phase="planning")

@@ -119,3 +119,20 @@ def test_alternative_after_a_decline_prefers_the_reliable_vendor():
     declined(make_booking_state(), make_offering(famous))  # the famous vendor declines its requests
     vendors_refresh([famous.pk])
     assert decline_and_offer() == modest_slot.pk  # reliability 0.0 < 0.6
+
+
+def test_engine_generation_uses_the_learned_signals():
+    """itinerary_generate feeds the learned signals to the planner (without them the first tour wins the tie)."""
+    from apps.coordination.services.itinerary import itinerary_generate
+
+    vendor = make_vendor()
+    _tour("Gallery walk", vendor, ["art"])
+    _tour("Market tasting", vendor, ["food"])
+    traveler = make_user()
+    traveler_profile_update(traveler=traveler, actor=traveler, interests={"food": 1, "art": -1})
+    state = make_request(traveler, start_date=MON, end_date=MON, interests=["art", "food"], dietary_restrictions=[],
+                         accommodation="none")
+    itinerary_generate(state_id=state.pk, actor=None)
+    state.refresh_from_db()
+    titles = {i.title for d in state.current_itinerary.days.all() for i in d.items.all() if i.kind == "activity"}
+    assert titles == {"Market tasting"}

@@ -10,17 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict, DomainError, NotFound
 from apps.experts.models import RecommendationItem
 from apps.integrations.currency import convert
-from apps.itineraries.models import Item, Itinerary, ItineraryState
+from apps.itineraries.models import Item, ItineraryState
 from apps.itineraries.planner.candidates import Candidate
 from apps.itineraries.planner.conflicts import Pin
 from apps.itineraries.planner.service import plan_for_request
-from apps.itineraries.services import itinerary_create_from_plan
+from apps.itineraries.services import itinerary_create_from_plan, itinerary_set_state
 from apps.vendors.models import OfferingKind, PriceUnit
 
 from .. import engine
@@ -98,9 +100,11 @@ def kept_pins(state: CoordinationState) -> list[Pin]:
     return [pin for pin in pins if pin]
 
 
-def _mark(itinerary_id: int, status: str) -> None:
-    # The itineraries app offers no state service yet; the engine owns the version's status.
-    Itinerary.objects.filter(pk=itinerary_id).update(state=status)
+def _planner_signals(request) -> dict | None:
+    """Learned signals (vendor reliability, traveler history) from the provider named in
+    settings; the insights app sits above coordination, so it is looked up, not imported."""
+    path = settings.TRAVELOURE.get("PLANNER_SIGNALS")
+    return import_string(path)(request) if path else None
 
 
 def _summary(itinerary) -> dict:
@@ -127,13 +131,13 @@ def itinerary_generate(*, state_id: int, actor, seed: int = 0) -> CoordinationSt
         state = cmd.state
         plan = plan_for_request(state.request, recommendations=planner_inputs(state),
                                 exclude_offering_ids=rejected_offering_ids(state.pk),
-                                keep=kept_pins(state), seed=seed)
+                                keep=kept_pins(state), signals=_planner_signals(state.request), seed=seed)
         role = "platform" if actor is None else ("expert" if state.expert and state.expert.user_id == actor.pk
                                                  else "traveler")
         if state.current_itinerary_id:
-            _mark(state.current_itinerary_id, ItineraryState.SUPERSEDED)
+            itinerary_set_state(itinerary_id=state.current_itinerary_id, state=ItineraryState.SUPERSEDED)
         itinerary = itinerary_create_from_plan(request=state.request, plan=plan, author_role=role)
-        _mark(itinerary.pk, ItineraryState.PROPOSED)
+        itinerary_set_state(itinerary_id=itinerary.pk, state=ItineraryState.PROPOSED)
         cmd.set(current_itinerary=itinerary)
         cmd.record("itinerary.proposed", {"itinerary": itinerary.pk, "version": itinerary.version,
                                           "author": role, "summary": _summary(itinerary)})
@@ -164,7 +168,7 @@ def itinerary_approve(*, state_id: int, actor) -> CoordinationState:
             itinerary = cmd.state.current_itinerary
             if itinerary is None:
                 raise Conflict(_("There is no itinerary to approve yet."), code="itinerary.none")
-            _mark(itinerary.pk, ItineraryState.APPROVED)
+            itinerary_set_state(itinerary_id=itinerary.pk, state=ItineraryState.APPROVED)
             to_book = _items_to_book(cmd.state)
             cmd.transition(Phase.BOOKING)
             if not to_book:

@@ -458,7 +458,7 @@ class _Search:
             if not self.allowed[r][u]:
                 continue
             seq, prv, end = self.seq[r], self.prv[r], self.end[r]
-            nxt, arr, latest = self.nxt[r], self.arr[r], self.latest[r]
+            nxt, latest = self.nxt[r], self.latest[r]
             lo = max(bisect_left(latest, self.earliest_out[u]) - 1, 0)
             hi = min(bisect_right(end, self.latest_in[u], lo), len(seq))
             for k in range(lo, hi):
