@@ -189,6 +189,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Coordination hub for trips, weddings and events.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "VendorActionEnum": ["accept", "decline", "propose"],
+        "ReviewActionEnum": ["approve", "reject", "modify"],
+    },
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -101,10 +101,9 @@ class PushSubscriptionView(GenericAPIView):
 class SyncStatusView(GenericAPIView):
     """Per event of the request: which stakeholders were notified on which channel."""
 
-    serializer_class = inline_serializer("EventSyncStatus", {
+    @extend_schema(responses=inline_serializer("EventSyncStatus", many=True, fields={
         "version": serializers.IntegerField(), "type": serializers.CharField(),
-        "notified": serializers.ListField(child=serializers.DictField())})
-
+        "notified": serializers.ListField(child=serializers.DictField())}))
     def get(self, request, request_id: int):
         events = event_list_for_user(request.user, request_id)
         if not events.exists():
