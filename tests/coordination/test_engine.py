@@ -161,3 +161,38 @@ def test_concurrent_commands_serialize_on_postgres():
     assert state.version == start_version + 2
     assert Event.objects.filter(state=state, type="test.concurrent").count() == 2
     assert sorted(Event.objects.filter(state=state).values_list("version", flat=True)) == [1, 2, 3]
+
+
+def test_cancelling_a_request_cancels_its_bookings_under_each_policy():
+    from decimal import Decimal
+
+    from apps.coordination.models import Booking
+    from apps.coordination.services.bookings import booking_confirm, booking_request
+    from tests.factories import make_booking_state, make_offering, make_slot, make_vendor
+
+    state = make_booking_state()
+    traveler = state.request.traveler
+    strict = make_vendor(confirmation="manual", cancellation_tiers=[{"hours": 24 * 30, "refund_pct": 100},
+                                                                    {"hours": 0, "refund_pct": 25}])
+    relaxed = make_vendor(confirmation="manual")
+    confirmed_slot = make_slot(make_offering(strict, base_price=Decimal("100.00")), capacity=4)
+    pending_slot = make_slot(make_offering(relaxed, base_price=Decimal("40.00")), capacity=4)
+    confirmed = booking_request(state_id=state.pk, actor=traveler, slot_id=confirmed_slot.pk, quantity=1)
+    booking_confirm(booking_id=confirmed.pk, actor=strict.user, reference="STRICT-1")
+    pending = booking_request(state_id=state.pk, actor=traveler, slot_id=pending_slot.pk, quantity=2)
+
+    request_cancel(state_id=state.pk, actor=traveler, reason="plans changed")
+
+    state.refresh_from_db()
+    assert state.phase == Phase.CANCELLED
+    confirmed.refresh_from_db()
+    pending.refresh_from_db()
+    # 10 days before the start: the strict vendor refunds 25 %, an unconfirmed hold in full.
+    assert (confirmed.status, confirmed.refund_amount) == ("cancelled", Decimal("25.00"))
+    assert (pending.status, pending.refund_amount) == ("cancelled", pending.price)
+    confirmed_slot.refresh_from_db()
+    pending_slot.refresh_from_db()
+    assert (confirmed_slot.capacity_available, pending_slot.capacity_available) == (4, 4)
+    types = list(Event.objects.filter(state=state).order_by("version").values_list("type", flat=True))
+    assert types[-3:] == ["booking.cancelled", "booking.cancelled", "request.cancelled"]
+    assert not Booking.objects.filter(state=state, status__in=["requested", "pending", "confirmed"]).exists()

@@ -1,12 +1,14 @@
 """Phase commands of a request: the path from planning to completion, cancellation and
 staff repair. Expert matching, itineraries and bookings have their own modules."""
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
 
 from .. import engine
-from ..models import CoordinationState
-from ..phases import Phase
+from ..models import Booking, CoordinationState
+from ..phases import HOLDING_STATUSES, Phase
+from .bookings import booking_cancel
 from .experts import expert_release_on_end
 
 
@@ -54,14 +56,22 @@ def trip_complete(*, state_id: int, actor) -> CoordinationState:
 def request_cancel(*, state_id: int, actor, reason: str = "") -> CoordinationState:
     """The traveler (or staff) cancels the whole request; ``request.cancelled``.
 
-    Allowed from every open phase but in_progress; already cancelled → no change. The
-    expert's capacity is released.
+    Allowed from every open phase but in_progress; already cancelled → no change. Every
+    booking still holding seats is cancelled first under its vendor's policy (one
+    ``booking.cancelled`` event each, with the refund, so each vendor hears of its own),
+    then the expert's capacity is released. All of it commits or nothing does.
     """
-    with engine.command(state_id, actor=actor) as cmd:
-        if cmd.state.phase == Phase.CANCELLED:
-            cmd.skip()
-            return cmd.state
-        cmd.transition(Phase.CANCELLED)
-        expert_release_on_end(cmd)
-        cmd.record("request.cancelled", {"reason": reason})
+    with transaction.atomic():
+        phase = CoordinationState.objects.select_for_update().values_list("phase", flat=True).get(pk=state_id)
+        if phase not in (Phase.CANCELLED, Phase.IN_PROGRESS, Phase.COMPLETED):
+            for booking_id in Booking.objects.filter(state_id=state_id, status__in=HOLDING_STATUSES).values_list(
+                    "pk", flat=True):
+                booking_cancel(booking_id=booking_id, actor=actor, reason=reason or _("The request was cancelled."))
+        with engine.command(state_id, actor=actor) as cmd:
+            if cmd.state.phase == Phase.CANCELLED:
+                cmd.skip()
+                return cmd.state
+            cmd.transition(Phase.CANCELLED)
+            expert_release_on_end(cmd)
+            cmd.record("request.cancelled", {"reason": reason})
     return cmd.state
