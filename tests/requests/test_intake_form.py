@@ -21,8 +21,8 @@ def form_data(**overrides):
 def test_form_creates_request(client, traveler):
     client.force_login(traveler)
     response = client.post("/traveler/requests/new/", form_data())
-    assert response.status_code == 302 and response["Location"] == "/traveler/"
     request = ExperienceRequest.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/traveler/requests/{request.pk}/"
     assert (request.destination, request.time_zone, request.interests) == ("Lisbon", "Europe/Lisbon",
                                                                            ["food", "history"])
     assert request.coordination.phase == "matching"

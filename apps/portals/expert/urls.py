@@ -1,8 +1,19 @@
 from django.urls import path
 
-from . import views
+from . import bookings, inbox, workspace
 
 app_name = "expert"
+request = "requests/<int:request_id>/"
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
+    path("", inbox.HomeView.as_view(), name="home"),
+    path("calendar/", inbox.CalendarView.as_view(), name="calendar"),
+    path("metrics/", inbox.MetricsView.as_view(), name="metrics"),
+    path("bookings/", bookings.BookingBoardView.as_view(), name="bookings"),
+    path(request, workspace.RequestView.as_view(), name="request"),
+    path(f"{request}accept/", inbox.AcceptView.as_view(), name="accept"),
+    path(f"{request}decline/", inbox.DeclineView.as_view(), name="decline"),
+    path(f"{request}recommendation/", workspace.RecommendationEditView.as_view(), name="recommendation"),
+    path(f"{request}recommendation/send/", workspace.RecommendationSendView.as_view(), name="recommendation_send"),
+    path(f"{request}itinerary/generate/", workspace.GenerateView.as_view(), name="itinerary_generate"),
+    path(f"{request}chat/", workspace.ChatPageView.as_view(), name="chat"),
 ]

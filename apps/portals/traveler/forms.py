@@ -1,10 +1,15 @@
 """Intake form: shape only; the rules live in apps.requests.services.request_validate."""
+import datetime as dt
+from decimal import Decimal
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.integrations.currency import supported_currencies
 from apps.requests.models import DIETARY, INTERESTS, Accommodation, ExperienceType, Pace, Path
 from apps.requests.services import IntakeData
+from apps.vendors.models import OfferingKind, VendorType
 
 
 class DateInput(forms.DateInput):
@@ -43,7 +48,26 @@ class RequestForm(forms.Form):
         self.fields["currency"].initial = currency
 
     def to_intake(self) -> IntakeData:
-        d = self.cleaned_data
+        return self._intake(self.cleaned_data)
+
+    def partial_intake(self) -> tuple[IntakeData, set[str]]:
+        """For live validation of an unfinished form: the intake with stand-ins for the
+        fields not filled in or not well formed yet, and the names of the fields that were
+        (only their errors are worth showing)."""
+        self.is_valid()
+        given = {name for name in self.cleaned_data if self.data.get(name) not in (None, "")}
+        start = timezone.localdate() + dt.timedelta(days=30)
+        data = {**PARTIAL_DEFAULTS, "destination": "", "start_date": start, "experience_type": "travel",
+                "pace": "moderate", "accommodation": "mid-range", "path": "expert",
+                "currency": self.fields["currency"].initial,
+                **{name: self.cleaned_data[name] for name in given}}
+        data.setdefault("end_date", max(data["start_date"], start))
+        if "budget_max" not in given:
+            data["budget_max"] = data["budget_min"]
+        return self._intake(data), given
+
+    @staticmethod
+    def _intake(d: dict) -> IntakeData:
         return IntakeData(
             experience_type=d["experience_type"], destination=d["destination"], start_date=d["start_date"],
             end_date=d["end_date"], adults=d["adults"], children=d["children"], budget_min=d["budget_min"],
@@ -52,3 +76,54 @@ class RequestForm(forms.Form):
             accessibility=[a.strip() for a in d["accessibility"].split(",") if a.strip()], path=d["path"],
             notes=d["notes"], guest_count=d["guest_count"],
         )
+
+
+# The request wizard's steps: (title, fields). Without JavaScript every step shows at once.
+WIZARD_STEPS = (
+    (_("What and where"), ("experience_type", "destination", "start_date", "end_date")),
+    (_("Who is coming"), ("adults", "children", "guest_count")),
+    (_("Budget and style"), ("budget_min", "budget_max", "currency", "pace", "accommodation")),
+    (_("Preferences"), ("interests", "dietary_restrictions", "accessibility", "notes")),
+    (_("How to plan"), ("path",)),
+)
+# Stand-ins for fields not filled in yet, so that live validation can check the rest.
+PARTIAL_DEFAULTS = {"adults": 1, "children": 0, "budget_min": Decimal("0"), "budget_max": Decimal("0"),
+                    "interests": [], "dietary_restrictions": [], "accessibility": "", "notes": "",
+                    "guest_count": None}
+
+
+class ReviewForm(forms.Form):
+    """The traveler's verdict on one recommended item (modify = another day/time and/or a note)."""
+
+    action = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject")), ("modify", _("Modify"))])
+    feedback = forms.CharField(label=_("What should change?"), required=False, max_length=1000)
+    day = forms.DateField(label=_("Day"), required=False, widget=DateInput)
+    start_time = forms.TimeField(label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("day", "start_time") if self.cleaned_data.get(name)}
+
+
+class ItemMoveForm(forms.Form):
+    day = forms.DateField(label=_("New day"), widget=DateInput)
+    time = forms.TimeField(label=_("New time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=255)
+
+
+class BrowseFilterForm(forms.Form):
+    """Filters of the offering search (all optional)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any kind")), *OfferingKind.choices])
+    vendor_type = forms.ChoiceField(label=_("Vendor"), required=False,
+                                    choices=[("", _("Any vendor")), *VendorType.choices])
+    date_from = forms.DateField(label=_("Free from"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("Free until"), required=False, widget=DateInput)
+    price_max = forms.DecimalField(label=_("Max. price"), required=False, min_value=0, max_digits=12,
+                                   decimal_places=2)
+    min_rating = forms.DecimalField(label=_("Min. rating"), required=False, min_value=0, max_value=5,
+                                    max_digits=3, decimal_places=1)
+    interests = forms.MultipleChoiceField(label=_("Interests"), required=False, widget=forms.CheckboxSelectMultiple,
+                                          choices=[(i, _(i.capitalize())) for i in INTERESTS])
+    dietary = forms.MultipleChoiceField(label=_("Dietary needs"), required=False,
+                                        widget=forms.CheckboxSelectMultiple,
+                                        choices=[(d, _(d.capitalize())) for d in DIETARY])

@@ -1,9 +1,30 @@
 from django.urls import path
 
-from . import views
+from . import browse, itinerary, profile, requests
 
 app_name = "traveler"
+request = "requests/<int:request_id>/"
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("requests/new/", views.RequestCreateView.as_view(), name="request_create"),
+    path("", requests.HomeView.as_view(), name="home"),
+    path("history/", requests.HistoryView.as_view(), name="history"),
+    path("notifications/", requests.NotificationsView.as_view(), name="notifications"),
+    path("profile/", profile.ProfileView.as_view(), name="profile"),
+    path("requests/new/", requests.RequestCreateView.as_view(), name="request_create"),
+    path("requests/new/validate/", requests.RequestValidateView.as_view(), name="request_validate"),
+    path(request, requests.RequestDetailView.as_view(), name="request_detail"),
+    path(f"{request}expert/", requests.ExpertChooseView.as_view(), name="expert_choose"),
+    path(f"{request}consultation/", requests.ConsultationBookView.as_view(), name="consultation_book"),
+    path(f"{request}browse-path/", requests.BrowseStartView.as_view(), name="browse_start"),
+    path(f"{request}recommendations/<int:item_id>/review/", requests.RecommendationReviewView.as_view(),
+         name="recommendation_review"),
+    path(f"{request}itinerary/", itinerary.ItineraryView.as_view(), name="itinerary"),
+    path(f"{request}itinerary/generate/", itinerary.GenerateView.as_view(), name="itinerary_generate"),
+    path(f"{request}itinerary/approve/", itinerary.ApproveView.as_view(), name="itinerary_approve"),
+    path(f"{request}itinerary/items/<int:item_id>/reject/", itinerary.ItemRejectView.as_view(), name="item_reject"),
+    path(f"{request}itinerary/items/<int:item_id>/move/", itinerary.ItemMoveView.as_view(), name="item_move"),
+    path(f"{request}budget/", itinerary.BudgetView.as_view(), name="budget"),
+    path(f"{request}browse/", browse.BrowseView.as_view(), name="browse"),
+    path(f"{request}browse/add/", browse.AddView.as_view(), name="browse_add"),
+    path(f"{request}browse/wishes/<int:wish_id>/remove/", browse.WishRemoveView.as_view(), name="wish_remove"),
+    path(f"{request}chat/", requests.ChatPageView.as_view(), name="chat"),
 ]

@@ -1,0 +1,146 @@
+"""What the traveler and expert portals share: the request scope (out of scope → 404), the
+itinerary document and chat context of a request page, live fragments (``?part=``), and
+the one way a page runs an engine command and reports the outcome (``CommandView``)."""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+
+from apps.coordination.phases import Phase
+from apps.coordination.selectors import booking_list_for_user, request_get_for_user, state_visible_to
+from apps.core.errors import DomainError
+from apps.itineraries.exports.document import build_document
+from apps.itineraries.models import Item
+
+
+class RequestScopeMixin:
+    """The URL's ``request_id`` as an :class:`ExperienceRequest` the signed-in user sees in
+    full (its traveler, its expert, staff); anyone else gets a 404 that reveals nothing.
+    Put after the portal gate so that the role is checked first."""
+
+    @cached_property
+    def experience_request(self):
+        found = request_get_for_user(self.request.user, self.kwargs["request_id"])
+        if found is None or not state_visible_to(self.request.user, found.coordination):
+            raise Http404
+        return found
+
+    @property
+    def state(self):
+        return self.experience_request.coordination
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "req": self.experience_request, "state": self.state}
+
+
+class ItineraryContextMixin(RequestScopeMixin):
+    """The current itinerary version as an export document (times in the destination
+    zone, maps, travel times, bookings, budget in the traveler's currency), or None; and
+    ``days`` as (day, [(item, item id if the traveler may reject/move it)])."""
+
+    def itinerary_context(self) -> dict:
+        itinerary = self.state.current_itinerary
+        if itinerary is None:
+            return {"doc": None, "itinerary": None}
+        doc = build_document(itinerary)
+        ids = itinerary_item_ids(itinerary) if self.state.phase == Phase.PLANNING else {}
+        days = [(day, [(item, ids.get((item.start.isoformat(), item.title))) for item in day.items])
+                for day in doc.days]
+        return {"doc": doc, "days": days, "itinerary": itinerary}
+
+
+def itinerary_item_ids(itinerary) -> dict[tuple[str, str], int]:
+    """Vendor items of an itinerary version by (local start ISO, title), to put the
+    reject / move actions next to the items the document shows."""
+    tz = ZoneInfo(itinerary.time_zone)
+    items = Item.objects.filter(day__itinerary=itinerary, offering__isnull=False).values_list("pk", "start", "title")
+    return {(start.astimezone(tz).isoformat(), title): pk for pk, start, title in items}
+
+
+class PartsMixin:
+    """``?part=<name>`` renders only the fragment ``parts[name]`` (what live.js re-fetches);
+    an unknown part is a 404."""
+
+    parts: dict[str, str] = {}
+
+    def get_template_names(self):
+        part = self.request.GET.get("part")
+        if part is None:
+            return super().get_template_names()
+        if part not in self.parts:
+            raise Http404
+        return [self.parts[part]]
+
+
+class ChatContextMixin(RequestScopeMixin):
+    """A chat page: the request's bookings (one vendor thread each) and the one chosen
+    with ``?booking=`` (else the main thread); the messages come from ``live:chat``."""
+
+    def get_context_data(self, **kwargs):
+        bookings = list(booking_list_for_user(self.request.user).filter(state=self.state).order_by("pk"))
+        wanted = self.request.GET.get("booking", "")
+        selected = next((b for b in bookings if str(b.pk) == wanted), None)
+        return {**super().get_context_data(**kwargs), "bookings": bookings, "selected": selected}
+
+
+def error_text(exc: DomainError) -> str:
+    """The message of a refusal with its field details, for a flash message."""
+    details = " ".join(str(message) for message in exc.fields.values())
+    return f"{exc.message} {details}".strip()
+
+
+class CommandView(RequestScopeMixin, View):
+    """POST-only page action on one request: subclasses implement ``command(form_data)``,
+    ``default_next()`` and ``success_message``; the user is sent back to ``next_url()``."""
+
+    success_message = ""
+
+    def command(self, data) -> None:
+        raise NotImplementedError
+
+    def default_next(self) -> str:
+        raise NotImplementedError
+
+    def next_url(self) -> str:
+        """The form's ``next`` if it stays on this site, else the subclass's default."""
+        wanted = self.request.POST.get("next", "")
+        if wanted and url_has_allowed_host_and_scheme(wanted, {self.request.get_host()}, self.request.is_secure()):
+            return wanted
+        return self.default_next()
+
+    def post(self, request, *args, **kwargs):
+        """Scope check first (404), then the command: its refusal becomes a flash message,
+        or a 404 page when the service says the object is out of scope."""
+        if self.experience_request:
+            try:
+                self.command(request.POST)
+            except DomainError as exc:
+                if exc.status == 404:
+                    raise Http404(exc.message) from None
+                messages.error(request, error_text(exc))
+            else:
+                messages.success(request, str(self.success_message))
+        return redirect(self.next_url())
+
+
+def posted_id(value) -> int:
+    """An id from a form; anything else is a shape error (nothing is written)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise DomainError(_("Choose one of the options."), code="form.invalid") from None
+
+
+def cleaned(form) -> dict:
+    """The form's cleaned data, or a DomainError listing its shape errors (nothing written)."""
+    if not form.is_valid():
+        raise DomainError(_("Check the highlighted fields."), code="form.invalid",
+                          fields={name: " ".join(errors) for name, errors in form.errors.items()})
+    return form.cleaned_data

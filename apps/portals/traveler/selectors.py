@@ -1,0 +1,50 @@
+"""Reads the traveler pages need, composed from the domain selectors. Callers pass a state
+the user was already scoped to (``RequestScopeMixin``)."""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from apps.coordination.models import PlanWish, Review, ShortlistEntry
+from apps.coordination.phases import Phase
+from apps.coordination.selectors import booking_list_for_user
+from apps.coordination.services.experts import request_matches
+from apps.experts.models import ConsultationSlot
+from apps.experts.selectors import consultation_slot_list_free, expert_signals, recommendation_list_for_user
+from apps.requests.models import ExperienceType, Path
+
+
+def review_list_for_author(user):
+    """Reviews the user wrote, newest first, with what they are about."""
+    return Review.objects.filter(author=user).select_related("state__request", "expert__user", "vendor")[:50]
+
+
+def consultation_view(slot: ConsultationSlot, traveler_tz: str) -> dict:
+    """A consultation slot with its start in the traveler's and in the expert's zone."""
+    return {"slot": slot, "traveler": slot.start.astimezone(ZoneInfo(traveler_tz)),
+            "expert": slot.start.astimezone(ZoneInfo(slot.expert.time_zone)),
+            "traveler_tz": traveler_tz, "expert_tz": slot.expert.time_zone}
+
+
+def request_overview(user, state) -> dict:
+    """What the request page shows: top matches while choosing, as (match, signals) pairs, the chosen expert, consultation slots in both zones, the newest recommendation
+    the traveler received, the bookings and the browse wishes or event shortlist."""
+    request = state.request
+    context = {"matches": [], "consultations": [], "booked_consultations": []}
+    if state.phase == Phase.MATCHING and state.expert_id is None and request.path == Path.EXPERT:
+        matches = request_matches(state)
+        signals = expert_signals([m.expert.pk for m in matches])
+        context["matches"] = [(m, signals[m.expert.pk]) for m in matches]
+    if state.expert_accepted_at:
+        held = ConsultationSlot.objects.filter(request=request).select_related("expert")
+        context["booked_consultations"] = [consultation_view(s, request.traveler.time_zone) for s in held]
+        free = consultation_slot_list_free([state.expert_id]).select_related("expert")[:12]
+        context["consultations"] = [consultation_view(s, request.traveler.time_zone) for s in free]
+    versions = list(recommendation_list_for_user(user, state)[:1])
+    context["recommendation"] = versions[0] if versions else None
+    context["bookings"] = list(booking_list_for_user(user).filter(state=state).order_by("slot__start", "pk"))
+    context["wishes"] = PlanWish.objects.filter(state=state).select_related("offering__vendor", "slot")
+    context["shortlist"] = (ShortlistEntry.objects.filter(state=state).select_related("offering__vendor")
+                            if request.experience_type != ExperienceType.TRAVEL else [])
+    return context
+
+

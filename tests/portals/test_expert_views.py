@@ -1,0 +1,148 @@
+"""Expert pages through the real views, engine and database."""
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.coordination.models import Booking, CoordinationState
+from apps.coordination.phases import Phase
+from apps.coordination.services import experts
+from apps.experts.models import Expert, Recommendation, RecommendationStatus
+from tests.factories import make_consultation_slot, make_expert, make_offering, make_request, make_slot, make_user, make_vendor
+
+pytestmark = pytest.mark.django_db
+
+
+def chosen(expert, traveler=None):
+    state = make_request(traveler or make_user())
+    experts.expert_choose(state_id=state.pk, actor=state.request.traveler, expert_id=expert.pk)
+    return state
+
+
+def test_inbox_accept_takes_capacity(client):
+    expert = make_expert(capacity_max=2)
+    state = chosen(expert)
+    client.force_login(expert.user)
+    home = client.get(reverse("expert:home")).content.decode()
+    assert str(state.request) in home and "0 / 2" in home
+    client.post(reverse("expert:accept", args=[state.request_id]))
+    assert CoordinationState.objects.get(pk=state.pk).phase == Phase.PLANNING
+    assert Expert.objects.get(pk=expert.pk).capacity_current == 1
+    assert "1 / 2" in client.get(reverse("expert:home")).content.decode()
+
+
+def test_decline_sends_the_request_back_to_matching(client):
+    expert = make_expert()
+    state = chosen(expert)
+    client.force_login(expert.user)
+    response = client.post(reverse("expert:decline", args=[state.request_id]), {"reason": "Away that week"})
+    assert response.url == reverse("expert:home")
+    state.refresh_from_db()
+    assert state.expert_id is None and state.phase == Phase.MATCHING
+
+
+def test_recommendation_editor_saves_versions_and_sends(client):
+    expert = make_expert()
+    state = chosen(expert)
+    experts.expert_accept(state_id=state.pk, actor=expert.user)
+    tour = make_offering(title="Food walk")
+    day = state.request.start_date + dt.timedelta(days=1)
+    client.force_login(expert.user)
+    url = reverse("expert:recommendation", args=[state.request_id])
+    page = client.get(url)
+    assert page.status_code == 200 and b"Food walk" in page.content  # offering choices of the destination
+    body = {"summary": "Eat well", "items-TOTAL_FORMS": "2", "items-INITIAL_FORMS": "0",
+            "items-0-title": "Food walk", "items-0-offering": tour.pk, "items-0-category": "activity",
+            "items-0-day": day.isoformat(), "items-0-start_time": "10:00", "items-0-pinned": "on",
+            "items-0-reasoning": "Before the crowds", "items-0-tips": "Come hungry\nCash only",
+            "items-0-alternatives": "", "items-1-category": "activity"}
+    assert client.post(url, body).status_code == 302
+    draft = Recommendation.objects.get(request_id=state.request_id)
+    item = draft.items.get()
+    assert (item.offering_id, item.day, item.start_time, item.pinned, item.tips) == (
+        tour.pk, day, dt.time(10), True, ["Come hungry", "Cash only"])
+    client.post(reverse("expert:recommendation_send", args=[state.request_id]))
+    draft.refresh_from_db()
+    assert draft.status == RecommendationStatus.SENT
+    # Editing after sending opens version 2, prefilled from version 1.
+    assert b'value="Food walk"' in client.get(url).content
+    client.post(url, {**body, "summary": "Eat better"})
+    assert list(Recommendation.objects.filter(request_id=state.request_id).values_list("version", "status")) == [
+        (2, "draft"), (1, "sent")]
+
+
+def test_editor_keeps_input_and_shows_errors(client):
+    expert = make_expert()
+    state = chosen(expert)
+    experts.expert_accept(state_id=state.pk, actor=expert.user)
+    client.force_login(expert.user)
+    body = {"summary": "", "items-TOTAL_FORMS": "1", "items-INITIAL_FORMS": "0", "items-0-title": "",
+            "items-0-category": "activity", "items-0-start_time": "25:99", "items-0-reasoning": "why"}
+    response = client.post(reverse("expert:recommendation", args=[state.request_id]), body)
+    assert response.status_code == 400
+    assert "start_time" in response.context["formset"].forms[0].errors
+    assert not Recommendation.objects.exists()
+
+
+def test_booking_board_sorts_pending_problems_and_confirmed(client):
+    expert = make_expert()
+    state = chosen(expert)
+    vendor = make_vendor(confirmation="manual")
+    slot = make_slot(make_offering(vendor))
+
+    def booking(status, **extra):  # test setup: bookings placed without the engine
+        return Booking.objects.create(state=state, vendor=vendor, offering=slot.offering, slot=slot, quantity=1,
+                                      status=status, price=slot.price, currency=slot.currency, **extra)
+
+    pending, declined, confirmed = booking("pending"), booking("declined", decline_reason="Closed"), booking(
+        "confirmed", reference="V-1")
+    proposal = booking("pending", proposal={"slot": slot.pk})
+    foreign = Booking.objects.create(state=make_request(), vendor=vendor, offering=slot.offering, slot=slot,
+                                     quantity=1, status="pending", price=slot.price, currency=slot.currency)
+    client.force_login(expert.user)
+    board = client.get(reverse("expert:bookings")).context["board"]
+    assert [list(board[k]) for k in ("pending", "problems", "confirmed")] == [[pending], [proposal, declined],
+                                                                              [confirmed]]
+    fragment = client.get(reverse("expert:bookings"), {"part": "board"}).content.decode()
+    assert "Closed" in fragment and f'data-live-booking="{foreign.pk}"' not in fragment
+
+
+def test_generate_itinerary_and_see_it(client):
+    expert = make_expert()
+    state = chosen(expert)
+    experts.expert_accept(state_id=state.pk, actor=expert.user)
+    client.force_login(expert.user)
+    client.post(reverse("expert:itinerary_generate", args=[state.request_id]))
+    state.refresh_from_db()
+    assert state.current_itinerary is not None and state.current_itinerary.author_role == "expert"
+    page = client.get(reverse("expert:request", args=[state.request_id])).content.decode()
+    assert 'class="card day-card"' in page and "Re-plan" in page
+
+
+def test_calendar_groups_by_the_experts_day_and_shows_both_zones(client):
+    expert = make_expert(time_zone="Asia/Tokyo")
+    traveler = make_user(time_zone="Europe/Paris")
+    state = chosen(expert, traveler)
+    experts.expert_accept(state_id=state.pk, actor=expert.user)
+    utc_day = timezone.now().date() + dt.timedelta(days=3)
+    start = dt.datetime.combine(utc_day, dt.time(20), dt.UTC)  # 05:00 the next day in Tokyo
+    slot = make_consultation_slot(expert, start=start)
+    experts.consultation_book(state_id=state.pk, actor=traveler, slot_id=slot.pk)
+    client.force_login(expert.user)
+    response = client.get(reverse("expert:calendar"))
+    [(day, [entry])] = response.context["days"]
+    assert day == utc_day + dt.timedelta(days=1) and entry["slot"] == slot
+    html = response.content.decode()
+    paris = start.astimezone(ZoneInfo("Europe/Paris")).strftime("%H:%M")
+    assert "05:00–06:00" in html and f"{paris} Europe/Paris" in html and traveler.username in html
+
+
+def test_metrics_from_expert_signals(client):
+    expert = make_expert()
+    state = chosen(expert)
+    experts.expert_accept(state_id=state.pk, actor=expert.user)
+    client.force_login(expert.user)
+    metrics = client.get(reverse("expert:metrics"))
+    assert metrics.context["signals"].response_hours is not None and metrics.context["active_count"] == 1
