@@ -3,6 +3,8 @@
 Candidates are active experts with a specialization in the destination, the request's
 interests or its experience type, free capacity, a rating above
 ``settings.TRAVELOURE["EXPERT_RATING_FLOOR"]`` and at least one free day in the trip.
+Local knowledge is the point of an expert: while any candidate knows the destination,
+only those who do are offered; the others step in when no local one is free.
 The score (0–100) weighs the match, platform performance (see
 :func:`apps.experts.selectors.expert_signals`), availability and affinity.
 """
@@ -41,10 +43,14 @@ def _trip_days(request) -> set[str]:
     return {(request.start_date + dt.timedelta(days=n)).isoformat() for n in range(days)}
 
 
+def _knows_destination(expert: Expert, request) -> bool:
+    return request.destination.lower() in _lower(expert.destinations) | _lower(expert.specializations)
+
+
 def _match_part(expert: Expert, request) -> tuple[float, list[str]]:
     specs = _lower(expert.specializations)
     reasons, value = [], 0.0
-    if request.destination.lower() in _lower(expert.destinations) | specs:
+    if _knows_destination(expert, request):
         value += 0.5
         reasons.append(_("Specializes in %(place)s") % {"place": request.destination})
     if request.experience_type in specs:
@@ -97,7 +103,9 @@ def expert_candidates(request, *, exclude_ids=()) -> list[Expert]:
     experts = (Expert.objects.filter(is_active=True, capacity_current__lt=F("capacity_max"), rating__gt=floor)
                .exclude(pk__in=list(exclude_ids)).select_related("user"))
     days = _trip_days(request)
-    return [e for e in experts if _match_part(e, request)[0] > 0 and days - set(e.unavailable_dates)]
+    eligible = [e for e in experts if _match_part(e, request)[0] > 0 and days - set(e.unavailable_dates)]
+    local = [e for e in eligible if _knows_destination(e, request)]
+    return local or eligible
 
 
 def expert_matches(request, *, exclude_ids=(), limit: int = TOP) -> list[Match]:

@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 
 from apps.coordination.models import Booking, CoordinationState
 from apps.experts.matching import expert_matches
@@ -25,12 +26,16 @@ def test_specialization_decides_who_is_a_candidate_and_how_well_they_match():
     local = make_expert(destinations=["Tokyo"], specializations=["travel", "food", "culture"])
     interests_only = make_expert(destinations=["Paris"], specializations=["food"])
     unrelated = make_expert(destinations=["Paris"], specializations=["wedding", "history"])
-    ranking = _ids(state)
-    assert ranking == [local.pk, interests_only.pk]
-    assert unrelated.pk not in ranking
+    # A local expert is free: only locals are offered.
+    assert _ids(state) == [local.pk]
     top = expert_matches(state.request)[0]
     assert "Specializes in Tokyo" in top.reasons
     assert "Knows your interests: culture, food" in top.reasons
+    # No local one free: those who share the traveler's interests step in, the unrelated never.
+    type(local).objects.filter(pk=local.pk).update(capacity_current=F("capacity_max"))
+    ranking = _ids(state)
+    assert ranking == [interests_only.pk]
+    assert unrelated.pk not in ranking
 
 
 def test_full_capacity_excludes_and_freeing_capacity_brings_back():
