@@ -6,6 +6,9 @@ token) per client, starts the ASGI app with uvicorn on loopback, and lets ``--cl
 threads each POST ``--requests`` one-seat bookings to ``/api/v1/bookings/``. Prints
 bookings/s, p50/p95 latency, sold-out answers and checks the final capacity.
 
+The server processes use psycopg's connection pool (``DB_POOL=1``, size ``DB_POOL_SIZE``;
+``DB_POOL=0`` opens a connection per request, to compare).
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/booking_throughput.py \
         --clients 32 --requests 10 --seats 200 --workers 2
 """
@@ -57,12 +60,12 @@ def _seed(clients: int, seats: int):
     return slot.pk, users
 
 
-def _free_port(start: int = 8110) -> int:
+def _free_port(start: int) -> int:
     for port in range(start, start + 50):
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) != 0:
                 return port
-    raise SystemExit("no free port from 8110")
+    raise SystemExit(f"no free port from {start}")
 
 
 def _wait_ready(base: str, server: subprocess.Popen) -> None:
@@ -85,6 +88,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=10, help="bookings each client attempts")
     parser.add_argument("--seats", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--port", type=int, default=8200, help="first loopback port to try")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         raise SystemExit("set DATABASE_URL=postgres://… (the benchmark measures PostgreSQL)")
@@ -92,14 +96,17 @@ def main() -> None:
         raise SystemExit("keep it bounded: 1-256 clients, 1-1000 requests each")
 
     env = {**os.environ, "DATABASE_URL": _scratch_database(os.environ["DATABASE_URL"]), "DEBUG": "0",
-           "SECURE_SSL_REDIRECT": "0", "SECRET_KEY": secrets.token_urlsafe(40), "DJANGO_SETTINGS_MODULE": "traveloure.settings", "LOG_LEVEL": "ERROR"}
+           "SECURE_SSL_REDIRECT": "0", "SECRET_KEY": secrets.token_urlsafe(40),
+           "DJANGO_SETTINGS_MODULE": "traveloure.settings", "LOG_LEVEL": "ERROR",
+           # psycopg's pool: under ASGI persistent connections are never reused (see settings).
+           "DB_POOL": os.environ.get("DB_POOL", "1")}
     env.pop("REDIS_URL", None)
     os.environ.update(env)
     slot_id, users = _seed(args.clients, args.seats)
 
     import httpx
 
-    port = _free_port()
+    port = _free_port(args.port)
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "traveloure.asgi:application", "--host", "127.0.0.1",
                                "--port", str(port), "--workers", str(args.workers), "--no-access-log",

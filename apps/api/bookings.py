@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from apps.accounts.models import Role
 from apps.coordination.models import Booking, VendorResponse
-from apps.coordination.selectors import booking_list_for_user, installment_status, request_get_for_user
+from apps.coordination.selectors import booking_list_for_user, installment_status, request_list_for_user
 from apps.coordination.services.bookings import (
     booking_cancel,
     booking_proposal_accept,
@@ -157,8 +157,8 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         wanted = self.request.query_params.get("status")
         return qs.filter(status=wanted) if wanted else qs
 
-    def _answer(self, booking_id: int, code=status.HTTP_200_OK) -> Response:
-        return Response(BookingOutput(self.get_queryset().get(pk=booking_id)).data, status=code)
+    def _answer(self, booking_id: int) -> Response:
+        return Response(BookingOutput(self.get_queryset().get(pk=booking_id)).data)
 
     @extend_schema(request=BookingCreateInput, responses={201: BookingOutput},
                    parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)])
@@ -168,13 +168,15 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         def handler():
             data = BookingCreateInput(data=request.data)
             data.is_valid(raise_exception=True)
-            req = request_get_for_user(request.user, data.validated_data["request"])
-            if req is None:
+            state_id = (request_list_for_user(request.user).filter(pk=data.validated_data["request"])
+                        .values_list("coordination__pk", flat=True).first())
+            if state_id is None:
                 raise NotFound(_("No such request."), code="booking.request_not_found")
-            booking = booking_request(state_id=req.coordination.pk, actor=request.user,
-                                      slot_id=data.validated_data["slot"], quantity=data.validated_data["quantity"],
-                                      item_id=data.validated_data["item"])
-            return self._answer(booking.pk, status.HTTP_201_CREATED)
+            booking = booking_request(state_id=state_id, actor=request.user, slot_id=data.validated_data["slot"],
+                                      quantity=data.validated_data["quantity"], item_id=data.validated_data["item"])
+            # The service hands back the booking with its state, vendor, offering and slot
+            # loaded: answer from it rather than reading it again (the hot path).
+            return Response(BookingOutput(booking).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, handler)
 

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from apps.accounts.models import Role
 
-from .models import Booking, CoordinationState, Event, Message, ReadMarker, Thread
+from .models import Booking, CoordinationState, Event, Message, OutboxMessage, ReadMarker, Thread
+from .phases import BookingStatus
 from .selectors import booking_list_for_user, request_get_for_user, request_list_for_user, state_visible_to
+
+# A vendor whose bookings on a request are all in these statuses no longer follows it.
+ENDED_STATUSES = (BookingStatus.DECLINED, BookingStatus.EXPIRED, BookingStatus.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -33,9 +38,11 @@ class LiveAccess:
 def live_access(user, request_id: int) -> LiveAccess | None:
     """Authorize following request ``request_id`` live; ``None`` when it is out of scope.
 
-    Traveler, expert and staff join ``request.<id>``; a vendor with a booking on the
-    request joins only ``vendor.<vendor id>`` (and filters by request), never the request
-    group, so it cannot hear other vendors or the traveler's private details.
+    Traveler, the request's current expert and staff join ``request.<id>``; a vendor with
+    a live booking on the request (not declined, expired or cancelled) joins only
+    ``vendor.<vendor id>`` (and filters by request), never the request group, so it cannot
+    hear other vendors or the traveler's private details. A vendor whose bookings there
+    all fell through, or an expert who was replaced, no longer follows the request.
     """
     request = request_get_for_user(user, request_id)
     if request is None:
@@ -44,9 +51,29 @@ def live_access(user, request_id: int) -> LiveAccess | None:
     if state_visible_to(user, state):
         return LiveAccess(state=state, full=True, group=f"request.{request_id}")
     vendor = getattr(user, "vendor", None) if user.role == Role.VENDOR else None
-    if vendor is None:
+    if vendor is None or not state.bookings.filter(vendor=vendor).exclude(status__in=ENDED_STATUSES).exists():
         return None
     return LiveAccess(state=state, full=False, group=f"vendor.{vendor.pk}")
+
+
+def events_since(access: LiveAccess, since: int) -> list[dict] | None:
+    """The events ``access`` heard after version ``since``, oldest first, for a client that
+    reconnects: exactly the messages published to its group (the outbox rows, which carry
+    the phase at each version; a vendor's rows hold only its part).
+
+    ``None`` when a snapshot is due instead: ``since`` is negative or ahead of the state,
+    or more than ``TRAVELOURE["LIVE_CATCH_UP_EVENTS"]`` events were missed. Reads only.
+    """
+    limit = settings.TRAVELOURE["LIVE_CATCH_UP_EVENTS"]
+    version = CoordinationState.objects.filter(pk=access.state.pk).values_list("version", flat=True).first()
+    if version is None or not 0 <= since <= version:
+        return None
+    payloads = list(OutboxMessage.objects.filter(group=access.group, event__state_id=access.state.pk,
+                                                 event__version__gt=since)
+                    .order_by("event__version").values_list("payload", flat=True)[:limit + 1])
+    if len(payloads) > limit:
+        return None
+    return [{**payload, "type": "event"} for payload in payloads]
 
 
 def booking_view(booking: Booking) -> dict:

@@ -23,11 +23,14 @@
  * state, version, event, phase, data}). Delivery is at least once: events whose version
  * is not above the last applied one of their state are dropped. On a complete stream a
  * version gap means a lost message: the client asks {type: "resync"} for a new snapshot.
- * The socket reconnects with exponential backoff (1 s … 30 s) and ?since=<version>;
- * close codes 4401/4403/4404 (not allowed) stop it. Rules mirrored in Python by
- * tests/live/support.py:LiveClient — keep both in step.
+ * The socket reconnects with exponential backoff (1 s … 30 s); a request feed adds
+ * ?since=<last applied version>, and the server then replays the missed events followed by
+ * {type: "caught_up", state, version} (or sends a snapshot when too much was missed).
+ * Close codes 4401/4403/4404 (not allowed, also sent when access is lost while connected)
+ * stop it. Rules mirrored in Python by tests/live/support.py:LiveClient — keep both in step.
  *
- * Other scripts can listen: document "live:snapshot" and "live:event" (detail = message).
+ * Other scripts can listen: document "live:snapshot", "live:event" and "live:caught_up"
+ * (detail = message).
  */
 (function () {
   "use strict";
@@ -47,7 +50,7 @@
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     var url = scheme + window.location.host + this.path;
     var known = Object.keys(this.versions);
-    if (known.length === 1) {
+    if (this.path.indexOf("/ws/requests/") === 0 && known.length === 1) {
       url += (url.indexOf("?") < 0 ? "?" : "&") + "since=" + this.versions[known[0]];
     }
     return url;
@@ -77,6 +80,10 @@
       // A (re)connect may follow missed changes: reload every fragment once.
       each("[data-live-refresh]", refresh);
       dispatch("live:snapshot", message);
+      return;
+    }
+    if (message.type === "caught_up") {  // replayed events (each refreshed what it touched)
+      dispatch("live:caught_up", message);
       return;
     }
     var last = this.versions[message.state] || 0;

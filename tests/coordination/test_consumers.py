@@ -117,7 +117,7 @@ async def test_vendor_request_feed_ignores_its_other_requests(channel_layer):
 
 async def test_resync_sends_a_fresh_snapshot(channel_layer):
     world = await world_db()
-    communicator, snapshot = await ws_connect(world.expert, f"/ws/requests/{world.request_id}/?since=0")
+    communicator, snapshot = await ws_connect(world.expert, f"/ws/requests/{world.request_id}/")
     await database_sync_to_async(message_post)(state_id=world.state.pk, actor=world.traveler, body="hi")
     assert [m["version"] for m in await drain(communicator)] == [snapshot["version"] + 1]
     await communicator.send_json_to({"type": "resync"})

@@ -1,11 +1,13 @@
 """Event-stream property (as Zulip's test_events): for any sequence of commands, every
 observer that applies the events it receives to the snapshot it started from (with the
 client rules of live.js, mirrored by ``LiveClient``) ends with exactly the snapshot a fresh
-fetch returns. Add new event types by adding a command to ``COMMANDS``."""
+fetch returns — whether it stayed connected or reconnected with ``?since=`` after missing
+some commands — or, if it lost access to the request, was closed with 4404 and a fresh
+fetch refuses it too. Add new event types by adding a command to ``COMMANDS``."""
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from apps.coordination.phases import PHASE_TRANSITIONS
@@ -58,10 +60,19 @@ def _run(world, names):
 def _fresh(user, world, path):
     if path == "/ws/me/":
         return me_snapshot(user)
-    return request_snapshot(user, live_access(user, world.request_id))
+    access = live_access(user, world.request_id)
+    return None if access is None else request_snapshot(user, access)
 
 
-async def _scenario(names):
+def _receive(client: LiveClient, messages: list[dict]) -> None:
+    for message in messages:
+        client.receive(message)
+
+
+async def _scenario(live: list[str], missed: list[str]):
+    """Every observer follows ``live``; then the request feeds disconnect, ``missed`` runs,
+    and they reconnect where live.js would (``?since=``): the server must replay what they
+    missed (not a snapshot)."""
     world = await database_sync_to_async(make_world)()
     path = f"/ws/requests/{world.request_id}/"
     observers = [(u, path) for u in (world.traveler, world.expert, world.staff, world.vendor_a, world.vendor_b)]
@@ -69,25 +80,44 @@ async def _scenario(names):
     clients = []
     for user, where in observers:
         communicator, snapshot = await ws_connect(user, where)
-        clients.append((user, where, communicator, LiveClient(user.pk, snapshot)))
-    await database_sync_to_async(_run)(world, names)
-    for user, where, communicator, client in clients:
-        for message in await drain(communicator, timeout=0.15):
-            client.receive(message)
-        await communicator.disconnect()
+        clients.append([user, where, communicator, LiveClient(user.pk, snapshot)])
+    await database_sync_to_async(_run)(world, live)
+    for entry in clients:
+        user, where, communicator, client = entry
+        _receive(client, await drain(communicator, timeout=0.15))
+        if where == path:
+            await communicator.disconnect()
+    await database_sync_to_async(_run)(world, missed)
+    for entry in clients:
+        user, where, communicator, client = entry
+        if where == path and client.closed is None:
+            communicator, first = await ws_connect(user, client.url(where))
+            entry[2] = communicator
+            assert first["type"] != "snapshot", (user.role, "expected a replay of the missed events")
+            _receive(client, [first])
+        if client.closed is None:
+            _receive(client, await drain(communicator, timeout=0.15))
+            await communicator.disconnect()
+        fresh = await database_sync_to_async(_fresh)(user, world, where)
+        if client.closed is not None:
+            assert (client.closed, fresh) == (4404, None), (where, user.role, live, missed)
+            continue
         assert not client.needs_resync, (where, user.role)
-        assert client.snapshot == await database_sync_to_async(_fresh)(user, world, where), (where, user.role, names)
+        assert client.snapshot == fresh, (where, user.role, live, missed)
 
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(names=st.lists(st.sampled_from(sorted(COMMANDS)), min_size=1, max_size=4))
-def test_applying_events_to_a_snapshot_gives_the_fresh_snapshot(names):
-    async_to_sync(_scenario)(names)
+@given(live=st.lists(st.sampled_from(sorted(COMMANDS)), max_size=3),
+       missed=st.lists(st.sampled_from(sorted(COMMANDS)), max_size=3))
+def test_applying_events_to_a_snapshot_gives_the_fresh_snapshot(live, missed):
+    assume(live or missed)
+    async_to_sync(_scenario)(live, missed)
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("connected", [True, False], ids=["live", "missed"])
 @pytest.mark.parametrize("name", sorted(COMMANDS))
-def test_each_event_type_alone(name):
-    async_to_sync(_scenario)([name])
+def test_each_event_type_alone(name, connected):
+    async_to_sync(_scenario)([name] if connected else [], [] if connected else [name])

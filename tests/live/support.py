@@ -101,18 +101,24 @@ async def ws_connect(user, path: str, *, origin: bytes = ORIGIN) -> tuple[Websoc
 
 
 async def drain(communicator: WebsocketCommunicator, timeout: float = 0.3) -> list[dict]:
-    """Every message that arrives until ``timeout`` seconds pass in silence."""
+    """Every message that arrives until ``timeout`` seconds pass in silence; a close frame
+    ends the list as ``{"type": "closed", "code": …}``."""
     messages = []
     while not await communicator.receive_nothing(timeout=timeout, interval=0.02):
-        messages.append(await communicator.receive_json_from())
+        output = await communicator.receive_output()
+        if output["type"] == "websocket.close":
+            messages.append({"type": "closed", "code": output.get("code")})
+            break
+        messages.append(json.loads(output["text"]))
     return messages
-
-
 
 
 class LiveClient:
     """The client rules of ``static/js/live.js`` (keep the two in step):
 
+    - reconnect to a request feed with ``?since=<last applied version>`` (:meth:`url`); the
+      server then replays the missed events and says ``caught_up``, or sends a snapshot;
+    - a close frame with 4401/4403/4404 ends the feed for good (``closed``);
     - drop an event whose version is not above the last applied one of its state;
     - on a ``complete`` stream a version gap means a lost message: ask for a snapshot;
     - apply: version and phase from the envelope; ``data.booking`` upserts the booking
@@ -130,11 +136,23 @@ class LiveClient:
         for entry in snapshot.get("requests", []):
             self.versions[entry["state"]] = entry["version"]
         self.needs_resync = False
+        self.closed: int | None = None
+
+    def url(self, path: str) -> str:
+        """The address to reconnect to (``live.js`` ``LiveFeed.url``)."""
+        if path.startswith("/ws/requests/") and len(self.versions) == 1:
+            return f"{path}?since={next(iter(self.versions.values()))}"
+        return path
 
     def receive(self, message: dict) -> bool:
         """Apply one server message; False when it was a duplicate."""
         if message["type"] == "snapshot":
             self.__init__(self.user_id, message)
+            return True
+        if message["type"] == "closed":
+            self.closed = message["code"]
+            return True
+        if message["type"] == "caught_up":
             return True
         state, version = message["state"], message["version"]
         if version <= self.versions.get(state, 0):
