@@ -35,6 +35,7 @@ class Command:
     changed_fields: set[str] = field(default_factory=set)
     skipped: bool = False
     event: Event | None = None
+    expert_user_at_start: int | None = None
 
     def require_phase(self, *phases: str) -> None:
         if self.state.phase not in phases:
@@ -100,6 +101,11 @@ def _write_outbox(cmd: Command, event: Event) -> None:
     if state.expert_id:
         stakeholders.add(state.expert.user_id)
     rows += [OutboxMessage(event=event, group=f"user.{uid}", user_id=uid, payload=full) for uid in sorted(stakeholders)]
+    # An expert this command removed hears that it happened (their feed drops the request),
+    # but no longer sees its details.
+    if cmd.expert_user_at_start and cmd.expert_user_at_start not in stakeholders:
+        rows.append(OutboxMessage(event=event, group=f"user.{cmd.expert_user_at_start}",
+                                  user_id=cmd.expert_user_at_start, payload=_message(state, event, {})))
     if cmd.vendor_payloads:
         from apps.vendors.models import Vendor
 
@@ -137,7 +143,8 @@ def command(state_id: int, *, actor):
     with transaction.atomic():
         state = (CoordinationState.objects.select_for_update(of=("self",))
                  .select_related("request", "expert").get(pk=state_id))
-        cmd = Command(state=state, actor=actor if getattr(actor, "pk", None) else None)
+        cmd = Command(state=state, actor=actor if getattr(actor, "pk", None) else None,
+                      expert_user_at_start=state.expert.user_id if state.expert_id else None)
         yield cmd
         if cmd.skipped:
             return

@@ -136,6 +136,9 @@ def test_decline_rematches_without_the_declining_expert_and_keeps_history():
         experts.expert_choose(state_id=state.pk, actor=traveler, expert_id=first.pk)
     assert [t for _, t in Event.objects.filter(state=state).values_list("version", "type")] == [
         "request.submitted", "expert.chosen", "expert.declined"]
+    # The expert who stepped out hears of it on their own feed, without the request's details.
+    row = OutboxMessage.objects.get(event__type="expert.declined", group=f"user.{first.user_id}")
+    assert row.payload["event"] == "expert.declined" and row.payload["data"] == {}
 
 
 def test_stepping_back_after_accepting_releases_capacity_after_commit(django_capture_on_commit_callbacks):
