@@ -177,6 +177,7 @@ def solve(
     still swap those visits for better ones: mark a visit ``forced`` to pin it, and
     use ``max_iterations=0`` to only extend the given plan.
     """
+    deadline = time.perf_counter() + time_limit  # construction counts against the limit too
     _validate(problem)
     search = _Search(problem, random.Random(seed))
     if initial:
@@ -184,7 +185,6 @@ def solve(
     search.greedy_insert(0.0)
     if not initial:
         search.replace_pass()
-    deadline = time.perf_counter() + time_limit
     iterations = search.run(deadline, max_iterations)
     routes = [list(r) for r in search.best_routes]
     starts = [schedule(problem, r, route)[0] for r, route in enumerate(routes)]
@@ -532,6 +532,8 @@ class _Search:
         span = max(deadline - start, 1e-9)
         stall, it = 0, 0
         rng = self.rng
+        step = 0.0  # the longest iteration so far: stop when another one would overrun
+        previous = start
         while sum(map(len, self.best_routes)) < len(self.allowed_any):  # else optimal
             if max_iterations is not None:
                 if it >= max_iterations:
@@ -539,7 +541,9 @@ class _Search:
                 progress = it / max_iterations
             else:
                 now = time.perf_counter()
-                if now >= deadline:
+                step = max(step, now - previous)
+                previous = now
+                if now + step >= deadline:
                     break
                 progress = (now - start) / span
             it += 1
