@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
@@ -18,7 +19,8 @@ from apps.coordination.demo.loader import SLOT_DAYS, webhook_secret, weekday_run
 from apps.coordination.models import Booking, CoordinationState, Event, Review
 from apps.coordination.phases import BookingStatus, Phase
 from apps.experts.models import ConsultationSlot, Expert
-from apps.itineraries.models import Place
+from apps.itineraries.models import Item, Place
+from apps.requests.models import ExperienceRequest
 from apps.vendors.models import Confirmation, Offering, PriceRuleKind, Slot, Vendor
 
 
@@ -147,6 +149,49 @@ def test_past_trips_completed_through_the_engine_with_reviews():
     assert set(Expert.objects.values_list("capacity_current", flat=True)) == {0}
     wedding = past.get(request__experience_type="wedding")
     assert Booking.objects.filter(state=wedding, installments__paid_at__isnull=False).count() >= 5
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@pytest.mark.usefixtures("demo")
+def test_past_trip_items_at_local_daytime_hours():
+    items = list(Item.objects.filter(day__itinerary__request__coordination__phase=Phase.COMPLETED)
+                 .select_related("day__itinerary"))
+    assert len(items) >= 15
+    for item in items:
+        local = item.start.astimezone(ZoneInfo(item.day.itinerary.time_zone))
+        assert dt.time(7) <= local.time() <= dt.time(23) and local.date() == item.day.date, (item.title, local)
+    sensoji = next(item for item in items if item.title.startswith("Sensō-ji"))
+    assert sensoji.start.astimezone(ZoneInfo("Asia/Tokyo")).time() == dt.time(9)
+    assert sensoji.start.astimezone(dt.UTC).time() == dt.time(0)  # stored in UTC
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@pytest.mark.usefixtures("demo")
+def test_past_trip_itinerary_page_shows_destination_times(client):
+    request = ExperienceRequest.objects.get(title="Spring week in Tokyo")
+    assert client.login(username="traveler", password=DEMO_PASSWORD)
+    page = client.get(reverse("traveler:itinerary", args=[request.pk])).content.decode()
+    assert "09:00–10:00" in page and "Check-in 15:00" in page  # Sensō-ji, the hotel (Asia/Tokyo)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_past_trips_have_historic_timestamps(demo):
+    for state in CoordinationState.objects.filter(phase=Phase.COMPLETED).select_related("request"):
+        request = state.request
+        tz = ZoneInfo(request.time_zone)
+        first_morning = dt.datetime.combine(request.start_date, dt.time(9), tzinfo=tz)
+        last_evening = dt.datetime.combine(request.end_date, dt.time(18), tzinfo=tz)
+        times = list(Event.objects.filter(state=state).order_by("version").values_list("created_at", flat=True))
+        assert times == sorted(times) and times[0] < first_morning - dt.timedelta(days=30)
+        assert times[-2:] == [first_morning, last_evening]  # trip.started, trip.completed
+        assert request.created_at == times[0] and state.created_at == times[0]
+        for booking in Booking.objects.filter(state=state).select_related("item"):
+            assert times[0] < booking.created_at < booking.confirmed_at < booking.item.start
+        reviews = Review.objects.filter(state=state).values_list("created_at", flat=True)
+        assert reviews and all(last_evening < at < demo["at"] for at in reviews)
 
 
 @pytest.mark.slow

@@ -5,6 +5,11 @@ needs future slots, so the request, its itinerary, bookings, payments and review
 written directly here. Every phase change still goes through engine commands (the
 import event, ``expert_accept``, ``state_transition``, ``trip_start``, ``trip_complete``),
 so each past trip has a normal, versioned event timeline.
+
+Item times are the catalogue's local times in the destination's zone, stored in UTC.
+Rows written now get the timestamps they would have had (``_backdate``): the request
+two months before the trip, the events spread over planning, booking and the trip
+itself, each booking a day before its confirmation, the reviews after the trip.
 """
 from __future__ import annotations
 
@@ -34,6 +39,14 @@ from .catalog import PAST_TRIPS, REGIONS, PastTrip, Stop
 
 OPEN_REQUEST_TITLE = "Tokyo food & culture week"
 CHECK_OUT = dt.time(11, 0)
+# Historic timeline, relative to the trip's first morning (local), one moment per event of
+# ``_past_trip`` in version order: imported, expert accepted, booking phase, all booked.
+PLANNING_TIMELINE = (dt.timedelta(days=-60), dt.timedelta(days=-59, hours=5), dt.timedelta(days=-45),
+                     dt.timedelta(days=-25))
+TRIP_BEGINS, TRIP_ENDS = dt.time(9, 0), dt.time(18, 0)
+BOOKED_BEFORE_ITEM = dt.timedelta(days=30)
+REQUESTED_BEFORE_CONFIRMED = dt.timedelta(days=1)
+REVIEWED_AFTER_TRIP = dt.timedelta(days=2)
 
 
 def ensure_past_trips(*, users: dict[str, User], experts: dict[str, Expert], staff: User, today: dt.date) -> None:
@@ -68,6 +81,7 @@ def _past_trip(trip: PastTrip, traveler: User, expert: Expert, staff: User, toda
     trip_start(state_id=state.pk, actor=staff)
     trip_complete(state_id=state.pk, actor=staff)
     _reviews(trip, state, traveler, expert, bookings)
+    _backdate(state, bookings)
 
 
 def _target(trip: PastTrip, stop: Stop) -> tuple[Offering | None, Place | None]:
@@ -79,7 +93,8 @@ def _target(trip: PastTrip, stop: Stop) -> tuple[Offering | None, Place | None]:
 
 
 def _itinerary(trip: PastTrip, request: ExperienceRequest, expert: Expert) -> tuple[Itinerary, list[tuple]]:
-    """Version 1, approved, one day per date; returns it and ``(stop, item, offering)`` rows."""
+    """Version 1, approved, one day per date, each item at its stop's local time in the
+    destination's zone (stored in UTC); returns it and ``(stop, item, offering)`` rows."""
     tz = ZoneInfo(request.time_zone)
     itinerary = Itinerary.objects.create(request=request, version=1, state=ItineraryState.APPROVED,
                                          author_role="expert", time_zone=request.time_zone, currency=request.currency)
@@ -124,7 +139,7 @@ def _bookings(trip: PastTrip, state: CoordinationState, expert: Expert, items: l
         if offering is None:
             continue
         vendor = offering.vendor
-        booked_at = item.start - dt.timedelta(days=30)
+        booked_at = item.start - BOOKED_BEFORE_ITEM
         booking = Booking.objects.create(
             state=state, vendor=vendor, offering=offering, item=item, quantity=stop.quantity,
             status=BookingStatus.COMPLETED, handled_by=handled, requested_by=booker,
@@ -154,6 +169,30 @@ def _reviews(trip: PastTrip, state: CoordinationState, traveler: User, expert: E
     rows += [Review(state=state, author=traveler, target=Review.Target.VENDOR, vendor=by_vendor[name], rating=rating,
                     comment=comment) for name, (rating, comment) in trip.vendor_reviews.items()]
     Review.objects.bulk_create(rows)
+
+
+def _backdate(state: CoordinationState, bookings: list[Booking]) -> None:
+    """Historic demo data: give the rows just written the times of the trip's past
+    (queryset updates, as ``auto_now_add`` fields cannot be set on create), so that
+    timelines and metrics read like real history. Events get ``PLANNING_TIMELINE`` then
+    the trip's first morning and last evening (local); bookings are requested a day
+    before their confirmation; reviews follow the trip."""
+    request = state.request
+    tz = ZoneInfo(request.time_zone)
+    begins = dt.datetime.combine(request.start_date, TRIP_BEGINS, tzinfo=tz)
+    ends = dt.datetime.combine(request.end_date, TRIP_ENDS, tzinfo=tz)
+    moments = [begins + offset for offset in PLANNING_TIMELINE] + [begins, ends]
+    events = list(Event.objects.filter(state=state).order_by("version").values_list("pk", flat=True))
+    for pk, when in zip(events, moments, strict=True):
+        Event.objects.filter(pk=pk).update(created_at=when)
+    opened = moments[0]
+    ExperienceRequest.objects.filter(pk=request.pk).update(created_at=opened, updated_at=ends)
+    CoordinationState.objects.filter(pk=state.pk).update(created_at=opened, updated_at=ends)
+    Itinerary.objects.filter(request=request).update(created_at=moments[1], updated_at=moments[2])
+    for booking in bookings:
+        Booking.objects.filter(pk=booking.pk).update(
+            created_at=booking.confirmed_at - REQUESTED_BEFORE_CONFIRMED, updated_at=ends)
+    Review.objects.filter(state=state).update(created_at=ends + REVIEWED_AFTER_TRIP)
 
 
 def ensure_open_request(*, traveler: User, today: dt.date) -> CoordinationState:

@@ -1,12 +1,12 @@
 from django.urls import path
 
-from . import browse, itinerary, profile, requests
+from . import browse, itinerary, profile, requests, reviews
 
 app_name = "traveler"
 request = "requests/<int:request_id>/"
 urlpatterns = [
     path("", requests.HomeView.as_view(), name="home"),
-    path("history/", requests.HistoryView.as_view(), name="history"),
+    path("history/", reviews.HistoryView.as_view(), name="history"),
     path("notifications/", requests.NotificationsView.as_view(), name="notifications"),
     path("profile/", profile.ProfileView.as_view(), name="profile"),
     path("requests/new/", requests.RequestCreateView.as_view(), name="request_create"),
@@ -27,4 +27,5 @@ urlpatterns = [
     path(f"{request}browse/add/", browse.AddView.as_view(), name="browse_add"),
     path(f"{request}browse/wishes/<int:wish_id>/remove/", browse.WishRemoveView.as_view(), name="wish_remove"),
     path(f"{request}chat/", requests.ChatPageView.as_view(), name="chat"),
+    path(f"{request}reviews/", reviews.ReviewSubmitView.as_view(), name="review_submit"),
 ]

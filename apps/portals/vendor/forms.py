@@ -57,3 +57,21 @@ class BulkSlotForm(forms.Form):
 
 class CapacityForm(forms.Form):
     capacity_total = forms.IntegerField(label=_("Seats"), min_value=0)
+
+
+class SlotFilterForm(forms.Form):
+    """The slot list's filters (GET, all optional): one offering, a range of the vendor's local dates."""
+
+    offering = forms.TypedChoiceField(label=_("Offering"), required=False, coerce=int, empty_value=None)
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Through"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, offerings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offering"].choices = [("", _("All offerings")), *((o.pk, o.title) for o in offerings)]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", _("Pick a day on or after the first one."))
+        return data

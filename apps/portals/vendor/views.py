@@ -2,25 +2,29 @@
 
 Every view is gated to vendors and reads through selectors scoped to the signed-in
 vendor: another vendor's booking or slot is a 404."""
+import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 
 from apps.coordination.models import VendorResponse
 from apps.coordination.selectors import booking_list_for_user, vendor_booking_board
 from apps.coordination.services.bookings import booking_mark_arrived, vendor_respond
 from apps.core.errors import DomainError
 from apps.core.portals import VendorPortalMixin
+from apps.portals.shared import PartsMixin
 from apps.vendors.selectors import offering_list_for_vendor, slot_list_for_vendor, slot_list_free, vendor_of_user
 from apps.vendors.services import slot_capacity_set, slots_bulk_create
 
-from .forms import BulkSlotForm, CapacityForm, RespondForm
+from .forms import BulkSlotForm, CapacityForm, RespondForm, SlotFilterForm
 
 
 def _flash_error(request, exc: DomainError) -> None:
@@ -46,21 +50,36 @@ class _VendorView(VendorPortalMixin):
         return booking
 
 
-class HomeView(_VendorView, TemplateView):
-    """Dashboard: pending requests (deadline countdown, answer forms), today's arrivals, upcoming bookings."""
+# The vendor's booking events after which each live part of the dashboard is re-fetched.
+PENDING_EVENTS = ("booking.requested", "booking.proposed", "booking.proposal_accepted", "booking.confirmed",
+                  "booking.declined", "booking.expired", "booking.cancelled")
+UPCOMING_EVENTS = ("booking.confirmed", "booking.proposal_accepted", "booking.cancelled", "booking.completed",
+                   "booking.arrived")
+LIVE_EVENTS = {"stats": " ".join(sorted({*PENDING_EVENTS, *UPCOMING_EVENTS})), "pending": " ".join(PENDING_EVENTS),
+               "upcoming": " ".join(UPCOMING_EVENTS)}
+
+
+class HomeView(_VendorView, PartsMixin, TemplateView):
+    """Dashboard: pending requests (deadline countdown, answer forms), today's arrivals,
+    upcoming bookings. Live on ``/ws/me/``: ``?part=stats|pending|upcoming`` renders one
+    fragment, which live.js re-fetches after the vendor's booking events."""
 
     template_name = "vendor/home.html"
+    parts = {"stats": "vendor/_stats.html", "pending": "vendor/_pending.html", "upcoming": "vendor/_upcoming.html"}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if self.vendor is None:
+        part = self.request.GET.get("part")
+        vendor = self.own_vendor() if part else self.vendor
+        if vendor is None:
             return context
         board = {name: list(qs) for name, qs in vendor_booking_board(self.request.user).items()}
-        tz = ZoneInfo(self.vendor.time_zone)
-        choices = [(s.pk, f"{s.offering.title} · {s.start.astimezone(tz):%Y-%m-%d %H:%M} ({s.capacity_available})")
-                   for s in slot_list_free(vendor_id=self.vendor.pk)[:100]]
-        board["pending"] = [(b, RespondForm(slot_choices=choices, auto_id=f"b{b.pk}_%s")) for b in board["pending"]]
-        return {**context, **board, "vendor": self.vendor}
+        if part in (None, "pending"):
+            tz = ZoneInfo(vendor.time_zone)
+            choices = [(s.pk, f"{s.offering.title} · {s.start.astimezone(tz):%Y-%m-%d %H:%M} ({s.capacity_available})")
+                       for s in slot_list_free(vendor_id=vendor.pk)[:100]]
+            board["pending"] = [(b, RespondForm(slot_choices=choices, auto_id=f"b{b.pk}_%s")) for b in board["pending"]]
+        return {**context, **board, "vendor": vendor, "live_events": LIVE_EVENTS}
 
 
 class BookingRespondView(_VendorView, View):
@@ -97,18 +116,44 @@ class BookingArrivedView(_VendorView, View):
         return redirect("vendor:home")
 
 
-class SlotListView(_VendorView, TemplateView):
-    """Upcoming slots with their capacity, and the bulk creation form."""
+class SlotListView(_VendorView, ListView):
+    """Upcoming slots with their capacity, 50 a page, filtered by offering and by a range
+    of local dates (``?offering=&date_from=&date_to=``), and the bulk creation form."""
 
     template_name = "vendor/slot_list.html"
+    context_object_name = "slots"
+    paginate_by = 50
+
+    @cached_property
+    def offerings(self):
+        return list(offering_list_for_vendor(self.own_vendor()))
+
+    @cached_property
+    def filters(self) -> SlotFilterForm:
+        return SlotFilterForm(self.request.GET or None, offerings=self.offerings)
 
     def bulk_form(self, data=None) -> BulkSlotForm:
-        return BulkSlotForm(data, offerings=offering_list_for_vendor(self.own_vendor()))
+        return BulkSlotForm(data, offerings=self.offerings)
+
+    def get_queryset(self):
+        vendor = self.own_vendor()
+        slots = slot_list_for_vendor(vendor)
+        if not self.filters.is_valid():
+            return slots
+        wanted, tz = self.filters.cleaned_data, ZoneInfo(vendor.time_zone)
+        if wanted["offering"] is not None:
+            slots = slots.filter(offering_id=wanted["offering"])
+        if wanted["date_from"]:
+            slots = slots.filter(start__gte=dt.datetime.combine(wanted["date_from"], dt.time.min, tz))
+        if wanted["date_to"]:
+            slots = slots.filter(start__lt=dt.datetime.combine(wanted["date_to"] + dt.timedelta(days=1), dt.time.min, tz))
+        return slots
 
     def get_context_data(self, **kwargs):
-        vendor = self.own_vendor()
-        return {"vendor": vendor, "slots": slot_list_for_vendor(vendor)[:500], "form": kwargs.get("form") or self.bulk_form(),
-                **super().get_context_data(**kwargs)}
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return {**super().get_context_data(**kwargs), "vendor": self.own_vendor(), "filters": self.filters,
+                "query": query.urlencode(), "form": kwargs.get("form") or self.bulk_form()}
 
 
 class SlotBulkCreateView(SlotListView):
@@ -127,15 +172,18 @@ class SlotBulkCreateView(SlotListView):
             else:
                 messages.success(request, _("%(n)s slots created.") % {"n": len(created)})
                 return redirect("vendor:slots")
+        self.object_list = self.get_queryset()
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 class SlotCapacityView(_VendorView, View):
+    """Set one slot's seats; back to the slot list page it came from (``next``: page and filters kept)."""
+
     def post(self, request, pk: int):
         form = CapacityForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Enter a number of seats."))
-            return redirect("vendor:slots")
+            return self.back(pk)
         try:
             slot_capacity_set(vendor=self.own_vendor(), slot_id=pk, capacity_total=form.cleaned_data["capacity_total"])
         except DomainError as exc:
@@ -144,4 +192,10 @@ class SlotCapacityView(_VendorView, View):
             _flash_error(request, exc)
         else:
             messages.success(request, _("Capacity updated."))
-        return redirect("vendor:slots")
+        return self.back(pk)
+
+    def back(self, pk: int):
+        wanted, slots = self.request.POST.get("next", ""), reverse("vendor:slots")
+        if not (wanted.startswith(slots) and url_has_allowed_host_and_scheme(wanted, {self.request.get_host()})):
+            wanted = slots
+        return redirect(f"{wanted}#slot-{pk}")
