@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from apps.coordination.demo.catalog import DEMO_PASSWORD
+from apps.coordination.demo import history
 from apps.coordination.demo.history import counts
 from apps.coordination.demo.loader import SLOT_DAYS, webhook_secret, weekday_runs
 from apps.coordination.models import Booking, CoordinationState, Event, Review
@@ -146,7 +147,9 @@ def test_past_trips_completed_through_the_engine_with_reviews():
         assert bookings.exists() and set(bookings.values_list("status", flat=True)) == {BookingStatus.COMPLETED}
         assert Review.objects.filter(state=state, target=Review.Target.EXPERT, expert=state.expert).exists()
     assert Review.objects.filter(target=Review.Target.VENDOR, vendor__user__username="vendor").exists()
-    assert set(Expert.objects.values_list("capacity_current", flat=True)) == {0}
+    # Past trips gave their capacity back; only Emma's upcoming weekend holds one place.
+    assert dict(Expert.objects.filter(capacity_current__gt=0).values_list("user__username", "capacity_current")) == {
+        "expert": 1}
     wedding = past.get(request__experience_type="wedding")
     assert Booking.objects.filter(state=wedding, installments__paid_at__isnull=False).count() >= 5
 
@@ -232,3 +235,15 @@ def test_weekday_runs_use_one_run_for_a_weekly_closure():
     days = [dt.date(2026, 1, 5) + dt.timedelta(days=n) for n in range(60)]  # starts on a Monday
     runs = weekday_runs(days, [d.weekday() != 0 for d in days])
     assert runs == [(days[1], days[-1], {1, 2, 3, 4, 5, 6})]
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@pytest.mark.usefixtures("demo")
+def test_demo_vendor_has_a_request_waiting_in_its_portal(client):
+    state = CoordinationState.objects.get(request__title=history.UPCOMING_TITLE)
+    assert state.phase == "booking" and state.expert.user.username == "expert"
+    pending = Booking.objects.get(state=state, vendor__user__username="vendor")
+    assert pending.status == BookingStatus.PENDING and pending.deadline is not None
+    client.login(username="vendor", password="demo-pass-123")
+    assert pending.offering.title.encode() in client.get("/vendor/").content

@@ -27,17 +27,34 @@ from apps.integrations.geocoding import resolve_city
 from apps.itineraries.models import Day, Item, Itinerary, ItineraryState, Place
 from apps.requests.models import ExperienceRequest, Path
 from apps.requests.services import IntakeData
-from apps.vendors.models import Confirmation, Offering, PriceRule, PriceUnit, Slot, Vendor
+from apps.vendors.models import (
+    Confirmation,
+    Offering,
+    PriceRule,
+    PriceUnit,
+    Slot,
+    Vendor,
+)
 
 from .. import engine
-from ..models import Booking, CoordinationState, Event, HandledBy, PaymentInstallment, Review
+from ..models import (
+    Booking,
+    CoordinationState,
+    Event,
+    HandledBy,
+    PaymentInstallment,
+    Review,
+)
 from ..phases import BookingStatus, Phase
-from ..services.experts import expert_accept
+from ..services.bookings import booking_request
+from ..services.experts import expert_accept, expert_choose
 from ..services.intake import request_submit
+from ..services.itinerary import itinerary_approve, itinerary_generate
 from ..services.lifecycle import state_transition, trip_complete, trip_start
 from .catalog import PAST_TRIPS, REGIONS, PastTrip, Stop
 
 OPEN_REQUEST_TITLE = "Tokyo food & culture week"
+UPCOMING_TITLE = "Tokyo weekend of temples and photography"
 CHECK_OUT = dt.time(11, 0)
 # Historic timeline, relative to the trip's first morning (local), one moment per event of
 # ``_past_trip`` in version order: imported, expert accepted, booking phase, all booked.
@@ -206,6 +223,29 @@ def ensure_open_request(*, traveler: User, today: dt.date) -> CoordinationState:
         adults=2, budget_min=Decimal("3000"), budget_max=Decimal("5000"), currency=traveler.currency,
         interests=["food", "culture"], dietary_restrictions=["vegetarian"], path=Path.EXPERT,
         notes="First time in Japan; we love small restaurants and quiet temples."))
+
+
+def ensure_upcoming_booking(*, traveler: User, expert: Expert, today: dt.date) -> CoordinationState:
+    """Emma's upcoming Tokyo weekend, taken through the whole flow up to bookings: the demo
+    ``vendor`` then has a request pending in its portal (its tour confirms manually)."""
+    existing = CoordinationState.objects.filter(request__traveler=traveler, request__title=UPCOMING_TITLE).first()
+    if existing:
+        return existing
+    start = today + dt.timedelta(days=12)
+    state = request_submit(traveler=traveler, data=IntakeData(
+        destination="Tokyo", title=UPCOMING_TITLE, start_date=start, end_date=start + dt.timedelta(days=2),
+        adults=2, budget_min=Decimal("800"), budget_max=Decimal("2500"), currency=traveler.currency,
+        interests=["culture", "history", "photography"], path=Path.EXPERT))
+    expert_choose(state_id=state.pk, actor=traveler, expert_id=expert.pk)
+    expert_accept(state_id=state.pk, actor=expert.user)
+    itinerary_generate(state_id=state.pk, actor=expert.user)
+    itinerary_approve(state_id=state.pk, actor=traveler)
+    tour = Slot.objects.filter(offering__vendor__user__username="vendor", start__date__gte=start,
+                               capacity_available__gte=2).order_by("start").first()
+    if tour and not Booking.objects.filter(state=state, slot__offering=tour.offering).exists():
+        booking_request(state_id=state.pk, actor=expert.user, slot_id=tour.pk, quantity=2)
+    state.refresh_from_db()
+    return state
 
 
 def counts() -> dict[str, int]:

@@ -27,12 +27,30 @@ from apps.accounts.services import user_create
 from apps.experts.models import ConsultationSlot, Expert
 from apps.itineraries.models import Place
 from apps.itineraries.planner.hours import open_windows
-from apps.vendors.models import Confirmation, Offering, OfferingKind, PriceRule, PriceRuleKind, PriceUnit, Vendor
+from apps.vendors.models import (
+    Confirmation,
+    Offering,
+    OfferingKind,
+    PriceRule,
+    PriceRuleKind,
+    PriceUnit,
+    Vendor,
+)
 from apps.vendors.services import slots_bulk_create
 
+from ..models import Notification
+from ..notifications import preference_set
 from . import history
 from .catalog import (
-    DEMO_PASSWORD, DEMO_VENDOR_PLACE, ESTIMATED_PRICE, EXPERTS, LOGINS, REGIONS, ROOM_NIGHT, SUPPLIERS, TRAVELERS,
+    DEMO_PASSWORD,
+    DEMO_VENDOR_PLACE,
+    ESTIMATED_PRICE,
+    EXPERTS,
+    LOGINS,
+    REGIONS,
+    ROOM_NIGHT,
+    SUPPLIERS,
+    TRAVELERS,
     Region,
 )
 
@@ -136,6 +154,8 @@ def ensure_users() -> dict[str, User]:
 def _user_new(username, role, first, last, email, tz, currency) -> User:
     user = user_create(username=username, email=email, password=DEMO_PASSWORD, role=role, first_name=first,
                        last_name=last, time_zone=tz, currency=currency)
+    # Demo mailboxes do not exist: keep the console quiet; in-app notifications stay on.
+    preference_set(user=user, channel=Notification.Channel.EMAIL, enabled=False)
     if role == Role.STAFF:
         # Demo staff administer everything in /admin/; accounts has no service for this flag.
         User.objects.filter(pk=user.pk).update(is_superuser=True)
@@ -375,4 +395,5 @@ def seed_demo(*, today: dt.date | None = None) -> dict[str, int]:
         ensure_vendors(users["vendor"], today)
         history.ensure_past_trips(users=users, experts=experts, staff=users["staff"], today=today)
         history.ensure_open_request(traveler=users["traveler"], today=today)
+        history.ensure_upcoming_booking(traveler=users["traveler_emma"], expert=experts["expert"], today=today)
     return history.counts()

@@ -35,20 +35,6 @@ class HomeView(TravelerPortalMixin, ListView):
         return request_list_for_user(self.request.user).filter(coordination__phase__in=OPEN_PHASES)
 
 
-class HistoryView(TravelerPortalMixin, ListView):
-    """Past trips (completed or cancelled) and the reviews the traveler wrote."""
-
-    template_name = "traveler/history.html"
-    context_object_name = "requests"
-    paginate_by = 12
-
-    def get_queryset(self):
-        return request_list_for_user(self.request.user).exclude(coordination__phase__in=OPEN_PHASES)
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "reviews": selectors.review_list_for_author(self.request.user)}
-
-
 class NotificationsView(TravelerPortalMixin, TemplateView):
     """The notification centre (the live engineer's fragment, refreshed on ``/ws/me/``)."""
 

@@ -14,16 +14,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 from django.views import View
+from django.views.generic import ListView
 
 from apps.coordination.models import Review
-from apps.coordination.phases import Phase
-from apps.coordination.selectors import booking_list_for_user
+from apps.coordination.phases import OPEN_PHASES, Phase
+from apps.coordination.selectors import booking_list_for_user, request_list_for_user
 from apps.coordination.services.reviews import MAX_COMMENT, REVIEWED_BOOKINGS, review_submit
 from apps.core.errors import DomainError
 from apps.core.portals import TravelerPortalMixin
 from apps.portals.shared import RequestScopeMixin
 
-from . import requests
 
 STARS = [(n, ngettext_lazy("%(n)d star", "%(n)d stars", "n") % {"n": n}) for n in range(1, 6)]
 
@@ -110,10 +110,17 @@ def _int(value) -> int | None:
         return None
 
 
-class HistoryView(requests.HistoryView):
-    """Past trips with, for each completed one, its review forms and written reviews."""
+class HistoryView(TravelerPortalMixin, ListView):
+    """Past trips (completed or cancelled) with, for each completed one, its review forms
+    and written reviews."""
 
+    template_name = "traveler/history.html"
+    context_object_name = "requests"
+    paginate_by = 12
     refused: tuple[int, str, TripReviewForm] | None = None
+
+    def get_queryset(self):
+        return request_list_for_user(self.request.user).exclude(coordination__phase__in=OPEN_PHASES)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

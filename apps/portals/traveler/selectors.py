@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from apps.coordination.models import PlanWish, Review, ShortlistEntry
+from apps.coordination.models import PlanWish, ShortlistEntry
 from apps.coordination.phases import Phase
 from apps.coordination.selectors import booking_list_for_user
 from apps.coordination.services.experts import request_matches
 from apps.experts.models import ConsultationSlot
 from apps.experts.selectors import consultation_slot_list_free, expert_signals, recommendation_list_for_user
 from apps.requests.models import ExperienceType, Path
-
-
-def review_list_for_author(user):
-    """Reviews the user wrote, newest first, with what they are about."""
-    return Review.objects.filter(author=user).select_related("state__request", "expert__user", "vendor")[:50]
 
 
 def consultation_view(slot: ConsultationSlot, traveler_tz: str) -> dict:
