@@ -46,3 +46,17 @@ def api_client():
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def down_adapter():
+    """Registers an inventory adapter whose vendor API always times out; yields its name."""
+    from apps.vendors import inventory
+
+    class DownInventory(inventory.InventoryAdapter):
+        def availability(self, offering, start, end):
+            raise inventory.InventoryUnavailable("vendor API timed out")
+
+    inventory.register("test-down", DownInventory)
+    yield "test-down"
+    inventory.unregister("test-down")

@@ -12,7 +12,6 @@ from apps.coordination.services import browse, experts, itinerary, recommendatio
 from apps.coordination.services.changes import requirements_change
 from apps.core.errors import DomainError, Forbidden, NotFound
 from apps.experts.models import Recommendation, RecommendationStatus
-from apps.vendors import inventory
 from apps.vendors.services import slot_hold
 from tests.factories import make_expert, make_offering, make_request, make_slot, make_user, make_vendor
 
@@ -42,18 +41,6 @@ def _item_of(state, offering):
 def planned_slots(state) -> set[int]:
     state.refresh_from_db()
     return {i.slot_id for d in state.current_itinerary.days.all() for i in d.items.all() if i.slot_id}
-
-
-class DownInventory(inventory.InventoryAdapter):
-    def availability(self, offering, start, end):
-        raise inventory.InventoryUnavailable("vendor API timed out")
-
-
-@pytest.fixture
-def down_adapter():
-    inventory.register("down", DownInventory)
-    yield "down"
-    inventory.unregister("down")
 
 
 def test_vendor_inventory_down_or_sold_out_does_not_stop_the_flow(down_adapter):
