@@ -1,29 +1,28 @@
-"""Staff inspect and repair through the engine: status fields are read-only here."""
+"""Staff inspect and repair through the engine: status fields are read-only here, history
+(events, messages, negotiations) is view-only, and repairs are actions calling services."""
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.shortcuts import redirect, render
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from apps.core.errors import DomainError
+from apps.core.admin import ImmutableInline, ImmutableMixin, NoEditMixin, call_per_object
 
-from .models import (Booking, CoordinationState, Event, Message, Notification, OutboxMessage, PaymentInstallment,
-                     Review, Thread, VendorResponse)
+from .models import (Booking, CoordinationState, Event, Message, Notification, NotificationPreference,
+                     OutboxMessage, PaymentInstallment, PlanWish, PriceOffer, PushSubscription, ReadMarker, Review,
+                     ShortlistEntry, Thread, VendorResponse)
 from .phases import Phase
+from .services.bookings import installment_record_payment
 from .services.lifecycle import state_transition
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ImmutableInline):
+    """The state's timeline, newest first."""
+
     model = Event
-    extra = 0
-    can_delete = False
     fields = ("version", "type", "actor", "payload", "created_at")
-    readonly_fields = fields
     ordering = ("-version",)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class PhaseForm(forms.Form):
@@ -36,6 +35,7 @@ class CoordinationStateAdmin(admin.ModelAdmin):
     list_display = ("id", "request", "phase", "version", "expert", "queued_for_expert", "updated_at")
     list_filter = ("phase", "queued_for_expert", "request__experience_type")
     search_fields = ("request__destination", "request__traveler__username")
+    list_select_related = ("request", "expert__user")
     readonly_fields = ("request", "phase", "version", "expert", "expert_accepted_at", "current_itinerary",
                        "queued_for_expert", "created_at", "updated_at")
     inlines = [EventInline]
@@ -44,53 +44,44 @@ class CoordinationStateAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Change phase (through the engine)")
-    def change_phase(self, request, queryset):
-        form = PhaseForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            for state in queryset:
-                try:
-                    state_transition(state_id=state.pk, actor=request.user, phase=form.cleaned_data["phase"],
-                                     reason=form.cleaned_data["reason"])
-                    self.message_user(request, f"State #{state.pk}: moved to {form.cleaned_data['phase']}.")
-                except DomainError as exc:
-                    self.message_user(request, f"State #{state.pk}: {exc.message}", level=messages.ERROR)
-            return redirect(request.get_full_path())
-        return render(request, "admin/coordination/change_phase.html",
-                      {"form": form, "states": queryset, "title": "Change phase", **self.admin_site.each_context(request)})
-
-
-@admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    list_display = ("state", "version", "type", "actor", "created_at")
-    list_filter = ("type",)
-    search_fields = ("type",)
-    readonly_fields = ("state", "version", "type", "actor", "payload", "created_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.action(description=gettext_lazy("Change phase (through the engine)"))
+    def change_phase(self, request, queryset):
+        form = PhaseForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            phase, reason = form.cleaned_data["phase"], form.cleaned_data["reason"]
+            call_per_object(self, request, queryset,
+                            lambda state: state_transition(state_id=state.pk, actor=request.user, phase=phase,
+                                                           reason=reason),
+                            lambda state: _("%(obj)s: moved to %(phase)s.") % {"obj": state, "phase": phase})
+            return redirect(request.get_full_path())
+        return render(request, "admin/coordination/change_phase.html",
+                      {"form": form, "states": queryset, "title": _("Change phase"),
+                       **self.admin_site.each_context(request)})
+
+
+@admin.register(Event)
+class EventAdmin(ImmutableMixin, admin.ModelAdmin):
+    list_display = ("state", "version", "type", "actor", "created_at")
+    list_filter = ("type",)
+    search_fields = ("type",)
+    list_select_related = ("state__request", "actor")
+    date_hierarchy = "created_at"
+
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(NoEditMixin, admin.ModelAdmin):
     list_display = ("id", "group", "event", "delivered_at", "attempts")
-    list_filter = ("delivered_at",)
-    readonly_fields = ("event", "group", "user", "payload", "created_at", "delivered_at", "attempts", "last_error")
-
-    def has_add_permission(self, request):
-        return False
+    list_filter = (("delivered_at", admin.EmptyFieldListFilter),)
+    search_fields = ("group",)
+    list_select_related = ("event",)
 
 
-class InstallmentInline(admin.TabularInline):
+class InstallmentInline(ImmutableInline):
     model = PaymentInstallment
-    extra = 0
-    readonly_fields = ("paid_at", "reminded_at")
+    fields = ("kind", "amount", "currency", "due_date", "paid_at", "reminded_at")
 
 
 @admin.register(Booking)
@@ -99,33 +90,75 @@ class BookingAdmin(admin.ModelAdmin):
                     "currency")
     list_filter = ("status", "handled_by", "vendor__vendor_type")
     search_fields = ("reference", "offering__title", "vendor__name")
-    readonly_fields = ("state", "vendor", "offering", "slot", "item", "quantity", "status", "requested_by", "deadline",
-                       "reference", "confirmed_by", "confirmed_at", "price", "discount", "currency", "refund_amount",
-                       "decline_reason", "proposal", "needs_manual_confirmation", "arrived_at")
+    list_select_related = ("offering__vendor", "vendor")
+    readonly_fields = ("state", "vendor", "offering", "slot", "item", "quantity", "status", "handled_by",
+                       "requested_by", "deadline", "reference", "confirmed_by", "confirmed_at", "price", "discount",
+                       "currency", "refund_amount", "decline_reason", "proposal", "needs_manual_confirmation",
+                       "arrived_at", "reminded_at", "idempotency_key")
     inlines = [InstallmentInline]
 
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PaymentInstallment)
+class PaymentInstallmentAdmin(ImmutableMixin, admin.ModelAdmin):
+    list_display = ("id", "booking", "kind", "amount", "currency", "due_date", "paid_at", "reminded_at")
+    list_filter = ("kind", ("paid_at", admin.EmptyFieldListFilter), "due_date")
+    search_fields = ("booking__reference", "booking__vendor__name")
+    list_select_related = ("booking__offering__vendor",)
+    actions = ["record_payment"]
+
+    @admin.action(description=gettext_lazy("Record payment (through the engine)"))
+    def record_payment(self, request, queryset):
+        call_per_object(self, request, queryset,
+                        lambda installment: installment_record_payment(installment_id=installment.pk,
+                                                                       actor=request.user),
+                        lambda installment: _("%(obj)s: payment recorded.") % {"obj": installment})
+
 
 @admin.register(VendorResponse)
-class VendorResponseAdmin(admin.ModelAdmin):
+class VendorResponseAdmin(ImmutableMixin, admin.ModelAdmin):
     list_display = ("booking", "channel", "action", "created_at")
     list_filter = ("channel", "action")
-    readonly_fields = ("booking", "channel", "action", "dedupe_key", "payload", "created_at")
+    search_fields = ("booking__reference", "dedupe_key")
+    list_select_related = ("booking__offering__vendor",)
 
 
-class MessageInline(admin.TabularInline):
+class MessageInline(ImmutableInline):
     model = Message
-    extra = 0
-    readonly_fields = ("author", "body", "created_at")
+    fields = ("author", "body", "created_at")
+
+
+class ReadMarkerInline(ImmutableInline):
+    model = ReadMarker
+    fields = ("user", "last_read_message_id")
 
 
 @admin.register(Thread)
 class ThreadAdmin(admin.ModelAdmin):
     list_display = ("subject", "state", "booking", "created_at")
-    inlines = [MessageInline]
+    search_fields = ("subject", "state__request__destination")
+    inlines = [MessageInline, ReadMarkerInline]
     raw_id_fields = ("state", "booking")
+
+    def has_add_permission(self, request):
+        return False  # threads open through the chat service
+
+
+@admin.register(Message)
+class MessageAdmin(ImmutableMixin, admin.ModelAdmin):
+    list_display = ("id", "thread", "author", "excerpt", "created_at")
+    search_fields = ("body", "author__username", "thread__subject")
+    list_select_related = ("thread", "author")
+    date_hierarchy = "created_at"
+
+    @admin.display(description=gettext_lazy("Message"))
+    def excerpt(self, obj):
+        return Truncator(obj.body).chars(80)
 
 
 @admin.register(Notification)
@@ -133,9 +166,48 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ("user", "title", "channel", "created_at", "sent_at", "read_at")
     list_filter = ("channel",)
     search_fields = ("user__username", "title")
+    raw_id_fields = ("user", "event")
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(ImmutableMixin, admin.ModelAdmin):
+    list_display = ("user", "channel", "enabled")
+    list_filter = ("channel", "enabled")
+    search_fields = ("user__username", "user__email")
+
+
+@admin.register(PushSubscription)
+class PushSubscriptionAdmin(NoEditMixin, admin.ModelAdmin):
+    """Deleting drops a dead browser endpoint; the browser's keys are not shown."""
+
+    list_display = ("user", "endpoint", "created_at")
+    search_fields = ("user__username", "endpoint")
+    fields = ("user", "endpoint", "created_at")
 
 
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
     list_display = ("state", "author", "target", "expert", "vendor", "rating", "created_at")
     list_filter = ("target", "rating")
+    raw_id_fields = ("state", "author", "expert", "vendor")
+
+
+@admin.register(PlanWish)
+class PlanWishAdmin(ImmutableMixin, admin.ModelAdmin):
+    list_display = ("state", "offering", "slot", "note", "created_at")
+    search_fields = ("offering__title", "state__request__destination")
+    list_select_related = ("state__request", "offering__vendor", "slot__offering")
+
+
+class PriceOfferInline(ImmutableInline):
+    model = PriceOffer
+    fields = ("party", "author", "amount", "currency", "note", "created_at")
+
+
+@admin.register(ShortlistEntry)
+class ShortlistEntryAdmin(ImmutableMixin, admin.ModelAdmin):
+    list_display = ("state", "category", "offering", "status", "agreed_price", "currency", "created_at")
+    list_filter = ("status", "category")
+    search_fields = ("offering__title", "offering__vendor__name", "state__request__destination")
+    list_select_related = ("state__request", "offering__vendor")
+    inlines = [PriceOfferInline]

@@ -1,4 +1,8 @@
+"""Experts, their consultation slots and recommendations. Recommendations are versions the
+traveler saw (written by the coordination engine): view-only here."""
 from django.contrib import admin
+
+from apps.core.admin import ImmutableInline, ImmutableMixin
 
 from .models import ConsultationSlot, Expert, Recommendation, RecommendationItem
 
@@ -9,6 +13,7 @@ class ExpertAdmin(admin.ModelAdmin):
                     "channel", "is_active")
     list_filter = ("booking_preference", "channel", "is_active")
     search_fields = ("user__username", "user__first_name", "user__last_name", "headline")
+    list_select_related = ("user",)
     readonly_fields = ("capacity_current",)
     raw_id_fields = ("user",)
 
@@ -17,21 +22,28 @@ class ExpertAdmin(admin.ModelAdmin):
 class ConsultationSlotAdmin(admin.ModelAdmin):
     list_display = ("expert", "start", "end", "request")
     list_filter = ("expert",)
-    raw_id_fields = ("request",)
+    list_select_related = ("expert__user", "request")
+    readonly_fields = ("request",)  # held and released by the engine
 
 
-class RecommendationItemInline(admin.TabularInline):
+class RecommendationItemInline(ImmutableInline):
     model = RecommendationItem
-    extra = 0
     fields = ("day", "start_time", "title", "offering", "pinned", "status")
-    readonly_fields = ("status",)
-    raw_id_fields = ("offering",)
+    show_change_link = True
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(admin.ModelAdmin):
+class RecommendationAdmin(ImmutableMixin, admin.ModelAdmin):
     list_display = ("__str__", "expert", "version", "status", "created_at")
     list_filter = ("status",)
-    readonly_fields = ("status", "version")
+    search_fields = ("request__destination", "expert__user__username")
+    list_select_related = ("request", "expert__user")
     inlines = [RecommendationItemInline]
-    raw_id_fields = ("request", "expert")
+
+
+@admin.register(RecommendationItem)
+class RecommendationItemAdmin(ImmutableMixin, admin.ModelAdmin):
+    list_display = ("title", "recommendation", "day", "start_time", "category", "pinned", "status")
+    list_filter = ("status", "pinned", "category")
+    search_fields = ("title", "recommendation__request__destination")
+    list_select_related = ("recommendation__request",)

@@ -51,6 +51,8 @@ class Itinerary(TimeStamped):
     total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     left_out = models.JSONField(default=list, blank=True)
     conflicts = models.JSONField(default=list, blank=True)
+    data_notes = models.JSONField(default=list, blank=True,
+                                  help_text=_("Data the planner did without (a provider down, no forecast)"))
     notes = models.TextField(blank=True)
 
     class Meta:

@@ -34,8 +34,8 @@ def _booking(item: Item) -> dict | None:
 
 
 def itinerary_serialize(itinerary: Itinerary) -> dict:
-    """The public itinerary JSON (DESIGN.md): times in the destination time zone, money
-    as strings. A constant number of queries whatever the days and items, when the
+    """The public itinerary JSON (DESIGN.md) plus ``data_notes`` (what the planner did
+    without): times in the destination time zone, money as strings. A constant number of queries whatever the days and items, when the
     itinerary comes from :func:`itinerary_with_days` (else 3 more queries)."""
     if not hasattr(itinerary, "_prefetched_objects_cache") or "days" not in itinerary._prefetched_objects_cache:
         itinerary = itinerary_with_days(Itinerary.objects.filter(pk=itinerary.pk)).get()
@@ -53,4 +53,5 @@ def itinerary_serialize(itinerary: Itinerary) -> dict:
         } for item in day.items.all()]})
     return {"version": itinerary.version, "time_zone": itinerary.time_zone, "currency": itinerary.currency,
             "days": days, "total": Money(itinerary.total, itinerary.currency).as_dict(),
-            "left_out": list(itinerary.left_out), "conflicts": list(itinerary.conflicts)}
+            "left_out": list(itinerary.left_out), "conflicts": list(itinerary.conflicts),
+            "data_notes": list(itinerary.data_notes)}

@@ -12,14 +12,14 @@ def itinerary_create_from_plan(*, request, plan: Plan, author_role: str) -> Itin
     """Store ``plan`` as the request's next itinerary version (state draft).
 
     Precondition: the caller holds the request's coordination lock (the engine command),
-    so version numbers cannot race. Writes one Itinerary, its Days and Items (times in
-    UTC); no events, no after-commit work. Returns the new itinerary.
+    so version numbers cannot race. Writes one Itinerary (with the plan's ``data_notes``),
+    its Days and Items (times in UTC); no events, no after-commit work. Returns the new itinerary.
     """
     latest = Itinerary.objects.filter(request=request).aggregate(v=Max("version"))["v"] or 0
     itinerary = Itinerary.objects.create(
         request=request, version=latest + 1, state=ItineraryState.DRAFT, author_role=author_role,
         time_zone=plan.time_zone, currency=plan.currency, total=plan.total, left_out=plan.left_out,
-        conflicts=plan.conflicts,
+        conflicts=plan.conflicts, data_notes=plan.data_notes,
     )
     days = Day.objects.bulk_create(
         [Day(itinerary=itinerary, date=d.date, weather=d.weather, notes=d.notes) for d in plan.days])

@@ -22,6 +22,7 @@ class VendorAdmin(admin.ModelAdmin):
 class PriceRuleInline(admin.TabularInline):
     model = PriceRule
     extra = 0
+    show_change_link = True
 
 
 @admin.register(Offering)
@@ -29,6 +30,7 @@ class OfferingAdmin(admin.ModelAdmin):
     list_display = ("title", "vendor", "kind", "base_price", "currency", "indoor", "is_active")
     list_filter = ("kind", "indoor", "vendor__vendor_type", "vendor__city")
     search_fields = ("title", "vendor__name")
+    list_select_related = ("vendor",)
     inlines = [PriceRuleInline]
     raw_id_fields = ("vendor",)
 
@@ -39,5 +41,15 @@ class SlotAdmin(admin.ModelAdmin):
     list_filter = ("offering__vendor__city", "is_stale")
     search_fields = ("offering__title", "offering__vendor__name")
     date_hierarchy = "start"
+    list_select_related = ("offering__vendor",)
     readonly_fields = ("capacity_available",)
+    raw_id_fields = ("offering",)
+
+
+@admin.register(PriceRule)
+class PriceRuleAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "offering", "kind", "threshold", "months", "percent")
+    list_filter = ("kind", "offering__vendor__city")
+    search_fields = ("label", "offering__title", "offering__vendor__name")
+    list_select_related = ("offering__vendor",)
     raw_id_fields = ("offering",)

@@ -42,7 +42,7 @@ def stored_itinerary(days: int, prefix: str = ""):
 def test_shape_matches_the_public_itinerary_json():
     request, itinerary, booking = stored_itinerary(days=2)
     data = json.loads(json.dumps(itinerary_serialize(itinerary_latest_for_request(request.pk))))
-    assert set(data) == {"version", "time_zone", "currency", "days", "total", "left_out", "conflicts"}
+    assert set(data) == {"version", "time_zone", "currency", "days", "total", "left_out", "conflicts", "data_notes"}
     assert (data["version"], data["time_zone"], data["currency"]) == (1, "Asia/Tokyo", "USD")
     assert [d["date"] for d in data["days"]] == ["2027-03-15", "2027-03-16"]
     items = [i for d in data["days"] for i in d["items"]]

@@ -96,6 +96,7 @@ class Document:
     budget: Budget
     generated_at: dt.datetime
     left_out: list = field(default_factory=list)
+    data_notes: list[str] = field(default_factory=list)  # what the planner did without
 
     @property
     def file_stem(self) -> str:
@@ -252,6 +253,7 @@ def build_document(itinerary: Itinerary, *, currency: str | None = None, rates_o
         party=request.party_size, traveler=traveler.display_name(), days=days, bookings=bookings,
         expert=expert_contact(state.expert), emergency=emergency_contacts(request.country), budget=budget,
         generated_at=timezone.now().astimezone(tz), left_out=list(itinerary.left_out or []),
+        data_notes=list(itinerary.data_notes or []),
     )
 
 

@@ -55,6 +55,7 @@ class Plan:
     conflicts: list[dict]
     total: Decimal
     solver: dict = field(default_factory=dict)  # score, iterations, seconds: for benchmarks and logs
+    data_notes: list[str] = field(default_factory=list)  # data the plan did without (provider down, no forecast)
 
     @property
     def items(self) -> list[PlanItem]:
@@ -66,5 +67,5 @@ class Plan:
             "days": [{"date": d.date.isoformat(), "weather": d.weather, "notes": d.notes,
                       "items": [i.as_dict(self.currency) for i in d.items]} for d in self.days],
             "total": Money(self.total, self.currency).as_dict(), "left_out": self.left_out,
-            "conflicts": self.conflicts,
+            "conflicts": self.conflicts, "data_notes": list(self.data_notes),
         }

@@ -15,6 +15,7 @@ import holidays as holidays_lib
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.integrations.base import collect_missing
 from apps.integrations.registry import get_provider
 
 from . import toptw
@@ -161,79 +162,82 @@ def plan_for_request(request, *, recommendations: Iterable = (), exclude_offerin
     "rain_hours": [9, 10], ...}`` (DayWeather.as_dict; default: the weather provider); ``signals``: ``{"reliability":
     {vendor_id: 0..1}, "history": {interest: -1..1}}``; ``travel``: a (lat, lon) pair →
     minutes function (default offline). Read-only; raises nothing for an empty market (the
-    plan is then empty and says why).
+    plan is then empty and says why), nor when a provider is down: the plan's
+    ``data_notes`` then list what it did without (see ``apps.integrations.base``).
     """
-    trip = trip_for(request, now)
-    pace = PACES.get(request.pace, PACES["moderate"])
-    days = list(trip.days)
-    weather_by_day = _weather_by_day(trip, weather)
-    rain = {d: rain_of(w) for d, w in weather_by_day.items()}
-    holidays = _holidays(trip)
+    with collect_missing() as missing_data:
+        trip = trip_for(request, now)
+        pace = PACES.get(request.pace, PACES["moderate"])
+        days = list(trip.days)
+        weather_by_day = _weather_by_day(trip, weather)
+        rain = {d: rain_of(w) for d, w in weather_by_day.items()}
+        holidays = _holidays(trip)
 
-    cands, left = collect(trip, exclude_offering_ids=exclude_offering_ids)
-    cands = [c for c in cands if c.key not in exclude_keys]
-    by_key = {c.key: c for c in cands}
-    pins, preferred = _recommendation_pins(recommendations, by_key)
-    _score_all(cands, wanted=request.interests, preferred=preferred, signals=Signals.from_mapping(signals),
-               rainy=any(rain.values()), holidays=holidays)
-    stay = choose_stay(trip, level=request.accommodation, nights=request.nights, budget=request.budget_max)
+        cands, left = collect(trip, exclude_offering_ids=exclude_offering_ids)
+        cands = [c for c in cands if c.key not in exclude_keys]
+        by_key = {c.key: c for c in cands}
+        pins, preferred = _recommendation_pins(recommendations, by_key)
+        _score_all(cands, wanted=request.interests, preferred=preferred, signals=Signals.from_mapping(signals),
+                   rainy=any(rain.values()), holidays=holidays)
+        stay = choose_stay(trip, level=request.accommodation, nights=request.nights, budget=request.budget_max)
 
-    nodes: list[Node] = []
-    conflicts: list[dict] = []
-    for pin in list(keep or ()) + pins:
-        node, conflict = resolve(pin, by_key.get(pin.key), days, rain)
-        if conflict:
-            conflicts.append(conflict)
-        if node and not any(n.cand.key == node.cand.key for n in nodes):
-            nodes.append(node)
-    fixed_keys = {n.cand.key for n in nodes}
-    taken = {(n.windows[0][0] // DAY, meal) for n in nodes if (meal := _meal_of(n, n.windows[0][0]))}
+        nodes: list[Node] = []
+        conflicts: list[dict] = []
+        for pin in list(keep or ()) + pins:
+            node, conflict = resolve(pin, by_key.get(pin.key), days, rain)
+            if conflict:
+                conflicts.append(conflict)
+            if node and not any(n.cand.key == node.cand.key for n in nodes):
+                nodes.append(node)
+        fixed_keys = {n.cand.key for n in nodes}
+        taken = {(n.windows[0][0] // DAY, meal) for n in nodes if (meal := _meal_of(n, n.windows[0][0]))}
 
-    restaurants = []
-    for cand in cands:
-        if cand.kind != "meal" or cand.key in fixed_keys:
-            continue
-        missing = [d for d in request.dietary_restrictions if not cand.serves(d)]
-        if missing:
-            left.append(LeftOut(cand.title, _("does not serve %(diet)s") % {"diet": ", ".join(missing)}, cand.score))
-        else:
-            restaurants.append(cand)
-    nodes += _meal_nodes(restaurants, days, taken, rain, stay)
+        restaurants = []
+        for cand in cands:
+            if cand.kind != "meal" or cand.key in fixed_keys:
+                continue
+            missing = [d for d in request.dietary_restrictions if not cand.serves(d)]
+            if missing:
+                left.append(LeftOut(cand.title, _("does not serve %(diet)s") % {"diet": ", ".join(missing)},
+                                    cand.score))
+            else:
+                restaurants.append(cand)
+        nodes += _meal_nodes(restaurants, days, taken, rain, stay)
 
-    activity_budget = request.budget_max - stay.total
-    for cand in cands:
-        if cand.kind != "activity" or cand.key in fixed_keys:
-            continue
-        if cand.price and cand.price > activity_budget:
-            left.append(LeftOut(cand.title, _("over budget"), cand.score))
-            continue
-        node = activity_node(cand, days, pace, rain, holidays)
-        if node is None:
-            left.append(LeftOut(cand.title, _("closed (or raining) during the hours planned for each day"),
-                                cand.score))
-        else:
-            nodes.append(node)
+        activity_budget = request.budget_max - stay.total
+        for cand in cands:
+            if cand.kind != "activity" or cand.key in fixed_keys:
+                continue
+            if cand.price and cand.price > activity_budget:
+                left.append(LeftOut(cand.title, _("over budget"), cand.score))
+                continue
+            node = activity_node(cand, days, pace, rain, holidays)
+            if node is None:
+                left.append(LeftOut(cand.title, _("closed (or raining) during the hours planned for each day"),
+                                    cand.score))
+            else:
+                nodes.append(node)
 
-    problem = problem_for(nodes, stay.location, len(days), pace, travel)
-    clock = time.perf_counter()
-    solution = toptw.solve(problem, time_limit=time_limit, seed=seed, max_iterations=max_iterations)
-    seconds = time.perf_counter() - clock
-    routes = [list(r) for r in solution.routes]
-    _enforce_pace(routes, nodes, pace.activity_cap, left)
-    _enforce_budget(routes, nodes, activity_budget, left)
+        problem = problem_for(nodes, stay.location, len(days), pace, travel)
+        clock = time.perf_counter()
+        solution = toptw.solve(problem, time_limit=time_limit, seed=seed, max_iterations=max_iterations)
+        seconds = time.perf_counter() - clock
+        routes = [list(r) for r in solution.routes]
+        _enforce_pace(routes, nodes, pace.activity_cap, left)
+        _enforce_budget(routes, nodes, activity_budget, left)
 
-    visited = {v for route in routes for v in route}
-    for i, node in enumerate(nodes, 1):
-        if node.forced and i not in visited:
-            conflicts.append({"item": node.cand.title, "resolution": _("dropped"),
-                              "reason": _("could not fit with the other fixed items of the day")})
-    left += _unchosen(problem, nodes, visited)
-    plan_days = _days(problem, routes, nodes, days, trip, stay, weather_by_day, rain, holidays, pace)
-    total = stay.total + sum((i.price or Decimal(0)) for d in plan_days for i in d.items if i.kind != "stay")
-    return Plan(trip.time_zone, trip.currency, plan_days, _notable(left, by_key, visited_keys={
-        nodes[v - 1].cand.key for v in visited}), conflicts, total,
-        {"score": solution.score, "iterations": solution.iterations, "seconds": round(seconds, 3),
-         "vertices": len(nodes)})
+        visited = {v for route in routes for v in route}
+        for i, node in enumerate(nodes, 1):
+            if node.forced and i not in visited:
+                conflicts.append({"item": node.cand.title, "resolution": _("dropped"),
+                                  "reason": _("could not fit with the other fixed items of the day")})
+        left += _unchosen(problem, nodes, visited)
+        plan_days = _days(problem, routes, nodes, days, trip, stay, weather_by_day, rain, holidays, pace)
+        total = stay.total + sum((i.price or Decimal(0)) for d in plan_days for i in d.items if i.kind != "stay")
+        return Plan(trip.time_zone, trip.currency, plan_days, _notable(left, by_key, visited_keys={
+            nodes[v - 1].cand.key for v in visited}), conflicts, total,
+            {"score": solution.score, "iterations": solution.iterations, "seconds": round(seconds, 3),
+             "vertices": len(nodes)}, missing_data.notes())
 
 
 def _unchosen(problem: toptw.Problem, nodes: list[Node], visited: set[int]) -> list[LeftOut]:
