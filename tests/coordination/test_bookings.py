@@ -448,3 +448,20 @@ def test_mixed_book_and_cancel_returns_capacity_exactly():
     for booking in Booking.objects.filter(slot=slot, status="requested"):
         booking_cancel(booking_id=booking.pk, actor=booking.state.request.traveler)
     assert _free(slot) == 6
+
+
+def test_price_agreed_in_a_negotiation_replaces_the_list_price_even_for_instant_vendors():
+    from apps.coordination.models import ShortlistEntry
+    from apps.requests.models import ExperienceRequest
+
+    state = make_booking_state()
+    ExperienceRequest.objects.filter(pk=state.request_id).update(experience_type="wedding")  # test setup
+    vendor = make_vendor(vendor_type="photographer")  # instant confirmation
+    offering = make_offering(vendor, base_price=Decimal("2400.00"), currency="EUR", price_unit="booking")
+    slot = make_slot(offering, capacity=1)
+    # Test setup: the negotiation's outcome (weddings.price_accept writes it in the flow).
+    ShortlistEntry.objects.create(state=state, category="photographer", offering=offering, slot=slot,
+                                  status=ShortlistEntry.Status.AGREED, agreed_price=Decimal("2100.00"), currency="EUR")
+    booking = _book(state, slot, quantity=1)
+    assert (booking.price, booking.discount, booking.currency) == (Decimal("2100.00"), 0, "EUR")
+    assert _event(state, "booking.requested").payload["pricing"] == {"agreed": "2100.00"}

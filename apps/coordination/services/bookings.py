@@ -36,6 +36,7 @@ from apps.core.commit import enqueue
 from apps.core.errors import Conflict, DomainError, Forbidden, NotFound
 from apps.experts.models import BookingPreference
 from apps.itineraries.models import Item
+from apps.requests.models import ExperienceType
 from apps.vendors import inventory
 from apps.vendors.models import Confirmation, Slot
 from apps.vendors.pricing import quote, refund
@@ -43,8 +44,20 @@ from apps.vendors.selectors import slot_find_alternative
 from apps.vendors.services import slot_hold, slot_release
 
 from .. import engine
-from ..models import Booking, HandledBy, PaymentInstallment, VendorResponse
-from ..phases import HOLDING_STATUSES, OPEN_PHASES, BookingStatus, Phase, booking_can_transition
+from ..models import (
+    Booking,
+    HandledBy,
+    PaymentInstallment,
+    ShortlistEntry,
+    VendorResponse,
+)
+from ..phases import (
+    HOLDING_STATUSES,
+    OPEN_PHASES,
+    BookingStatus,
+    Phase,
+    booking_can_transition,
+)
 from ..selectors import state_visible_to
 
 OPEN_STATUSES = frozenset({BookingStatus.REQUESTED, BookingStatus.PENDING})
@@ -206,7 +219,7 @@ def booking_request(*, state_id: int, actor, slot_id: int, quantity: int, item_i
     through the event's ``inventory_unavailable``).
 
     Side effects: seats taken with one conditional UPDATE; price from the slot and the
-    price rules; instant vendors → status ``requested`` and a confirmation task enqueued
+    price rules, or the price agreed in a wedding/event negotiation for this offering; instant vendors → status ``requested`` and a confirmation task enqueued
     after commit; manual ones → ``pending`` with a deadline. Event ``booking.requested``.
     The same ``idempotency_key`` on the same request returns the first booking.
 
@@ -241,6 +254,10 @@ def booking_request(*, state_id: int, actor, slot_id: int, quantity: int, item_i
         # Priced before the seats are taken: the slot row stays locked from the hold to the
         # commit, so every statement after it delays the next booking of a busy slot.
         price = quote(slot, quantity, booked_at=now)
+        # Weddings and events negotiate prices on their shortlist; travel never does.
+        agreed = None if state.request.experience_type == ExperienceType.TRAVEL else (
+            ShortlistEntry.objects.filter(state=state, offering=slot.offering, status=ShortlistEntry.Status.AGREED)
+            .values_list("agreed_price", "currency").first())
         if not slot_hold(slot_id=slot.pk, quantity=quantity):
             raise Conflict(_("Sold out: fewer than %(n)s seats are left in this slot.") % {"n": quantity},
                            code="booking.sold_out")
@@ -251,10 +268,12 @@ def booking_request(*, state_id: int, actor, slot_id: int, quantity: int, item_i
             status=BookingStatus.PENDING if manual else BookingStatus.REQUESTED,
             handled_by=HandledBy.EXPERT if expert_handles else HandledBy.TRAVELER,
             requested_by=actor, deadline=_deadline(vendor.response_deadline_hours) if manual else None,
-            price=price.total, discount=price.discount, currency=price.currency,
+            price=agreed[0] if agreed else price.total, discount=0 if agreed else price.discount,
+            currency=agreed[1] if agreed else price.currency,
             needs_manual_confirmation=known.stale, idempotency_key=idempotency_key or None,
         )
-        extra = {"pricing": {"base": f"{price.base}", "discount": f"{price.discount}", "rules": price.rules}}
+        extra = {"pricing": {"agreed": f"{agreed[0]}"} if agreed else
+                 {"base": f"{price.base}", "discount": f"{price.discount}", "rules": price.rules}}
         if known.stale:
             extra["inventory_unavailable"] = {"error": known.error, "notify": "expert"}
         _finish(cmd, booking, "booking.requested", **extra)
