@@ -465,3 +465,18 @@ def test_price_agreed_in_a_negotiation_replaces_the_list_price_even_for_instant_
     booking = _book(state, slot, quantity=1)
     assert (booking.price, booking.discount, booking.currency) == (Decimal("2100.00"), 0, "EUR")
     assert _event(state, "booking.requested").payload["pricing"] == {"agreed": "2100.00"}
+
+
+def test_check_in_window_spans_midnight_but_not_the_next_day():
+    state, slot = _setup(start=timezone.now() + dt.timedelta(hours=2))
+    booking = booking_confirm(booking_id=_book(state, slot).pk, actor=None)
+    vendor_user = _vendor_of(slot).user
+    # Started yesterday (vendor's zone): too late; starts within 6 hours, whatever the date: fine.
+    yesterday = timezone.now() - dt.timedelta(days=1, hours=1)
+    Slot.objects.filter(pk=slot.pk).update(start=yesterday, end=yesterday + dt.timedelta(hours=2))
+    with pytest.raises(Conflict) as exc:
+        booking_mark_arrived(booking_id=booking.pk, actor=vendor_user)
+    assert exc.value.code == "booking.not_today"
+    soon = timezone.now() + dt.timedelta(hours=5, minutes=50)
+    Slot.objects.filter(pk=slot.pk).update(start=soon, end=soon + dt.timedelta(hours=2))
+    assert booking_mark_arrived(booking_id=booking.pk, actor=vendor_user).arrived_at is not None

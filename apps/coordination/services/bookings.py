@@ -444,10 +444,22 @@ def booking_complete(*, booking_id: int, actor) -> Booking:
     return booking
 
 
+CHECK_IN_OPENS_HOURS = 6
+
+
+def _check_in_open(start: dt.datetime, time_zone: str) -> bool:
+    """From a few hours before the start (an early arrival for a tour just after midnight
+    counts) to the end of the start's day in the vendor's zone."""
+    tz = ZoneInfo(time_zone)
+    now = timezone.now()
+    return (start - dt.timedelta(hours=CHECK_IN_OPENS_HOURS) <= now
+            and now.astimezone(tz).date() <= start.astimezone(tz).date())
+
+
 def booking_mark_arrived(*, booking_id: int, actor) -> Booking:
-    """Day-of check-in by the vendor: a confirmed booking whose slot is today (vendor's
-    time zone). Already checked in → no change. Errors: ``booking.not_confirmed``,
-    ``booking.not_today``. Event ``booking.arrived`` (traveler and expert see it)."""
+    """Day-of check-in by the vendor: a confirmed booking whose slot starts within
+    ``CHECK_IN_OPENS_HOURS`` or started earlier that day (vendor's time zone). Already
+    checked in → no change. Errors: ``booking.not_confirmed``, ``booking.not_today``. Event ``booking.arrived`` (traveler and expert see it)."""
     with _booking_command(booking_id, actor) as (cmd, booking):
         _require_vendor_side(actor, booking, cmd.state)
         if booking.arrived_at is not None:
@@ -455,9 +467,9 @@ def booking_mark_arrived(*, booking_id: int, actor) -> Booking:
             return booking
         if booking.status != BookingStatus.CONFIRMED:
             raise Conflict(_("Only confirmed bookings can be checked in."), code="booking.not_confirmed")
-        tz = ZoneInfo(booking.vendor.time_zone)
-        if booking.slot_id is None or booking.slot.start.astimezone(tz).date() != timezone.now().astimezone(tz).date():
-            raise Conflict(_("Check-in is possible on the day of the booking only."), code="booking.not_today")
+        if booking.slot_id is None or not _check_in_open(booking.slot.start, booking.vendor.time_zone):
+            raise Conflict(_("Check-in opens %(hours)s hours before the start and closes at the end of that day.")
+                           % {"hours": CHECK_IN_OPENS_HOURS}, code="booking.not_today")
         booking.arrived_at = timezone.now()
         booking.save(update_fields=["arrived_at", "updated_at"])
         _finish(cmd, booking, "booking.arrived")
