@@ -1,5 +1,9 @@
 """The coordination phases, booking statuses and the tables of allowed transitions."""
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -60,3 +64,16 @@ HOLDING_STATUSES = frozenset({BookingStatus.REQUESTED, BookingStatus.PENDING, Bo
 
 def booking_can_transition(current: str, target: str) -> bool:
     return target in BOOKING_TRANSITIONS.get(current, frozenset())
+
+
+CHECK_IN_OPENS_HOURS = 6
+
+
+def check_in_open(start: dt.datetime, time_zone: str, now: dt.datetime | None = None) -> bool:
+    """Whether a confirmed booking starting at ``start`` can be checked in: from a few
+    hours before the start (an early arrival for a tour just after midnight counts) to
+    the end of the start's day in the vendor's zone."""
+    tz = ZoneInfo(time_zone)
+    now = now or timezone.now()
+    return (start - dt.timedelta(hours=CHECK_IN_OPENS_HOURS) <= now
+            and now.astimezone(tz).date() <= start.astimezone(tz).date())

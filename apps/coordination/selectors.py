@@ -8,7 +8,7 @@ from apps.accounts.models import Role
 from apps.requests.models import ExperienceRequest
 
 from .models import Booking, CoordinationState, Event, PaymentInstallment
-from .phases import BookingStatus
+from .phases import CHECK_IN_OPENS_HOURS, BookingStatus, check_in_open
 
 
 def request_list_for_user(user) -> QuerySet[ExperienceRequest]:
@@ -71,18 +71,19 @@ def booking_get_for_user(user, booking_id: int) -> Booking | None:
     return booking_list_for_user(user).filter(pk=booking_id).first()
 
 
-def vendor_booking_board(user, *, now=None) -> dict[str, QuerySet[Booking]]:
+def vendor_booking_board(user, *, now=None) -> dict:
     """The vendor portal's lists, the user's own vendor only: ``pending`` requests (soonest
-    deadline first), ``upcoming`` confirmed bookings and ``arrivals`` (confirmed, starting
-    in the next 24 hours or started in the last 12, for check-in)."""
+    deadline first), ``upcoming`` confirmed bookings and ``arrivals`` (confirmed ones whose
+    check-in is open, see :func:`apps.coordination.phases.check_in_open`)."""
     now = now or timezone.now()
     own = booking_list_for_user(user).filter(vendor__user=user)
     confirmed = own.filter(status=BookingStatus.CONFIRMED)
     return {
         "pending": own.filter(status=BookingStatus.PENDING).order_by("deadline"),
         "upcoming": confirmed.filter(slot__start__gte=now).order_by("slot__start"),
-        "arrivals": confirmed.filter(slot__start__gte=now - dt.timedelta(hours=12),
-                                     slot__start__lt=now + dt.timedelta(hours=24)).order_by("slot__start"),
+        "arrivals": [b for b in confirmed.filter(slot__start__gte=now - dt.timedelta(days=1),
+                                                 slot__start__lte=now + dt.timedelta(hours=CHECK_IN_OPENS_HOURS))
+                     .order_by("slot__start") if check_in_open(b.slot.start, b.vendor.time_zone, now)],
     }
 
 

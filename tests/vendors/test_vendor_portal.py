@@ -136,3 +136,15 @@ def test_capacity_change_respects_held_seats(vendor):
     assert (slot.capacity_total, slot.capacity_available) == (10, 7)
     other = make_slot(make_offering(make_vendor()))
     assert client.post(f"/vendor/slots/{other.pk}/capacity/", {"capacity_total": 1}).status_code == 404
+
+
+def test_arrivals_list_matches_the_check_in_window(vendor):
+    from apps.coordination.selectors import vendor_booking_board
+
+    soon = _booking(vendor, start=timezone.now() + dt.timedelta(hours=1))
+    tomorrow = _booking(vendor, start=timezone.now() + dt.timedelta(hours=20))
+    for booking in (soon, tomorrow):
+        booking_confirm(booking_id=booking.pk, actor=vendor.user)
+    board = vendor_booking_board(vendor.user)
+    assert [b.pk for b in board["arrivals"]] == [soon.pk]
+    assert {b.pk for b in board["upcoming"]} == {soon.pk, tomorrow.pk}

@@ -52,11 +52,13 @@ from ..models import (
     VendorResponse,
 )
 from ..phases import (
+    CHECK_IN_OPENS_HOURS,
     HOLDING_STATUSES,
     OPEN_PHASES,
     BookingStatus,
     Phase,
     booking_can_transition,
+    check_in_open,
 )
 from ..selectors import state_visible_to
 
@@ -444,18 +446,6 @@ def booking_complete(*, booking_id: int, actor) -> Booking:
     return booking
 
 
-CHECK_IN_OPENS_HOURS = 6
-
-
-def _check_in_open(start: dt.datetime, time_zone: str) -> bool:
-    """From a few hours before the start (an early arrival for a tour just after midnight
-    counts) to the end of the start's day in the vendor's zone."""
-    tz = ZoneInfo(time_zone)
-    now = timezone.now()
-    return (start - dt.timedelta(hours=CHECK_IN_OPENS_HOURS) <= now
-            and now.astimezone(tz).date() <= start.astimezone(tz).date())
-
-
 def booking_mark_arrived(*, booking_id: int, actor) -> Booking:
     """Day-of check-in by the vendor: a confirmed booking whose slot starts within
     ``CHECK_IN_OPENS_HOURS`` or started earlier that day (vendor's time zone). Already
@@ -467,7 +457,7 @@ def booking_mark_arrived(*, booking_id: int, actor) -> Booking:
             return booking
         if booking.status != BookingStatus.CONFIRMED:
             raise Conflict(_("Only confirmed bookings can be checked in."), code="booking.not_confirmed")
-        if booking.slot_id is None or not _check_in_open(booking.slot.start, booking.vendor.time_zone):
+        if booking.slot_id is None or not check_in_open(booking.slot.start, booking.vendor.time_zone):
             raise Conflict(_("Check-in opens %(hours)s hours before the start and closes at the end of that day.")
                            % {"hours": CHECK_IN_OPENS_HOURS}, code="booking.not_today")
         booking.arrived_at = timezone.now()
