@@ -75,3 +75,10 @@ def test_requests_are_scoped_to_their_owner(api_client):
 def test_anonymous_is_refused(api_client):
     response = api_client.get("/api/v1/requests/")
     assert response.status_code in (401, 403) and "code" in response.json()
+
+
+def test_schema_and_docs_are_served_without_a_cdn(client):
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200 and b"/api/v1/requests/" in schema.content
+    docs = client.get("/api/docs/").content.decode()
+    assert "swagger-ui" in docs and "cdn.jsdelivr" not in docs and "/static/drf_spectacular_sidecar/" in docs
