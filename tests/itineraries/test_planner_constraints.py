@@ -312,3 +312,16 @@ def test_plan_is_json_able_and_deterministic_for_a_seed():
     request = request_for(days=2)
     first, second = plan(request, seed=3), plan(request, seed=3)
     assert json.loads(json.dumps(first.as_dict())) == second.as_dict()
+
+
+def test_a_sight_sold_by_a_vendor_is_planned_once_through_its_offering():
+    from apps.itineraries.planner.candidates import Candidate, not_sold_by_vendors
+
+    def cand(key, title, lat, kind="activity", vendor_name=""):
+        return Candidate(key=key, title=title, kind=kind, lat=lat, lon=139.79, duration=60, windows={}, price=None,
+                         indoor=False, vendor_name=vendor_name)
+
+    offer = cand("offering:1", "Sensō-ji (timed entry)", 35.7148, vendor_name="Sensō-ji")
+    places = [cand("place:1", "Sensō-ji", 35.7148), cand("place:2", "Sensō-ji", 35.7160),
+              cand("place:3", "Sensō-ji", 35.7148, "meal"), cand("place:4", "Nakamise", 35.7148)]
+    assert [p.key for p in not_sold_by_vendors(places, [offer])] == ["place:2", "place:3", "place:4"]

@@ -240,7 +240,7 @@ def _hotel_plans(taken: set[str]) -> list[Plan]:
         stars = f"{row['stars']}-star " if row["stars"] else ""
         plans.append(Plan(
             _vendor(region, "hotel", row["name"], float(row["lat"]), float(row["lon"]), code),
-            dict(title="Double room", kind=OfferingKind.STAY, duration_min=20 * 60, indoor=True,
+            dict(title=f"Double room at {row['name']}", kind=OfferingKind.STAY, duration_min=20 * 60, indoor=True,
                  description=f"{stars}{row['price_band']} hotel. {row['notes']}".strip(),
                  base_price=ROOM_NIGHT[region.currency][row["price_band"]], currency=region.currency,
                  price_unit=PriceUnit.PER_NIGHT),
@@ -254,19 +254,19 @@ def _poi_plan(row: dict, taken: set[str], owner: User) -> Plan | None:
     price = _price(row["price_eur_or_local"])
     estimated = ESTIMATED_PRICE[region.currency]
     if category == "restaurant":
-        vendor_type, kind, title, times, capacity = "restaurant", OfferingKind.MEAL, "Table reservation", \
+        vendor_type, kind, title, times, capacity = "restaurant", OfferingKind.MEAL, "Table at {name}", \
             ("12:30", "19:30"), 24
         price = price or estimated["meal"]
     elif category == "tour_meeting_point":
-        vendor_type, kind, title, times, capacity = "tour", OfferingKind.ACTIVITY, "Guided tour", \
+        vendor_type, kind, title, times, capacity = "tour", OfferingKind.ACTIVITY, "{name}", \
             ("09:00", "14:00"), 8 + _stable(row["name"], 13)
         price = price or estimated["tour"]
     elif category == "winery":
-        vendor_type, kind, title, times, capacity = "tour", OfferingKind.ACTIVITY, "Cellar tour and tasting", \
+        vendor_type, kind, title, times, capacity = "tour", OfferingKind.ACTIVITY, "Cellar tour and tasting at {name}", \
             ("11:00", "15:00"), 12
         price = price or estimated["visit"] * 3
     elif price:
-        vendor_type, kind, title, times, capacity = "attraction", OfferingKind.ACTIVITY, "Timed entry ticket", \
+        vendor_type, kind, title, times, capacity = "attraction", OfferingKind.ACTIVITY, "{name} (timed entry)", \
             ("10:00", "14:00"), 40
     else:
         return None  # free sights are places only
@@ -275,7 +275,8 @@ def _poi_plan(row: dict, taken: set[str], owner: User) -> Plan | None:
     return Plan(
         _vendor(region, vendor_type, row["name"], float(row["lat"]), float(row["lon"]), code,
                 manual=row["name"] == DEMO_VENDOR_PLACE),
-        dict(title=title, kind=kind, duration_min=int(row["typical_visit_min"] or 60), indoor=row["indoor"] == "yes",
+        dict(title=title.format(name=row["name"]), kind=kind, duration_min=int(row["typical_visit_min"] or 60),
+             indoor=row["indoor"] == "yes",
              interests=_tags(row["interests"]), dietary=_dietary(row["dietary"]), wheelchair=row["wheelchair"] == "yes",
              opening_hours=row["opening_hours"], description=f"{row['description_own_words']}{note}",
              base_price=price, currency=region.currency, price_unit=PriceUnit.PER_PERSON),

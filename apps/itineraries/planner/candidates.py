@@ -48,6 +48,7 @@ class Candidate:
     offering_id: int | None = None
     place_id: int | None = None
     vendor_id: int | None = None
+    vendor_name: str = ""
     vendor_rating: float = 0.0
     slots: dict[tuple[dt.date, int], int] = field(default_factory=dict)
     score: float = 0.0
@@ -179,7 +180,7 @@ def offering_candidates(trip: Trip, convert: Converter, *, exclude_offering_ids:
             price=convert(party_price(offering.base_price, offering.price_unit, trip.party), offering.currency),
             interests=tuple(offering.interests), dietary=tuple(offering.dietary), wheelchair=offering.wheelchair,
             rating=float(offering.rating or vendor.rating), category=vendor.vendor_type, offering_id=offering.pk,
-            vendor_id=vendor.pk, vendor_rating=float(vendor.rating),
+            vendor_id=vendor.pk, vendor_name=vendor.name, vendor_rating=float(vendor.rating),
         )
         slots = slots_by_offering.get(offering.pk, [])
         if slots:
@@ -266,10 +267,20 @@ def accessible(cands: list[Candidate], trip: Trip) -> tuple[list[Candidate], lis
     return keep, left
 
 
+SAME_SPOT_KM = 0.03
+
+
+def not_sold_by_vendors(places: list[Candidate], offers: list[Candidate]) -> list[Candidate]:
+    """Places not sold by a vendor of the same name at the same spot: such a sight is
+    planned once, through its bookable offering."""
+    return [p for p in places if not any(o.vendor_name == p.title and o.kind == p.kind
+                                         and haversine_km(o.location, p.location) <= SAME_SPOT_KM for o in offers)]
+
+
 def collect(trip: Trip, *, exclude_offering_ids: Collection[int] = ()) -> tuple[list[Candidate], list[LeftOut]]:
     """All candidates of a trip (offerings, places) after the accessibility filter."""
     convert = Converter(trip.currency)
     cands, left = offering_candidates(trip, convert, exclude_offering_ids=exclude_offering_ids)
     places, closed = place_candidates(trip, convert)
-    cands, refused = accessible(cands + places, trip)
+    cands, refused = accessible(cands + not_sold_by_vendors(places, cands), trip)
     return cands, left + closed + refused
