@@ -47,6 +47,18 @@ def _each(ids: list[int], service) -> int:
     return done
 
 
+STALLED_AFTER = dt.timedelta(minutes=2)
+
+
+def confirm_stalled_instant_bookings() -> int:
+    """Periodic: confirm instant bookings still ``requested`` a while after their request
+    (their confirmation task was lost: broker down, worker crash). Returns how many it handled."""
+    ids = list(Booking.objects.filter(status=BookingStatus.REQUESTED, needs_manual_confirmation=False,
+                                      vendor__confirmation=Confirmation.INSTANT,
+                                      created_at__lt=timezone.now() - STALLED_AFTER).values_list("pk", flat=True))
+    return sum(confirm_instant_booking(pk) not in ("skipped",) for pk in ids)
+
+
 def expire_overdue_bookings() -> int:
     """Periodic: expire pending bookings past their deadline (seats released, alternative offered)."""
     return _each(booking_ids_overdue(timezone.now()), lambda pk: booking_expire(booking_id=pk))

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.commit import after_commit
+from apps.core.commit import after_commit, send_task
 from apps.core.errors import Conflict
 
 from .models import CoordinationState, Event, OutboxMessage
@@ -122,13 +122,11 @@ INSIGHTS_TASK = "apps.insights.tasks.on_event"
 def _after_commit(event_id: int) -> None:
     """Publish the event, then queue what the platform learns from it (one task per event,
     when ``apps.insights`` is installed; one callback, so commands still add exactly one)."""
-    from django_q.tasks import async_task
-
     from .relay import publish_event
 
     publish_event(event_id)
     if django_apps.is_installed("apps.insights"):
-        async_task(INSIGHTS_TASK, event_id)
+        send_task(INSIGHTS_TASK, event_id)
 
 
 @contextmanager

@@ -133,3 +133,23 @@ def test_real_qcluster_confirms_instant_booking(monkeypatch):
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
+
+
+def test_broker_down_after_commit_loses_nothing(monkeypatch, django_capture_on_commit_callbacks):
+    """The confirmation task cannot be queued: the booking still commits, the caller gets no
+    error, and the periodic sweep confirms it later."""
+    import django_q.tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(django_q.tasks, "async_task", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = _booking()
+    assert Booking.objects.get(pk=booking.pk).status == BookingStatus.REQUESTED
+    monkeypatch.undo()
+    assert booking_tasks.confirm_stalled_instant_bookings() == 0  # too recent: its task may still come
+    Booking.objects.filter(pk=booking.pk).update(created_at=timezone.now() - dt.timedelta(minutes=3))
+    assert booking_tasks.confirm_stalled_instant_bookings() == 1
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED and booking.reference
