@@ -11,20 +11,23 @@ from .models import Booking, CoordinationState, Event, PaymentInstallment
 from .phases import CHECK_IN_OPENS_HOURS, BookingStatus, check_in_open
 
 
-def request_list_for_user(user) -> QuerySet[ExperienceRequest]:
-    """Requests the user may see: own (traveler), clients (expert), with own bookings (vendor), all (staff)."""
-    qs = ExperienceRequest.objects.select_related("coordination", "coordination__expert__user", "traveler")
+def _scoped(qs: QuerySet, user, *, traveler: str, expert: str, vendor: str) -> QuerySet:
+    """The rows of ``qs`` ``user`` may see, given each role's lookup from a row to its user;
+    staff see everything, anonymous users nothing."""
     if not user.is_authenticated:
         return qs.none()
     if user.role == Role.STAFF or user.is_superuser:
         return qs
-    if user.role == Role.TRAVELER:
-        return qs.filter(traveler=user)
-    if user.role == Role.EXPERT:
-        return qs.filter(coordination__expert__user=user)
-    if user.role == Role.VENDOR:
-        return qs.filter(coordination__bookings__vendor__user=user).distinct()
-    return qs.none()
+    path = {Role.TRAVELER: traveler, Role.EXPERT: expert, Role.VENDOR: vendor}.get(user.role)
+    return qs.filter(**{path: user}) if path else qs.none()
+
+
+def request_list_for_user(user) -> QuerySet[ExperienceRequest]:
+    """Requests the user may see: own (traveler), clients (expert), with own bookings (vendor), all (staff)."""
+    qs = _scoped(ExperienceRequest.objects.select_related("coordination", "coordination__expert__user", "traveler"),
+                 user, traveler="traveler", expert="coordination__expert__user",
+                 vendor="coordination__bookings__vendor__user")
+    return qs.distinct() if user.is_authenticated and user.role == Role.VENDOR else qs
 
 
 def request_get_for_user(user, request_id: int) -> ExperienceRequest | None:
@@ -53,18 +56,9 @@ def event_list_for_user(user, request_id: int) -> QuerySet[Event]:
 
 
 def booking_list_for_user(user) -> QuerySet[Booking]:
-    qs = Booking.objects.select_related("offering", "vendor", "slot", "state__request")
-    if not user.is_authenticated:
-        return qs.none()
-    if user.role == Role.STAFF or user.is_superuser:
-        return qs
-    if user.role == Role.TRAVELER:
-        return qs.filter(state__request__traveler=user)
-    if user.role == Role.EXPERT:
-        return qs.filter(state__expert__user=user)
-    if user.role == Role.VENDOR:
-        return qs.filter(vendor__user=user)
-    return qs.none()
+    """Bookings of the user's requests (traveler), clients (expert), own vendor (vendor), all (staff)."""
+    return _scoped(Booking.objects.select_related("offering", "vendor", "slot", "state__request"), user,
+                   traveler="state__request__traveler", expert="state__expert__user", vendor="vendor__user")
 
 
 def booking_get_for_user(user, booking_id: int) -> Booking | None:

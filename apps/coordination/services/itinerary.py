@@ -108,8 +108,8 @@ def _planner_signals(request) -> dict | None:
 
 
 def _summary(itinerary) -> dict:
-    days = list(itinerary.days.all())
-    return {"days": len(days), "items": sum(len(d.items.all()) for d in days),
+    # Counted in the database: this runs inside the command, with the state row locked.
+    return {"days": itinerary.days.count(), "items": Item.objects.filter(day__itinerary=itinerary).count(),
             "total": {"amount": f"{itinerary.total}", "currency": itinerary.currency},
             "left_out": len(itinerary.left_out), "conflicts": len(itinerary.conflicts)}
 
