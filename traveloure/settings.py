@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "apps.integrations",
     "apps.portals",
     "apps.api",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,8 +1,8 @@
 """``python manage.py seed_demo``: load the demo data (idempotent) and print the logins."""
 from django.core.management.base import BaseCommand
 
-from apps.coordination.demo.catalog import DEMO_PASSWORD, LOGINS
-from apps.coordination.demo.loader import seed_demo
+from apps.demo.catalog import DEMO_PASSWORD, LOGINS
+from apps.demo.loader import seed_demo
 
 
 class Command(BaseCommand):

@@ -12,9 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from apps.accounts.models import User
-from apps.coordination.demo.catalog import DEMO_PASSWORD
 from apps.coordination.phases import OPEN_PHASES
 from apps.coordination.selectors import request_list_for_user
+from apps.demo.catalog import DEMO_PASSWORD
 from apps.portals.management.live_server import CHROMIUM, CHROMIUM_ARGS, asgi_server, sign_in
 
 WIDTHS = (1280, 375)

@@ -20,6 +20,14 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count
 
 from apps.accounts.models import User
+from apps.coordination import engine
+from apps.coordination.models import Booking, CoordinationState, Event, HandledBy, PaymentInstallment, Review
+from apps.coordination.phases import BookingStatus, Phase
+from apps.coordination.services.bookings import booking_request
+from apps.coordination.services.experts import expert_accept, expert_choose
+from apps.coordination.services.intake import request_submit
+from apps.coordination.services.itinerary import itinerary_approve, itinerary_generate
+from apps.coordination.services.lifecycle import state_transition, trip_complete, trip_start
 from apps.core.money import quantize
 from apps.experts.models import BookingPreference, ConsultationSlot, Expert
 from apps.integrations.currency import rate
@@ -36,21 +44,6 @@ from apps.vendors.models import (
     Vendor,
 )
 
-from .. import engine
-from ..models import (
-    Booking,
-    CoordinationState,
-    Event,
-    HandledBy,
-    PaymentInstallment,
-    Review,
-)
-from ..phases import BookingStatus, Phase
-from ..services.bookings import booking_request
-from ..services.experts import expert_accept, expert_choose
-from ..services.intake import request_submit
-from ..services.itinerary import itinerary_approve, itinerary_generate
-from ..services.lifecycle import state_transition, trip_complete, trip_start
 from .catalog import PAST_TRIPS, REGIONS, PastTrip, Stop
 
 OPEN_REQUEST_TITLE = "Tokyo food & culture week"

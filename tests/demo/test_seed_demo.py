@@ -13,12 +13,12 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from apps.coordination.demo.catalog import DEMO_PASSWORD
-from apps.coordination.demo import history
-from apps.coordination.demo.history import counts
-from apps.coordination.demo.loader import SLOT_DAYS, webhook_secret, weekday_runs
 from apps.coordination.models import Booking, CoordinationState, Event, Review
 from apps.coordination.phases import BookingStatus, Phase
+from apps.demo import history
+from apps.demo.catalog import DEMO_PASSWORD
+from apps.demo.history import counts
+from apps.demo.loader import SLOT_DAYS, webhook_secret, weekday_runs
 from apps.experts.models import ConsultationSlot, Expert
 from apps.itineraries.models import Item, Place
 from apps.requests.models import ExperienceRequest

@@ -24,6 +24,8 @@ from django.utils import timezone
 
 from apps.accounts.models import Role, User
 from apps.accounts.services import user_create
+from apps.coordination.models import Notification
+from apps.coordination.notifications import preference_set
 from apps.experts.models import ConsultationSlot, Expert
 from apps.itineraries.models import Place
 from apps.itineraries.planner.hours import open_windows
@@ -38,8 +40,6 @@ from apps.vendors.models import (
 )
 from apps.vendors.services import slots_bulk_create
 
-from ..models import Notification
-from ..notifications import preference_set
 from . import history
 from .catalog import (
     DEMO_PASSWORD,
