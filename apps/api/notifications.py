@@ -11,9 +11,10 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from apps.coordination import notifications as service
 from apps.coordination.models import Notification
-from apps.coordination.selectors import event_list_for_user
+from apps.coordination.selectors import (event_list_for_user, event_sync_status, notification_channels_enabled,
+                                        notification_list_for_user, notification_unread_count, push_enabled)
+from apps.coordination.services.notifications import notification_mark_read, preference_set, push_subscribe
 
 
 class NotificationOutputSerializer(serializers.ModelSerializer):
@@ -45,9 +46,9 @@ class NotificationListView(GenericAPIView):
     serializer_class = NotificationOutputSerializer
 
     def get(self, request):
-        page = self.paginate_queryset(service.notification_list_for_user(request.user).select_related("event__state"))
+        page = self.paginate_queryset(notification_list_for_user(request.user).select_related("event__state"))
         response = self.get_paginated_response(NotificationOutputSerializer(page, many=True).data)
-        response.data["unread"] = service.unread_count(request.user)
+        response.data["unread"] = notification_unread_count(request.user)
         return response
 
 
@@ -56,8 +57,8 @@ class NotificationReadView(GenericAPIView):
 
     @extend_schema(request=None, responses=CountOutputSerializer)
     def post(self, request, notification_id: int | None = None):
-        changed = service.notification_mark_read(user=request.user, notification_id=notification_id)
-        return Response({"changed": changed, "unread": service.unread_count(request.user)})
+        changed = notification_mark_read(user=request.user, notification_id=notification_id)
+        return Response({"changed": changed, "unread": notification_unread_count(request.user)})
 
 
 class PreferenceView(GenericAPIView):
@@ -65,7 +66,7 @@ class PreferenceView(GenericAPIView):
     pagination_class = None
 
     def _current(self, user) -> list[dict]:
-        enabled = service.channels_enabled(user)
+        enabled = notification_channels_enabled(user)
         return [{"channel": channel, "enabled": channel in enabled}
                 for channel in (Notification.Channel.EMAIL, Notification.Channel.PUSH)]
 
@@ -77,7 +78,7 @@ class PreferenceView(GenericAPIView):
     def post(self, request):
         data = PreferenceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        service.preference_set(user=request.user, **data.validated_data)
+        preference_set(user=request.user, **data.validated_data)
         return Response(self._current(request.user))
 
 
@@ -87,13 +88,13 @@ class PushSubscriptionView(GenericAPIView):
     @extend_schema(responses=inline_serializer("PushKey", {"enabled": serializers.BooleanField(),
                                                             "public_key": serializers.CharField()}))
     def get(self, request):
-        return Response({"enabled": service.push_enabled(), "public_key": settings.VAPID_PUBLIC_KEY})
+        return Response({"enabled": push_enabled(), "public_key": settings.VAPID_PUBLIC_KEY})
 
     @extend_schema(request=PushSubscriptionInputSerializer, responses={201: None})
     def post(self, request):
         data = PushSubscriptionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        service.push_subscribe(user=request.user, endpoint=data.validated_data["endpoint"],
+        push_subscribe(user=request.user, endpoint=data.validated_data["endpoint"],
                                p256dh=data.validated_data["keys"]["p256dh"], auth=data.validated_data["keys"]["auth"])
         return Response(status=status.HTTP_201_CREATED)
 
@@ -109,6 +110,6 @@ class SyncStatusView(GenericAPIView):
         if not events.exists():
             raise Http404
         page = self.paginate_queryset(events)
-        status_by_event = service.event_sync_status(events.filter(pk__in=[e.pk for e in page]))
+        status_by_event = event_sync_status(events.filter(pk__in=[e.pk for e in page]))
         return self.get_paginated_response([{"version": e.version, "type": e.type,
                                              "notified": status_by_event.get(e.pk, [])} for e in page])

@@ -1,5 +1,7 @@
-"""Notifications: turn the outbox rows addressed to a person into in-app, e-mail and Web
-Push notifications, and report who was notified of what (the event's sync status).
+"""Notification delivery (django-q2 tasks): turn the outbox rows addressed to a person
+into in-app, e-mail and Web Push notifications. Reads (the notification centre, sync
+status) are in :mod:`apps.coordination.selectors`, a person's settings and read state in
+:mod:`apps.coordination.services.notifications`.
 
 ``notify_event`` runs as a django-q task after each command is published;
 ``notify_pending`` (periodic) catches up whatever a crash or a failing mail/push server
@@ -18,15 +20,14 @@ from dataclasses import dataclass
 import httpx
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pywebpush import WebPushException, webpush
 
-from apps.core.errors import DomainError, NotFound
-
-from .models import Event, Notification, NotificationPreference, OutboxMessage, PushSubscription
+from .models import Event, Notification, OutboxMessage, PushSubscription
+from .selectors import notification_channels_enabled, push_enabled
 
 log = logging.getLogger(__name__)
 Channel = Notification.Channel
@@ -59,19 +60,9 @@ def render(event_type: str, data: dict) -> tuple[str, str]:
     return title[:200], body
 
 
-def push_enabled() -> bool:
-    return bool(settings.VAPID_PUBLIC_KEY and settings.VAPID_PRIVATE_KEY)
-
-
-def channels_enabled(user) -> set[str]:
-    """The channels ``user`` has not turned off (all are on by default)."""
-    off = set(NotificationPreference.objects.filter(user=user, enabled=False).values_list("channel", flat=True))
-    return set(Channel.values) - off
-
-
 def channels_for(user) -> list[str]:
     """The channels ``user`` gets notifications on, by preference and what is set up."""
-    enabled = channels_enabled(user)
+    enabled = notification_channels_enabled(user)
     channels = [Channel.IN_APP]
     if user.email and Channel.EMAIL in enabled:
         channels.append(Channel.EMAIL)
@@ -174,57 +165,3 @@ def notify_pending(limit: int = 200) -> int:
     for event_id in sorted(events):
         notify_event(event_id)
     return len(events)
-
-
-def notification_list_for_user(user) -> QuerySet[Notification]:
-    """The user's in-app notification centre, newest first."""
-    return Notification.objects.filter(user=user, channel=Channel.IN_APP).select_related("event").order_by("-id")
-
-
-def unread_count(user) -> int:
-    return notification_list_for_user(user).filter(read_at__isnull=True).count()
-
-
-def notification_mark_read(*, user, notification_id: int | None = None) -> int:
-    """Mark one in-app notification of ``user`` (or all of them) read; returns how many
-    changed. Raises NotFound for an id that is not the user's."""
-    qs = notification_list_for_user(user)
-    if notification_id is not None:
-        qs = qs.filter(pk=notification_id)
-        if not qs.exists():
-            raise NotFound(_("Not found."), code="not_found")
-    return qs.filter(read_at__isnull=True).update(read_at=timezone.now())
-
-
-def preference_set(*, user, channel: str, enabled: bool) -> NotificationPreference:
-    """Turn e-mail or push notifications on or off for ``user`` (in-app cannot be off)."""
-    if channel not in (Channel.EMAIL, Channel.PUSH):
-        raise DomainError(_("Only e-mail and push notifications can be turned off."), code="notifications.channel",
-                          fields={"channel": _("Choose email or push.")})
-    preference, _created = NotificationPreference.objects.update_or_create(
-        user=user, channel=channel, defaults={"enabled": enabled})
-    return preference
-
-
-def push_subscribe(*, user, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
-    """Store (or move to ``user``) a browser's push subscription. Raises DomainError
-    ``notifications.push_disabled`` when no VAPID keys are configured."""
-    if not push_enabled():
-        raise DomainError(_("Browser notifications are not set up on this server."),
-                          code="notifications.push_disabled", status=409)
-    subscription, _created = PushSubscription.objects.update_or_create(
-        endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth})
-    return subscription
-
-
-def event_sync_status(events: QuerySet[Event]) -> dict[int, list[dict]]:
-    """Who was notified of each event, on which channel and when: ``{event id: [{user,
-    username, role, channels: {channel: {"sent": iso|None, "read": iso|None}}}]}``.
-    Precondition: ``events`` is already scoped to the caller."""
-    status: dict[int, dict[int, dict]] = {}
-    for n in Notification.objects.filter(event__in=events).select_related("user").order_by("user_id", "channel"):
-        person = status.setdefault(n.event_id, {}).setdefault(
-            n.user_id, {"user": n.user_id, "username": n.user.username, "role": n.user.role, "channels": {}})
-        person["channels"][n.channel] = {"sent": n.sent_at.isoformat() if n.sent_at else None,
-                                         "read": n.read_at.isoformat() if n.read_at else None}
-    return {event_id: list(people.values()) for event_id, people in status.items()}

@@ -1,13 +1,14 @@
 """Scoped reads of coordination data. Out of scope reads as not found."""
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.requests.models import ExperienceRequest
 
-from .models import Booking, CoordinationState, Event, PaymentInstallment
+from .models import Booking, CoordinationState, Event, Notification, NotificationPreference, PaymentInstallment
 from .phases import CHECK_IN_OPENS_HOURS, BookingStatus, check_in_open
 
 
@@ -125,3 +126,37 @@ def request_list_for_negotiation(user) -> QuerySet[ExperienceRequest]:
     if user.is_authenticated and user.role == Role.VENDOR:
         return ExperienceRequest.objects.filter(coordination__shortlist__offering__vendor__user=user).distinct()
     return request_list_for_user(user)
+
+
+def notification_list_for_user(user) -> QuerySet[Notification]:
+    """The user's in-app notification centre, newest first."""
+    return (Notification.objects.filter(user=user, channel=Notification.Channel.IN_APP).select_related("event")
+            .order_by("-id"))
+
+
+def notification_unread_count(user) -> int:
+    return notification_list_for_user(user).filter(read_at__isnull=True).count()
+
+
+def notification_channels_enabled(user) -> set[str]:
+    """The channels ``user`` has not turned off (all are on by default)."""
+    off = set(NotificationPreference.objects.filter(user=user, enabled=False).values_list("channel", flat=True))
+    return set(Notification.Channel.values) - off
+
+
+def push_enabled() -> bool:
+    """Web Push is set up (VAPID keys configured)."""
+    return bool(settings.VAPID_PUBLIC_KEY and settings.VAPID_PRIVATE_KEY)
+
+
+def event_sync_status(events: QuerySet[Event]) -> dict[int, list[dict]]:
+    """Who was notified of each event, on which channel and when: ``{event id: [{user,
+    username, role, channels: {channel: {"sent": iso|None, "read": iso|None}}}]}``.
+    Precondition: ``events`` is already scoped to the caller."""
+    status: dict[int, dict[int, dict]] = {}
+    for n in Notification.objects.filter(event__in=events).select_related("user").order_by("user_id", "channel"):
+        person = status.setdefault(n.event_id, {}).setdefault(
+            n.user_id, {"user": n.user_id, "username": n.user.username, "role": n.user.role, "channels": {}})
+        person["channels"][n.channel] = {"sent": n.sent_at.isoformat() if n.sent_at else None,
+                                         "read": n.read_at.isoformat() if n.read_at else None}
+    return {event_id: list(people.values()) for event_id, people in status.items()}

@@ -25,7 +25,7 @@ from django.utils import timezone
 from apps.accounts.models import Role, User
 from apps.accounts.services import user_create
 from apps.coordination.models import Notification
-from apps.coordination.notifications import preference_set
+from apps.coordination.services.notifications import preference_set
 from apps.experts.models import ConsultationSlot, Expert
 from apps.itineraries.models import Place
 from apps.itineraries.planner.hours import open_windows

@@ -19,9 +19,9 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.views import View
 
-from apps.coordination import notifications
-from apps.coordination.selectors import booking_list_for_user
+from apps.coordination.selectors import booking_list_for_user, notification_list_for_user, notification_unread_count
 from apps.coordination.services.chat import message_post, thread_mark_read
+from apps.coordination.services.notifications import notification_mark_read
 from apps.coordination.snapshot import live_access, message_list_for_user, thread_list_for_user
 from apps.core.errors import DomainError
 
@@ -67,15 +67,15 @@ class NotificationsView(LoginRequiredMixin, View):
     """The signed-in user's notification centre (latest 20, unread count)."""
 
     def _render(self, request):
-        items = notifications.notification_list_for_user(request.user)[:20]
+        items = notification_list_for_user(request.user)[:20]
         return render(request, "components/_notifications.html", {
-            "notifications": items, "unread": notifications.unread_count(request.user)})
+            "notifications": items, "unread": notification_unread_count(request.user)})
 
     def get(self, request):
         return self._render(request)
 
     def post(self, request):
-        notifications.notification_mark_read(user=request.user)
+        notification_mark_read(user=request.user)
         return self._render(request)
 
 

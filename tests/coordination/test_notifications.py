@@ -11,10 +11,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.core import mail
 
 from apps.coordination.models import Event, Notification, PushSubscription
-from apps.coordination.notifications import (event_sync_status, notify_event, notify_pending, preference_set,
-                                             push_subscribe)
+from apps.coordination.notifications import notify_event, notify_pending
+from apps.coordination.selectors import event_sync_status
 from apps.coordination.services.chat import message_post
 from apps.coordination.services.lifecycle import state_transition
+from apps.coordination.services.notifications import preference_set, push_subscribe
 from apps.core.errors import DomainError
 from tests.live.support import make_world
 
