@@ -231,8 +231,6 @@ TRAVELOURE = {
     "EXPERT_RATING_FLOOR": float(os.environ.get("EXPERT_RATING_FLOOR", "3.5")),
     "BOOKING_DEFAULT_DEADLINE_HOURS": 24,
     "OUTBOX_RELAY_MAX_ATTEMPTS": 20,
-    # Learned planner signals (vendor reliability, traveler history); "" = none.
-    "PLANNER_SIGNALS": "apps.insights.selectors.planner_signals",
     # A request feed reconnecting with ?since= gets at most this many missed events replayed,
     # else a fresh snapshot.
     "LIVE_CATCH_UP_EVENTS": int(os.environ.get("LIVE_CATCH_UP_EVENTS", "200")),

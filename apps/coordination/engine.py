@@ -11,14 +11,14 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.apps import apps as django_apps
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.commit import after_commit, send_task
+from apps.core.commit import after_commit
 from apps.core.errors import Conflict
 
+from . import hooks
 from .models import CoordinationState, Event, OutboxMessage
 from .phases import Phase, can_transition
 
@@ -116,17 +116,13 @@ def _write_outbox(cmd: Command, event: Event) -> None:
     OutboxMessage.objects.bulk_create(rows)
 
 
-INSIGHTS_TASK = "apps.insights.tasks.on_event"
-
-
 def _after_commit(event_id: int) -> None:
-    """Publish the event, then queue what the platform learns from it (one task per event,
-    when ``apps.insights`` is installed; one callback, so commands still add exactly one)."""
+    """Publish the event, then tell the apps subscribed in :mod:`.hooks` (insights queues
+    its update); one callback, so a command still adds exactly one."""
     from .relay import publish_event
 
     publish_event(event_id)
-    if django_apps.is_installed("apps.insights"):
-        send_task(INSIGHTS_TASK, event_id)
+    hooks.event_committed(event_id)
 
 
 @contextmanager

@@ -1,5 +1,5 @@
 """django-q2 tasks of platform intelligence: one incremental update per engine event
-(queued by the engine after commit) and the full rebuild (nightly, and the
+(queued after commit through :mod:`apps.coordination.hooks`) and the full rebuild (nightly, and the
 ``rebuild_insights`` staff command). Both are idempotent."""
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 from django.db.models import Q
 
 from apps.accounts.models import User
+from apps.core.commit import send_task
 from apps.coordination.models import Booking, Event, Review
 from apps.experts.models import Expert
 from apps.requests.models import ExperienceRequest, TravelerProfile
@@ -31,6 +32,11 @@ def affected_by(event: Event) -> dict[str, set]:
     vendors = {pk for pk in (booking.get("vendor"), payload.get("vendor")) if isinstance(pk, int)}
     return {"experts": experts, "vendors": vendors, "travelers": {state.request.traveler_id},
             "destinations": {state.request.destination} if event.type in PATTERN_EVENTS else set()}
+
+
+def queue_update(event_id: int) -> None:
+    """Engine hook (see ``InsightsConfig.ready``): queue :func:`on_event` for a committed event."""
+    send_task("apps.insights.tasks.on_event", event_id)
 
 
 def on_event(event_id: int) -> dict[str, int]:

@@ -10,9 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict, DomainError, NotFound
@@ -25,7 +23,7 @@ from apps.itineraries.planner.service import plan_for_request
 from apps.itineraries.services import itinerary_create_from_plan, itinerary_set_state
 from apps.vendors.models import OfferingKind, PriceUnit
 
-from .. import engine
+from .. import engine, hooks
 from ..models import Booking, CoordinationState, Event, ShortlistEntry
 from ..phases import HOLDING_STATUSES, Phase
 from .bookings import booking_request
@@ -101,10 +99,9 @@ def kept_pins(state: CoordinationState) -> list[Pin]:
 
 
 def _planner_signals(request) -> dict | None:
-    """Learned signals (vendor reliability, traveler history) from the provider named in
-    settings; the insights app sits above coordination, so it is looked up, not imported."""
-    path = settings.TRAVELOURE.get("PLANNER_SIGNALS")
-    return import_string(path)(request) if path else None
+    """Learned signals (vendor reliability, traveler history) from the provider an app
+    above coordination registered (insights); None without one."""
+    return hooks.planner_signals(request)
 
 
 def _summary(itinerary) -> dict:

@@ -1,6 +1,7 @@
 """Feedback after a trip: the traveler reviews the expert, the vendors and the itinerary.
 Each review is an engine command (``review.submitted``); the metrics it feeds are
-updated by the task the engine queues for every event (``apps.insights.tasks.on_event``).
+updated by the task insights queues for every event (``apps.insights.tasks.on_event``,
+subscribed through :mod:`apps.coordination.hooks`).
 """
 from __future__ import annotations
 

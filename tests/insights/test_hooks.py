@@ -1,0 +1,37 @@
+"""insights plugs into coordination through :mod:`apps.coordination.hooks` (registered in
+``InsightsConfig.ready``): one update task per committed event, still inside the single
+after-commit callback of a command, and the learned signals the planner reads."""
+from decimal import Decimal
+
+import pytest
+
+from apps.coordination import hooks
+from apps.coordination.models import Event
+from apps.coordination.phases import Phase
+from apps.coordination.services.lifecycle import state_transition
+from apps.insights.metrics import vendors_refresh
+from apps.vendors.models import VendorMetrics
+from tests.factories import make_request, make_vendor
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_command_queues_one_insights_update_after_commit(staff, monkeypatch, django_capture_on_commit_callbacks):
+    queued = []
+    monkeypatch.setattr("django_q.tasks.async_task", lambda func, *args, **kwargs: queued.append((func, args)))
+    state = make_request()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        state_transition(state_id=state.pk, actor=staff, phase=Phase.PLANNING, reason="go")
+    assert len(callbacks) == 1 and queued == []
+    callbacks[0]()
+    event = Event.objects.get(state=state, version=2)
+    assert [args for func, args in queued if func == "apps.insights.tasks.on_event"] == [(event.pk,)]
+
+
+def test_the_planner_reads_the_signals_insights_provides():
+    vendor = make_vendor(lat=35.68, lon=139.76)
+    VendorMetrics.objects.create(vendor=vendor, bookings=1, reliability=Decimal("0.5"))
+    request = make_request().request
+    assert hooks.planner_signals(request)["reliability"] == {vendor.pk: 0.5}
+    vendors_refresh([vendor.pk])  # no bookings, no reviews: the row goes
+    assert hooks.planner_signals(request)["reliability"] == {}
