@@ -1,15 +1,20 @@
-"""Writes of the experts app: capacity, consultation slots and recommendation documents.
+"""Writes of the experts app: capacity, consultation slots, recommendation documents and
+the metrics ``apps.insights`` computes.
 
 The coordination engine calls these inside its transaction; nothing here emits events.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
+from apps.core.bulk import replace_rows
 from apps.core.errors import DomainError
 
-from .models import ConsultationSlot, Expert, ItemStatus, Recommendation, RecommendationItem, RecommendationStatus
+from .models import (ConsultationSlot, Expert, ExpertMetrics, ItemStatus, Recommendation, RecommendationItem,
+                     RecommendationStatus)
 
 RECOMMENDATION_ITEM_FIELDS = ("day", "start_time", "offering_id", "title", "category", "reasoning", "tips",
                               "alternatives", "pinned")
@@ -79,3 +84,9 @@ def recommendation_item_review(*, item: RecommendationItem, status: str, feedbac
     if not recommendation.items.filter(status=ItemStatus.PROPOSED).exists():
         recommendation.status = RecommendationStatus.REVIEWED
         recommendation.save(update_fields=["status", "updated_at"])
+
+
+def expert_metrics_save(*, expert_ids: Iterable[int], metrics: dict[int, dict]) -> int:
+    """Store recomputed :class:`ExpertMetrics`: one row per entry of ``metrics`` (expert id →
+    field values), none for the other ``expert_ids`` (no history). Returns the rows written."""
+    return replace_rows(ExpertMetrics, key="expert", values=metrics, ids=expert_ids)

@@ -15,15 +15,17 @@ from decimal import Decimal
 from statistics import median
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 
 from apps.coordination.models import Booking, Event, Review
 from apps.coordination.phases import BookingStatus, Phase
-from apps.experts.models import ExpertMetrics, ItemStatus, RecommendationItem
+from apps.experts.models import ItemStatus, RecommendationItem
+from apps.experts.services import expert_metrics_save
 from apps.itineraries.models import Item
 from apps.requests.models import TravelerProfile
-from apps.vendors.models import Offering, VendorMetrics
+from apps.requests.services import traveler_profiles_save
+from apps.vendors.models import Offering
+from apps.vendors.services import vendor_metrics_save
 
 ANSWER_EVENTS = ("expert.accepted", "expert.declined")
 CONFIRM_EVENTS = ("booking.confirmed", "booking.proposal_accepted")
@@ -62,17 +64,6 @@ def p95(values: list[Decimal]) -> Decimal | None:
 
 def _mean(values: list[Decimal]) -> Decimal | None:
     return ratio(sum(values), len(values), CENTI) if values else None
-
-
-def _upsert(model, key: str, rows: list, touched: Iterable[int]) -> None:
-    """Write ``rows`` (insert or update) and delete the touched ids that have no row any more."""
-    fields = [f.name for f in model._meta.concrete_fields if not f.primary_key and f.name not in ("updated_at",
-                                                                                                   "overrides")]
-    with transaction.atomic():
-        if rows:
-            model.objects.bulk_create(rows, update_conflicts=True, unique_fields=[key], update_fields=fields,
-                                      batch_size=500)
-        model.objects.filter(**{f"{key}__in": set(touched) - {getattr(r, f"{key}_id") for r in rows}}).delete()
 
 
 def _review_stats(field: str, ids: list[int]) -> dict[int, tuple[int, Decimal]]:
@@ -128,7 +119,8 @@ def _expert_specialties(ids: list[int]) -> dict[int, dict]:
 
 
 def experts_refresh(expert_ids: Iterable[int]) -> int:
-    """Recompute :class:`ExpertMetrics` of these experts. Returns the rows written."""
+    """Recompute :class:`~apps.experts.models.ExpertMetrics` of these experts (stored by
+    the experts app). Returns the rows written."""
     ids = sorted(set(expert_ids))
     reviews = _review_stats("expert", ids)
     bookings = {row["state__expert_id"]: row for row in
@@ -136,7 +128,7 @@ def experts_refresh(expert_ids: Iterable[int]) -> int:
                 .annotate(total=Count("id"), ok=Count("id", filter=Q(status__in=SUCCESS)))}
     responses = _expert_responses(ids)
     specialties = _expert_specialties(ids)
-    rows = []
+    rows = {}
     for pk in ids:
         if not (pk in reviews or pk in bookings or pk in responses or pk in specialties):
             continue
@@ -145,13 +137,12 @@ def experts_refresh(expert_ids: Iterable[int]) -> int:
         succeeded = bookings.get(pk, {}).get("ok", 0)
         answered = responses.get(pk, [])
         p = p95(answered)
-        rows.append(ExpertMetrics(
-            expert_id=pk, reviews=n_reviews, satisfaction=satisfaction, bookings_decided=decided,
+        rows[pk] = dict(
+            reviews=n_reviews, satisfaction=satisfaction, bookings_decided=decided,
             bookings_succeeded=succeeded, booking_success=ratio(succeeded, decided), responses=len(answered),
             response_avg_hours=_mean(answered), response_p95_hours=p.quantize(CENTI) if p is not None else None,
-            specialties=specialties.get(pk, {})))
-    _upsert(ExpertMetrics, "expert", rows, ids)
-    return len(rows)
+            specialties=specialties.get(pk, {}))
+    return expert_metrics_save(expert_ids=ids, metrics=rows)
 
 
 # --- vendors -------------------------------------------------------------------------
@@ -204,7 +195,8 @@ def reliability(*, decline_expiry_rate, cancellation_rate, quality, confirm_hour
 
 
 def vendors_refresh(vendor_ids: Iterable[int]) -> int:
-    """Recompute :class:`VendorMetrics` of these vendors. Returns the rows written."""
+    """Recompute :class:`~apps.vendors.models.VendorMetrics` of these vendors (stored by the
+    vendors app). Returns the rows written."""
     ids = sorted(set(vendor_ids))
     counts = {row["vendor_id"]: row for row in Booking.objects.filter(vendor_id__in=ids).values("vendor_id").annotate(
         total=Count("id"), confirmed=Count("id", filter=Q(confirmed_at__isnull=False)),
@@ -214,7 +206,7 @@ def vendors_refresh(vendor_ids: Iterable[int]) -> int:
     reviews = _review_stats("vendor", ids)
     speed = _confirmation_hours(ids)
     prices = _price_ratios(ids)
-    rows = []
+    rows = {}
     for pk in ids:
         if pk not in counts and pk not in reviews:
             continue
@@ -223,15 +215,14 @@ def vendors_refresh(vendor_ids: Iterable[int]) -> int:
         n_reviews, quality = reviews.get(pk, (0, None))
         confirm_hours = _mean(speed.get(pk, []))
         decline_rate, cancel_rate = ratio(failed, c["confirmed"] + failed), ratio(c["cancelled"], c["confirmed"])
-        rows.append(VendorMetrics(
-            vendor_id=pk, bookings=c["total"], confirmed=c["confirmed"], declined=c["declined"],
+        rows[pk] = dict(
+            bookings=c["total"], confirmed=c["confirmed"], declined=c["declined"],
             expired=c["expired"], cancelled=c["cancelled"], confirm_avg_hours=confirm_hours,
             decline_expiry_rate=decline_rate, cancellation_rate=cancel_rate, reviews=n_reviews, quality=quality,
             price_ratio=prices.get(pk),
             reliability=reliability(decline_expiry_rate=decline_rate, cancellation_rate=cancel_rate,
-                                    quality=quality, confirm_hours=confirm_hours)))
-    _upsert(VendorMetrics, "vendor", rows, ids)
-    return len(rows)
+                                    quality=quality, confirm_hours=confirm_hours))
+    return vendor_metrics_save(vendor_ids=ids, metrics=rows)
 
 
 # --- travelers -----------------------------------------------------------------------
@@ -249,7 +240,7 @@ def _interest_affinity(positive: Iterable[tuple], negative: Iterable[tuple],
 
 def travelers_refresh(traveler_ids: Iterable[int]) -> int:
     """Recompute the learned part of :class:`TravelerProfile` of these users (their
-    ``overrides`` are kept). Returns the rows written."""
+    ``overrides`` are kept; stored by the requests app). Returns the rows written."""
     ids = sorted(set(traveler_ids))
     completed = dict(Event.objects.filter(type="trip.completed", state__request__traveler_id__in=ids)
                      .values("state__request__traveler_id").annotate(n=Count("state_id", distinct=True))
@@ -298,17 +289,16 @@ def travelers_refresh(traveler_ids: Iterable[int]) -> int:
     kept_count = Counter(traveler for traveler, *_rest in kept)
     edited = set(TravelerProfile.objects.filter(traveler_id__in=ids).exclude(overrides={})
                  .values_list("traveler_id", flat=True))
-    rows = []
+    rows = {}
     for pk in ids:
         n_reviews, total = reviews.get(pk, (0, None))
         if not (completed.get(pk) or positive.get(pk) or negative.get(pk) or rejections[pk] or n_reviews
                 or pk in edited):
             continue
-        rows.append(TravelerProfile(
-            traveler_id=pk, trips_completed=completed.get(pk, 0), bookings_kept=kept_count[pk],
+        rows[pk] = dict(
+            trips_completed=completed.get(pk, 0), bookings_kept=kept_count[pk],
             reviews_given=n_reviews, rating_given_avg=ratio(total, n_reviews, CENTI),
             morning_share=ratio(mornings[pk], timed[pk]),
             interests=_interest_affinity(positive.get(pk, ()), negative.get(pk, ()), interests_of),
-            rejections=rejections[pk], long_transfer_rejections=long_ones[pk], expert_affinity=affinity.get(pk, [])))
-    _upsert(TravelerProfile, "traveler", rows, ids)
-    return len(rows)
+            rejections=rejections[pk], long_transfer_rejections=long_ones[pk], expert_affinity=affinity.get(pk, []))
+    return traveler_profiles_save(traveler_ids=ids, profiles=rows)

@@ -1,4 +1,4 @@
-"""Intake: validate an experience request and store it.
+"""Intake: validate an experience request and store it; the traveler profile's writes.
 
 Only :func:`apps.coordination.services.intake.request_submit` calls ``request_create``:
 a request never exists without its coordination state.
@@ -6,18 +6,22 @@ a request never exists without its coordination state.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.errors import DomainError
+from apps.core.bulk import replace_rows
+from apps.core.errors import DomainError, Forbidden
 from apps.integrations.currency import supported_currencies
 from apps.integrations.geocoding import resolve_city
 
-from .models import DIETARY, INTERESTS, Accommodation, ExperienceRequest, ExperienceType, Pace, Path
+from .models import (DIETARY, INTERESTS, Accommodation, ExperienceRequest, ExperienceType, Pace, Path,
+                     TravelerProfile)
 
 MAX_TRIP_DAYS = 60
 
@@ -108,3 +112,54 @@ def request_create(*, traveler, data: IntakeData) -> ExperienceRequest:
         dietary_restrictions=sorted(set(data.dietary_restrictions)), accessibility=data.accessibility,
         path=data.path, notes=data.notes, guest_count=data.guest_count,
     )
+
+
+# --- the traveler profile (learned by apps.insights, corrected by the traveler) --------------
+
+def traveler_profiles_save(*, traveler_ids: Iterable[int], profiles: dict[int, dict]) -> int:
+    """Store the recomputed learned part of :class:`TravelerProfile` (by ``apps.insights``):
+    one row per entry of ``profiles`` (user id → field values), none for the other
+    ``traveler_ids``; the traveler's ``overrides`` are kept. Returns the rows written."""
+    return replace_rows(TravelerProfile, key="traveler", values=profiles, ids=traveler_ids, keep=("overrides",))
+
+
+def _require_self(traveler, actor) -> None:
+    if actor is None or actor.pk != traveler.pk:
+        raise Forbidden(_("Only the traveler can change their profile."), code="profile.not_yours")
+
+
+def traveler_profile_update(*, traveler, actor, prefers_mornings: bool | None = None,
+                            avoids_long_transfers: bool | None = None,
+                            interests: dict[str, float] | None = None) -> TravelerProfile:
+    """Override learned preferences. ``None`` leaves a preference as it is; ``interests``
+    maps known interests to -1..1 and is merged into earlier overrides.
+
+    Preconditions: ``actor`` is ``traveler``. Errors: Forbidden ``profile.not_yours``;
+    DomainError ``profile.invalid`` for an unknown interest or a value out of range.
+    Overrides survive every recomputation until they are cleared.
+    """
+    _require_self(traveler, actor)
+    interests = interests or {}
+    bad = {k: _("Unknown interest.") if k not in INTERESTS else _("Between -1 and 1.")
+           for k, v in interests.items() if k not in INTERESTS or not -1 <= float(v) <= 1}
+    if bad:
+        raise DomainError(_("Some preferences are invalid."), code="profile.invalid", fields=bad)
+    with transaction.atomic():
+        profile, _created = TravelerProfile.objects.select_for_update().get_or_create(traveler=traveler)
+        overrides = dict(profile.overrides)
+        for key, value in (("prefers_mornings", prefers_mornings), ("avoids_long_transfers", avoids_long_transfers)):
+            if value is not None:
+                overrides[key] = bool(value)
+        if interests:
+            overrides["interests"] = {**overrides.get("interests", {}),
+                                      **{k: round(float(v), 2) for k, v in sorted(interests.items())}}
+        profile.overrides = overrides
+        profile.save(update_fields=["overrides", "updated_at"])
+    return profile
+
+
+def traveler_profile_overrides_clear(*, traveler, actor) -> None:
+    """Forget the traveler's overrides (the learned part stays). Errors: Forbidden
+    ``profile.not_yours``."""
+    _require_self(traveler, actor)
+    TravelerProfile.objects.filter(traveler=traveler).update(overrides={})

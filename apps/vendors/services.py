@@ -1,4 +1,5 @@
-"""Writes of the vendor aggregates: slots and their capacity.
+"""Writes of the vendor aggregates: slots and their capacity, and the reliability metrics
+``apps.insights`` computes.
 
 Capacity is only ever changed by one conditional UPDATE per call, so concurrent holds and
 releases can neither oversell a slot nor push it past its total, on SQLite and PostgreSQL
@@ -7,6 +8,7 @@ releases can neither oversell a slot nor push it past its total, on SQLite and P
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -14,9 +16,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.bulk import replace_rows
 from apps.core.errors import DomainError, NotFound
 
-from .models import Offering, Slot
+from .models import Offering, Slot, VendorMetrics
 
 MAX_BULK_DAYS = 366
 
@@ -112,3 +115,10 @@ def slot_capacity_set(*, vendor, slot_id: int, capacity_total: int) -> Slot:
                           % {"held": slot.capacity_total - slot.capacity_available},
                           code="slot.capacity_below_held", fields={"capacity_total": _("Too low.")})
     return slot
+
+
+def vendor_metrics_save(*, vendor_ids: Iterable[int], metrics: dict[int, dict]) -> int:
+    """Store recomputed :class:`VendorMetrics` (by ``apps.insights``): one row per entry of
+    ``metrics`` (vendor id → field values), none for the other ``vendor_ids`` (no history).
+    Returns the rows written."""
+    return replace_rows(VendorMetrics, key="vendor", values=metrics, ids=vendor_ids)

@@ -12,8 +12,8 @@ from apps.experts.matching import expert_matches
 from apps.experts.models import ExpertMetrics
 from apps.insights.metrics import experts_refresh, travelers_refresh, vendors_refresh
 from apps.insights.selectors import planner_signals
-from apps.insights.services import traveler_profile_update
 from apps.itineraries.planner.service import plan_for_request
+from apps.requests.services import traveler_profile_update
 from tests.factories import (
     make_booking_state,
     make_expert,

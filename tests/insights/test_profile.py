@@ -12,10 +12,11 @@ from apps.coordination.services.itinerary import itinerary_item_reject
 from apps.core.errors import DomainError, Forbidden
 from apps.insights.metrics import travelers_refresh
 from apps.insights.selectors import traveler_profile_for
-from apps.insights.services import traveler_profile_reset, traveler_profile_update
+from apps.insights.services import traveler_profile_reset
 from apps.insights.tasks import on_event
 from apps.itineraries.models import Day, Item, Itinerary
 from apps.requests.models import TravelerProfile
+from apps.requests.services import traveler_profile_update
 from tests.factories import PASSWORD, make_booking_state, make_offering, make_user
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,9 @@ from django.views.generic import FormView
 from apps.core.errors import DomainError
 from apps.core.portals import TravelerPortalMixin
 from apps.insights.selectors import traveler_profile_for
-from apps.insights.services import traveler_profile_reset, traveler_profile_update
+from apps.insights.services import traveler_profile_reset
 from apps.requests.models import INTERESTS
+from apps.requests.services import traveler_profile_update
 
 CHOICE = [("", gettext_lazy("As learned")), ("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
 INTEREST_CHOICES = [(i, gettext_lazy(i.capitalize())) for i in INTERESTS]
