@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from apps.requests.models import TravelerProfile
+
 from .models import Expert
 from .selectors import ExpertSignals, consultation_slot_list_free, expert_signals
 
@@ -88,13 +90,11 @@ def _availability_part(expert: Expert, request, free_slot_experts: set[int]) -> 
 
 
 def _affinity(traveler_id: int, expert_ids: list[int]) -> set[int]:
-    """Experts who completed a request with this traveler and got a review of 4 or more."""
-    from apps.coordination.models import Review
-    from apps.coordination.phases import Phase
-
-    return set(Review.objects.filter(target=Review.Target.EXPERT, author_id=traveler_id, rating__gte=4,
-                                     expert_id__in=expert_ids, state__phase=Phase.COMPLETED,
-                                     state__expert_id=F("expert_id")).values_list("expert_id", flat=True))
+    """Experts who completed a request with this traveler and got a review of 4 or more
+    (the traveler's learned ``expert_affinity``, see ``apps.insights``)."""
+    learned = (TravelerProfile.objects.filter(traveler_id=traveler_id).values_list("expert_affinity", flat=True)
+               .first())
+    return set(expert_ids) & set(learned or ())
 
 
 def expert_candidates(request, *, exclude_ids=()) -> list[Expert]:

@@ -7,6 +7,7 @@ from django.db.models import F
 from apps.coordination.models import Booking, CoordinationState
 from apps.experts.matching import expert_matches
 from apps.experts.selectors import expert_signals
+from apps.insights.tasks import rebuild_all
 from tests.factories import (make_consultation_slot, make_expert, make_offering, make_past_client, make_request,
                              make_user)
 
@@ -86,6 +87,7 @@ def test_affinity_with_this_traveler_changes_the_ranking():
     # Same satisfaction for both (one 5-star review each): only the affinity differs.
     make_past_client(first, make_user(), rating=5)
     make_past_client(liked, traveler, rating=5)
+    rebuild_all()  # what the insights task does after each review
     matches = expert_matches(state.request)
     assert [m.expert.pk for m in matches] == [liked.pk, first.pk]
     assert "Worked well with you before" in matches[0].reasons
@@ -97,6 +99,7 @@ def test_a_poor_review_is_no_affinity():
     state = make_request(traveler)
     expert = make_expert()
     make_past_client(expert, traveler, rating=3)
+    rebuild_all()
     assert "Worked well with you before" not in expert_matches(state.request)[0].reasons
 
 
@@ -107,6 +110,7 @@ def test_affinity_needs_a_completed_request():
     liked = make_expert()
     review = make_past_client(liked, traveler, rating=5)
     CoordinationState.objects.filter(pk=review.state_id).update(phase="planning")
+    rebuild_all()
     assert "Worked well with you before" not in expert_matches(state.request)[1].reasons
 
 
@@ -121,6 +125,7 @@ def test_platform_performance_from_bookings_and_response_time():
         for status in statuses:
             Booking.objects.create(state=past, vendor=offering.vendor, offering=offering, status=status,
                                    price=Decimal("10"), currency="JPY")
+    rebuild_all()
     signals = expert_signals([reliable.pk, flaky.pk])
     assert signals[reliable.pk].booking_success == 1.0 and signals[flaky.pk].booking_success == 0.0
     assert _ids(state) == [reliable.pk, flaky.pk]

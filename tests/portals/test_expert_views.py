@@ -10,6 +10,7 @@ from apps.coordination.models import Booking, CoordinationState
 from apps.coordination.phases import Phase
 from apps.coordination.services import experts
 from apps.experts.models import Expert, Recommendation, RecommendationStatus
+from apps.insights.metrics import experts_refresh
 from tests.factories import make_consultation_slot, make_expert, make_offering, make_request, make_slot, make_user, make_vendor
 
 pytestmark = pytest.mark.django_db
@@ -143,6 +144,7 @@ def test_metrics_from_expert_signals(client):
     expert = make_expert()
     state = chosen(expert)
     experts.expert_accept(state_id=state.pk, actor=expert.user)
+    experts_refresh([expert.pk])  # what the insights task does after the event
     client.force_login(expert.user)
     metrics = client.get(reverse("expert:metrics"))
     assert metrics.context["signals"].response_hours is not None and metrics.context["active_count"] == 1
