@@ -50,6 +50,21 @@ def _edges() -> list[tuple[str, str, str]]:
     return edges
 
 
+def _module_edges() -> list[tuple[str, str, str]]:
+    """(importing module, imported module, "path:line imported.name") between modules of
+    apps/, each import lifted to the longest module it names (``from .x import y`` → ``.x``)."""
+    modules = {_module_name(path): path for path in APPS.rglob("*.py")}
+    edges = []
+    for module, path in sorted(modules.items()):
+        for line, target in _imports(path):
+            parts = target.split(".")
+            while parts and ".".join(parts) not in modules:
+                parts.pop()
+            if parts and ".".join(parts) != module:
+                edges.append((module, ".".join(parts), f"{path.relative_to(APPS.parent)}:{line} {target}"))
+    return edges
+
+
 def _violations(edges, predicate) -> list[str]:
     return sorted(where for source, target, where in edges if predicate(source, target))
 
@@ -88,6 +103,16 @@ def _cycles(edges) -> list[list[str]]:
     return components
 
 
+def _cycle_report(edges, cycles) -> str:
+    lines = []
+    for component in cycles:
+        members = set(component)
+        lines.append(" ↔ ".join(component) + ":")
+        lines += [f"  {where}" for source, target, where in sorted(edges, key=lambda e: e[2])
+                  if source in members and target in members]
+    return "\n".join(lines)
+
+
 def test_the_walker_sees_imports_inside_functions_and_relative_ones():
     edges = _edges()
     assert any(w.startswith("apps/coordination/services/") for s, t, w in edges if t == "vendors")
@@ -112,10 +137,11 @@ def test_demo_is_imported_only_by_itself():
 def test_no_import_cycle_between_apps():
     edges = _edges()
     cycles = _cycles(edges)
-    lines = []
-    for component in cycles:
-        members = set(component)
-        lines.append(" ↔ ".join(component) + ":")
-        lines += [f"  {where}" for source, target, where in sorted(edges, key=lambda e: e[2])
-                  if source in members and target in members]
-    assert not cycles, "import cycles between apps:\n" + "\n".join(lines)
+    assert not cycles, "import cycles between apps:\n" + _cycle_report(edges, cycles)
+
+
+def test_no_import_cycle_between_modules():
+    """Also none hidden in a function body (``currency`` ↔ ``registry`` was one)."""
+    edges = _module_edges()
+    cycles = _cycles(edges)
+    assert not cycles, "import cycles between modules:\n" + _cycle_report(edges, cycles)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from .currency import EcbDailyCurrency, ShippedEcbCurrency
+from .ecb import EcbDailyCurrency, ShippedEcbCurrency
 from .events import HolidayCalendar, TicketmasterEvents
 from .hotels import AmadeusHotels, NoHotelInventory
 from .http import HttpClient

