@@ -223,7 +223,7 @@ def slot_offer(slot_id: int) -> SlotOffer:
     slot = Slot.objects.select_related("offering__vendor").filter(pk=slot_id).first()
     if slot is None:
         raise NotFound(_("No such slot."), code="booking.slot_not_found")
-    return SlotOffer(slot, inventory.availability(slot.offering, slot.start, slot.start + dt.timedelta(seconds=1)))
+    return SlotOffer(slot, inventory.slot_availability(slot))
 
 
 # --- commands ------------------------------------------------------------------------
