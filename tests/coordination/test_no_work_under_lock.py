@@ -15,6 +15,7 @@ from django.db import DatabaseError, connection, transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from apps.coordination.flow_tasks import match_or_fallback
 from apps.coordination.models import Booking, CoordinationState, Event
 from apps.coordination.services import browse, chat, itinerary
 from apps.coordination.services.changes import requirements_change
@@ -189,3 +190,17 @@ def test_a_command_during_planning_refuses_the_plan_with_a_version_conflict(prob
     assert refused.value.code == "state.version_conflict"
     assert not Event.objects.filter(state=state, type="itinerary.item_rejected").exists()
     assert Itinerary.objects.count() == before[2]
+
+
+def test_the_platform_plans_again_when_a_command_got_in_while_it_planned(probe):
+    state = make_request()  # expert path, no expert on the platform: the fallback plans
+    probe.state_id = state.pk
+    probe.during = lambda: chat.message_post(state_id=state.pk, actor=state.request.traveler, body="Anyone there?")
+
+    assert match_or_fallback(state.pk) is True
+
+    state.refresh_from_db()
+    assert state.current_itinerary is not None and state.current_itinerary.version == 1
+    assert list(Event.objects.filter(state=state).order_by("version").values_list("type", flat=True))[-2:] == [
+        "message.posted", "itinerary.proposed"]
+    probe.assert_outside_the_lock("weather", "travel")
