@@ -214,10 +214,11 @@ def itinerary_approve(*, state_id: int, actor) -> CoordinationState:
             if not to_book:
                 cmd.transition(Phase.CONFIRMED)
             cmd.record("itinerary.approved", {"itinerary": itinerary.pk, "version": itinerary.version,
-                                              "to_book": [item.pk for item, _offer in to_book],
+                                              "to_book": [item.pk for item, offer in to_book],
                                               "phase": cmd.state.phase})
         state = cmd.state
-        state.unbooked = [failure for item, offer in to_book if (failure := _request_booking(state, item, actor, offer))]
+        state.unbooked = [failure for item, offer in to_book
+                          if (failure := _request_booking(state, item, actor, offer))]
     return state
 
 
