@@ -22,6 +22,7 @@ from apps.coordination.services.bookings import (
     booking_cancel,
     booking_proposal_accept,
     booking_request,
+    slot_offer,
     vendor_respond,
 )
 from apps.core.errors import DomainError, Forbidden, NotFound
@@ -113,19 +114,25 @@ def _fingerprint(request) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def idempotent(request, handler) -> Response:
-    """Run ``handler`` at most once per ``(user, Idempotency-Key)``.
+def idempotent(request, handler, *, prepare=lambda: None) -> Response:
+    """Run ``handler(prepare())`` at most once per ``(user, Idempotency-Key)``.
 
-    The key row is inserted first, in the handler's transaction: a concurrent retry waits on
-    the unique index and then replays the stored answer (status and body, domain errors
-    included). The same key with another body → 422 ``idempotency.key_reused``.
+    ``prepare`` runs first, outside any transaction: the slow look-ups (a vendor's
+    inventory) so that no lock waits on the network; what it raises is raised in the
+    handler's place. The key row is then inserted in the handler's transaction: a concurrent
+    retry waits on the unique index and then replays the stored answer (status and body,
+    domain errors included). The same key with another body → 422 ``idempotency.key_reused``.
     """
     key = request.headers.get("Idempotency-Key")
     if not key:
-        return handler()
+        return handler(prepare())
     if len(key) > 255:
         raise DomainError(_("The Idempotency-Key is too long (255 characters at most)."), code="idempotency.invalid")
     fingerprint = _fingerprint(request)
+    try:
+        prepared, failure = prepare(), None
+    except Exception as exc:  # answered below like the handler's own error, unless a replay
+        prepared, failure = None, exc
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -137,7 +144,9 @@ def idempotent(request, handler) -> Response:
                                   code="idempotency.key_reused", status=422) from None
             return Response(row.body, status=row.status_code, headers={"Idempotent-Replayed": "true"})
         try:
-            response = handler()
+            if failure is not None:
+                raise failure
+            response = handler(prepared)
         except DomainError as exc:
             response = exception_handler(exc, {})
         row.status_code, row.body = response.status_code, response.data
@@ -165,20 +174,24 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def create(self, request):
         """Hold seats and start the vendor's confirmation (traveler, expert or staff)."""
 
-        def handler():
+        def prepare():
             data = BookingCreateInput(data=request.data)
             data.is_valid(raise_exception=True)
             state_id = (request_list_for_user(request.user).filter(pk=data.validated_data["request"])
                         .values_list("coordination__pk", flat=True).first())
             if state_id is None:
                 raise NotFound(_("No such request."), code="booking.request_not_found")
-            booking = booking_request(state_id=state_id, actor=request.user, slot_id=data.validated_data["slot"],
-                                      quantity=data.validated_data["quantity"], item_id=data.validated_data["item"])
+            return data.validated_data, state_id, slot_offer(data.validated_data["slot"])
+
+        def handler(prepared):
+            data, state_id, offer = prepared
+            booking = booking_request(state_id=state_id, actor=request.user, slot_id=data["slot"],
+                                      quantity=data["quantity"], item_id=data["item"], offer=offer)
             # The service hands back the booking with its state, vendor, offering and slot
             # loaded: answer from it rather than reading it again (the hot path).
             return Response(BookingOutput(booking).data, status=status.HTTP_201_CREATED)
 
-        return idempotent(request, handler)
+        return idempotent(request, handler, prepare=prepare)
 
     @extend_schema(request=BookingRespondInput, responses=BookingOutput,
                    parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)])

@@ -5,6 +5,11 @@ lets the command check its rules and apply its change, then bumps the version, a
 exactly one :class:`Event` and writes one outbox row per audience. The outbox is
 published after commit (see :mod:`apps.coordination.relay`); a crash between commit and
 publish loses nothing because the periodic relay picks the rows up again.
+
+Slow work (the planner, providers, vendor inventories) never runs under the lock: the
+caller reads a :func:`snapshot`, checks its rules and does the work on it, then applies
+the result in ``command(..., expected_version=snapshot.version)``, which refuses with
+``state.version_conflict`` if another command got in between.
 """
 from __future__ import annotations
 
@@ -23,6 +28,15 @@ from .models import CoordinationState, Event, OutboxMessage
 from .phases import Phase, can_transition
 
 
+def require_phase(state: CoordinationState, *phases: str) -> None:
+    """Refuse with ``state.wrong_phase`` unless the state is in one of ``phases``."""
+    if state.phase not in phases:
+        raise Conflict(
+            _("Not possible while the request is %(phase)s.") % {"phase": state.get_phase_display().lower()},
+            code="state.wrong_phase",
+        )
+
+
 @dataclass
 class Command:
     """What one engine command does to the locked state; see :func:`command`."""
@@ -38,11 +52,7 @@ class Command:
     expert_user_at_start: int | None = None
 
     def require_phase(self, *phases: str) -> None:
-        if self.state.phase not in phases:
-            raise Conflict(
-                _("Not possible while the request is %(phase)s.") % {"phase": self.state.get_phase_display().lower()},
-                code="state.wrong_phase",
-            )
+        require_phase(self.state, *phases)
 
     def transition(self, target: str) -> None:
         """Move to ``target`` if the phase table allows it, else refuse with a Conflict."""
@@ -125,18 +135,32 @@ def _after_commit(event_id: int) -> None:
     hooks.event_committed(event_id)
 
 
+def snapshot(state_id: int) -> CoordinationState:
+    """The state as it is now, without a lock: what slow work is computed from.
+
+    Every change of a state bumps its version, so rules checked on the snapshot still hold
+    in ``command(..., expected_version=snapshot.version)``.
+    """
+    return CoordinationState.objects.select_related("request", "expert").get(pk=state_id)
+
+
 @contextmanager
-def command(state_id: int, *, actor):
+def command(state_id: int, *, actor, expected_version: int | None = None):
     """Run one engine command on the locked state row.
 
     The body receives a :class:`Command`; it raises :class:`DomainError` to refuse (the
     transaction rolls back, nothing is written), calls ``skip()`` when already applied,
     else calls ``record()`` once. On success the state's version is bumped by one, one
     event and its outbox rows are written, and publishing is scheduled after commit.
+    With ``expected_version`` (the :func:`snapshot` the command was prepared from) a state
+    changed meanwhile is refused with Conflict ``state.version_conflict`` before the body runs.
     """
     with transaction.atomic():
         state = (CoordinationState.objects.select_for_update(of=("self",))
                  .select_related("request", "expert").get(pk=state_id))
+        if expected_version is not None and state.version != expected_version:
+            raise Conflict(_("The request changed while this was being prepared; please try again."),
+                           code="state.version_conflict")
         cmd = Command(state=state, actor=actor if getattr(actor, "pk", None) else None,
                       expert_user_at_start=state.expert.user_id if state.expert_id else None)
         yield cmd

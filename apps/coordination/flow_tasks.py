@@ -2,6 +2,8 @@
 services and is idempotent (running it twice changes nothing more)."""
 from __future__ import annotations
 
+from apps.core.errors import Conflict
+
 from .models import CoordinationState
 from .phases import Phase
 from .services.experts import (expert_answer_status, expert_assign_queued, expert_queue, expert_remind,
@@ -18,8 +20,20 @@ def match_or_fallback(state_id: int) -> bool:
         return False
     expert_queue(state_id=state_id)
     if state.current_itinerary_id is None:
-        itinerary_generate(state_id=state_id, actor=None)
+        _platform_plan(state_id)
     return True
+
+
+def _platform_plan(state_id: int, attempts: int = 3) -> None:
+    """The platform's own plan. It is planned before the lock, so a command that got in
+    meanwhile refuses it (``state.version_conflict``): plan again on the new state."""
+    for attempt in range(1, attempts + 1):
+        try:
+            itinerary_generate(state_id=state_id, actor=None)
+            return
+        except Conflict as exc:
+            if exc.code != "state.version_conflict" or attempt == attempts:
+                raise
 
 
 def expert_response_overdue() -> dict:

@@ -76,3 +76,11 @@ def availability(offering: Offering, start: dt.datetime, end: dt.datetime) -> Av
         known.update(is_stale=True)
         return Availability(slots=list(known.order_by("start")), stale=True, error=str(exc)[:200])
     return Availability(slots=slots, stale=False)
+
+
+def slot_availability(slot: Slot) -> Availability:
+    """What the vendor's inventory says of ``slot`` (:func:`availability` at its start). A slot
+    on the platform's own inventory is its own answer: it is not read again."""
+    if type(adapter_for(slot.offering.vendor)) is PlatformInventory:
+        return Availability(slots=[slot], stale=False)
+    return availability(slot.offering, slot.start, slot.start + dt.timedelta(seconds=1))

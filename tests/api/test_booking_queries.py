@@ -13,11 +13,12 @@ from tests.factories import make_booking_state, make_expert, make_offering, make
 
 pytestmark = pytest.mark.django_db
 
-# token + user, request scope, slot, vendor inventory, state lock, price rules, seat hold,
-# booking, state version, event, vendor owner, outbox rows, installments of the answer,
-# confirmation task; after commit: publish (lock, mark delivered), notification and
-# insights tasks; + 2 × begin/commit (savepoints in the test transaction).
-QUERY_BUDGET = 22
+# token + user, request scope, slot (the platform's own inventory: no second read), state
+# lock, price rules, seat hold, booking, state version, event, vendor owner, outbox rows,
+# installments of the answer, confirmation task; after commit: publish (lock, mark
+# delivered), notification and insights tasks; + 2 × begin/commit (savepoints in the test
+# transaction).
+QUERY_BUDGET = 21
 
 
 @pytest.mark.parametrize("earlier_bookings", [0, 6])

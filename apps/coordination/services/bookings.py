@@ -24,6 +24,7 @@ import datetime as dt
 import re
 from contextlib import contextmanager
 from decimal import Decimal
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -208,17 +209,35 @@ def _confirm(booking: Booking, actor, reference: str | None) -> None:
         _save_with_reference(booking, fields)
 
 
+class SlotOffer(NamedTuple):
+    """A slot and what its vendor's inventory said of it (see :func:`slot_offer`)."""
+
+    slot: Slot
+    known: inventory.Availability
+
+
+def slot_offer(slot_id: int) -> SlotOffer:
+    """Ask the slot's vendor inventory whether it still offers the slot. The adapter may wait
+    on the network: call it before any transaction, and pass the answer to
+    :func:`booking_request`. Errors: ``booking.slot_not_found`` (404)."""
+    slot = Slot.objects.select_related("offering__vendor").filter(pk=slot_id).first()
+    if slot is None:
+        raise NotFound(_("No such slot."), code="booking.slot_not_found")
+    return SlotOffer(slot, inventory.slot_availability(slot))
+
+
 # --- commands ------------------------------------------------------------------------
 
 def booking_request(*, state_id: int, actor, slot_id: int, quantity: int, item_id: int | None = None,
-                    idempotency_key: str | None = None) -> Booking:
+                    idempotency_key: str | None = None, offer: SlotOffer | None = None) -> Booking:
     """Hold ``quantity`` seats of a slot for the request and start the vendor's confirmation.
 
     Preconditions: actor is the traveler, the request's expert or staff (else 404); the
     request is in ``booking`` or ``confirmed``; the slot starts after the vendor's minimum
-    notice. Asks the vendor's inventory first (outside the lock); if it is down the last
-    known slots are used and the booking needs manual confirmation (the expert hears of it
-    through the event's ``inventory_unavailable``).
+    notice. Asks the vendor's inventory first (outside the lock), unless the caller passes
+    ``offer``, the :func:`slot_offer` of ``slot_id`` it asked before its own transaction; if
+    the inventory is down the last known slots are used and the booking needs manual
+    confirmation (the expert hears of it through the event's ``inventory_unavailable``).
 
     Side effects: seats taken with one conditional UPDATE; price from the slot and the
     price rules, or the price agreed in a wedding/event negotiation for this offering; instant vendors → status ``requested`` and a confirmation task enqueued
@@ -230,11 +249,8 @@ def booking_request(*, state_id: int, actor, slot_id: int, quantity: int, item_i
     """
     if quantity < 1:
         raise DomainError(_("Book at least one seat."), code="booking.invalid", fields={"quantity": _("At least 1.")})
-    slot = Slot.objects.select_related("offering__vendor").filter(pk=slot_id).first()
-    if slot is None:
-        raise NotFound(_("No such slot."), code="booking.slot_not_found")
+    slot, known = offer or slot_offer(slot_id)
     vendor = slot.offering.vendor
-    known = inventory.availability(slot.offering, slot.start, slot.start + dt.timedelta(seconds=1))
     with engine.command(state_id, actor=actor) as cmd:
         state = cmd.state
         _require_participant(actor, None, state)

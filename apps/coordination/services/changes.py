@@ -17,7 +17,7 @@ from ..models import Booking, CoordinationState
 from ..phases import HOLDING_STATUSES, Phase
 from .bookings import booking_cancel
 from .experts import require_traveler
-from .itinerary import itinerary_generate
+from .itinerary import itinerary_plan, itinerary_propose
 
 CHANGEABLE = ("start_date", "end_date", "interests", "budget_min", "budget_max")
 CHANGE_PHASES = (Phase.PLANNING, Phase.BOOKING, Phase.CONFIRMED)
@@ -53,21 +53,24 @@ def requirements_change(*, state_id: int, actor, **changes) -> CoordinationState
     if unknown or not changes:
         raise DomainError(_("Change the dates, interests or budget."), code="requirements.unknown_field",
                           fields={name: _("Cannot be changed.") for name in unknown})
+    state = engine.snapshot(state_id)
+    require_traveler(state, actor)
+    engine.require_phase(state, *CHANGE_PHASES)
+    request = state.request
+    request_validate(_intake_of(request, changes))
+    before = {name: getattr(request, name) for name in changes}
+    for name, value in changes.items():
+        setattr(request, name, sorted(set(value)) if isinstance(value, list) else value)  # as at intake
+    # Planned before the lock, for the new requirements: bookings outside the new dates are
+    # not kept (kept pins lie within the trip), the others are.
+    plan = itinerary_plan(state)
+    affected = _outside_dates(state)
+    kept = (Booking.objects.filter(state=state, status__in=HOLDING_STATUSES)
+            .exclude(pk__in=[b.pk for b in affected]).values_list("pk", flat=True))
     with transaction.atomic():
-        with engine.command(state_id, actor=actor) as cmd:
-            require_traveler(cmd.state, actor)
-            cmd.require_phase(*CHANGE_PHASES)
-            request = cmd.state.request
-            data = _intake_of(request, changes)
-            request_validate(data)
-            before = {name: getattr(request, name) for name in changes}
-            for name, value in changes.items():
-                setattr(request, name, sorted(set(value)) if isinstance(value, list) else value)  # as at intake
+        with engine.command(state_id, actor=actor, expected_version=state.version) as cmd:
             # The request's own fields: written here, inside the engine command that changes them.
             request.save(update_fields=[*changes, "updated_at"])
-            affected = _outside_dates(cmd.state)
-            kept = (Booking.objects.filter(state=cmd.state, status__in=HOLDING_STATUSES)
-                    .exclude(pk__in=[b.pk for b in affected]).values_list("pk", flat=True))
             if cmd.state.phase != Phase.PLANNING:
                 cmd.transition(Phase.PLANNING)
             cmd.record("requirements.changed", {
@@ -77,4 +80,4 @@ def requirements_change(*, state_id: int, actor, **changes) -> CoordinationState
         for booking in affected:
             booking_cancel(booking_id=booking.pk, actor=actor,
                            reason=_("The traveler changed the trip's requirements."))
-        return itinerary_generate(state_id=state_id, actor=actor)
+        return itinerary_propose(state_id=state_id, actor=actor, plan=plan)

@@ -8,6 +8,7 @@ traveler rejected (excluded), the previous version (kept where still valid).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -19,6 +20,7 @@ from apps.integrations.currency import convert
 from apps.itineraries.models import Item, ItineraryState
 from apps.itineraries.planner.candidates import Candidate
 from apps.itineraries.planner.conflicts import Pin
+from apps.itineraries.planner.plan import Plan
 from apps.itineraries.planner.service import plan_for_request
 from apps.itineraries.services import itinerary_create_from_plan, itinerary_set_state
 from apps.vendors.models import OfferingKind, PriceUnit
@@ -26,7 +28,7 @@ from apps.vendors.models import OfferingKind, PriceUnit
 from .. import engine, hooks
 from ..models import Booking, CoordinationState, Event, ShortlistEntry
 from ..phases import HOLDING_STATUSES, Phase
-from .bookings import booking_request
+from .bookings import SlotOffer, booking_request, slot_offer
 from .browse import wish_inputs
 from .experts import require_planner, require_traveler
 from .recommendations import recommendation_inputs
@@ -34,30 +36,34 @@ from .recommendations import recommendation_inputs
 GENERATE_PHASES = (Phase.MATCHING, Phase.PLANNING)
 
 
-def rejected_offering_ids(state_id: int) -> set[int]:
+def _payloads(state_id: int, event_type: str, pending: Sequence[tuple[str, dict]]) -> list[dict]:
+    """Payloads of the state's ``event_type`` events in order, then those of the ``pending``
+    ``(type, payload)`` events a command is about to record."""
+    stored = Event.objects.filter(state_id=state_id, type=event_type).order_by("version").values_list("payload",
+                                                                                                     flat=True)
+    return [*stored, *(payload for type_, payload in pending if type_ == event_type)]
+
+
+def rejected_offering_ids(state_id: int, pending: Sequence[tuple[str, dict]] = ()) -> set[int]:
     """Offerings the traveler rejected from a proposed itinerary (never planned again)."""
-    return {p["offering"] for p in Event.objects.filter(state_id=state_id, type="itinerary.item_rejected")
-            .values_list("payload", flat=True) if p.get("offering")}
+    return {p["offering"] for p in _payloads(state_id, "itinerary.item_rejected", pending) if p.get("offering")}
 
 
-def _moved_items(state: CoordinationState) -> list[RecommendationItem]:
+def _moved_items(state: CoordinationState, pending: Sequence[tuple[str, dict]]) -> list[RecommendationItem]:
     """Items the traveler moved, as pinned planner inputs (the latest move per offering wins)."""
-    moves = {}
-    for payload in (Event.objects.filter(state_id=state.pk, type="itinerary.item_modified").order_by("version")
-                    .values_list("payload", flat=True)):
-        moves[payload["offering"]] = payload
+    moves = {p["offering"]: p for p in _payloads(state.pk, "itinerary.item_modified", pending)}
     return [RecommendationItem(offering_id=offering_id, title=p["title"], pinned=True,
                                day=dt.date.fromisoformat(p["day"]), start_time=dt.time.fromisoformat(p["time"]),
                                status="modified")
             for offering_id, p in moves.items()]
 
 
-def planner_inputs(state: CoordinationState) -> list[RecommendationItem]:
+def planner_inputs(state: CoordinationState, pending: Sequence[tuple[str, dict]] = ()) -> list[RecommendationItem]:
     """Everything the next version should contain: moved items first (they win), then the
     expert's approved items and the traveler's wishes."""
-    rejected = rejected_offering_ids(state.pk)
+    rejected = rejected_offering_ids(state.pk, pending)
     seen, items = set(), []
-    for item in [*_moved_items(state), *recommendation_inputs(state), *wish_inputs(state)]:
+    for item in [*_moved_items(state, pending), *recommendation_inputs(state), *wish_inputs(state)]:
         key = item.offering_id or item.title
         if key in seen or item.offering_id in rejected:
             continue
@@ -111,24 +117,25 @@ def _summary(itinerary) -> dict:
             "left_out": len(itinerary.left_out), "conflicts": len(itinerary.conflicts)}
 
 
-def itinerary_generate(*, state_id: int, actor, seed: int = 0) -> CoordinationState:
-    """Plan the next itinerary version and make it the current one; ``itinerary.proposed``
+def itinerary_plan(state: CoordinationState, *, seed: int = 0, pending: Sequence[tuple[str, dict]] = ()) -> Plan:
+    """The next version's plan for ``state`` (an unlocked :func:`engine.snapshot`), as if the
+    ``pending`` ``(type, payload)`` events were recorded. Calls the planner and its providers
+    (weather, travel times, currency, events, inventories): never under the state's lock."""
+    return plan_for_request(state.request, recommendations=planner_inputs(state, pending),
+                            exclude_offering_ids=rejected_offering_ids(state.pk, pending),
+                            keep=kept_pins(state), signals=_planner_signals(state.request), seed=seed)
+
+
+def itinerary_propose(*, state_id: int, actor, plan: Plan, expected_version: int | None = None) -> CoordinationState:
+    """Store ``plan`` as the next version and make it the current one; ``itinerary.proposed``
     with the version and a summary.
 
-    ``actor=None`` is the platform (its own plan while no expert is free, allowed while
-    matching); otherwise the traveler or the accepted expert, in planning.
-    Errors: 403/404 for others; Conflict in other phases.
+    Precondition: the actor and phase were checked on the snapshot at ``expected_version``
+    the plan was made from (Conflict ``state.version_conflict`` if it moved), or, without
+    it, by an earlier command of the caller's transaction, which holds the lock.
     """
-    with engine.command(state_id, actor=actor) as cmd:
-        if actor is None:
-            cmd.require_phase(*GENERATE_PHASES)
-        else:
-            require_planner(cmd.state, actor)
-            cmd.require_phase(Phase.PLANNING)
+    with engine.command(state_id, actor=actor, expected_version=expected_version) as cmd:
         state = cmd.state
-        plan = plan_for_request(state.request, recommendations=planner_inputs(state),
-                                exclude_offering_ids=rejected_offering_ids(state.pk),
-                                keep=kept_pins(state), signals=_planner_signals(state.request), seed=seed)
         role = "platform" if actor is None else ("expert" if state.expert and state.expert.user_id == actor.pk
                                                  else "traveler")
         if state.current_itinerary_id:
@@ -139,6 +146,35 @@ def itinerary_generate(*, state_id: int, actor, seed: int = 0) -> CoordinationSt
         cmd.record("itinerary.proposed", {"itinerary": itinerary.pk, "version": itinerary.version,
                                           "author": role, "summary": _summary(itinerary)})
     return cmd.state
+
+
+def itinerary_generate(*, state_id: int, actor, seed: int = 0) -> CoordinationState:
+    """Plan the next itinerary version (before taking the lock) and propose it
+    (:func:`itinerary_propose`).
+
+    ``actor=None`` is the platform (its own plan while no expert is free, allowed while
+    matching); otherwise the traveler or the accepted expert, in planning.
+    Errors: 403/404 for others; Conflict in other phases, ``state.version_conflict`` when
+    another command changed the request while planning.
+    """
+    state = engine.snapshot(state_id)
+    if actor is None:
+        engine.require_phase(state, *GENERATE_PHASES)
+    else:
+        require_planner(state, actor)
+        engine.require_phase(state, Phase.PLANNING)
+    plan = itinerary_plan(state, seed=seed)
+    return itinerary_propose(state_id=state_id, actor=actor, plan=plan, expected_version=state.version)
+
+
+def _record_and_replan(state: CoordinationState, actor, event: tuple[str, dict]) -> CoordinationState:
+    """Record ``event`` (type, payload) on ``state`` (an unlocked snapshot) and the next version
+    planned as if it were recorded, both or neither; planned before the lock."""
+    plan = itinerary_plan(state, pending=[event])
+    with transaction.atomic():
+        with engine.command(state.pk, actor=actor, expected_version=state.version) as cmd:
+            cmd.record(*event)
+        return itinerary_propose(state_id=state.pk, actor=actor, plan=plan)
 
 
 def _current_item(state: CoordinationState, item_id: int) -> Item:
@@ -155,25 +191,31 @@ def itinerary_approve(*, state_id: int, actor) -> CoordinationState:
     is requested from its vendor through the booking engine (one ``booking.requested``
     each). With nothing left to book the request goes straight to confirmed. A slot that
     cannot be booked any more does not stop the others: it is listed in ``state.unbooked``.
+    The vendors' inventories are asked before the lock.
 
-    Errors: Conflict ``itinerary.none`` without a current version; phase errors.
+    Errors: Conflict ``itinerary.none`` without a current version; phase errors;
+    ``state.version_conflict`` when another command changed the request meanwhile.
     """
+    state = engine.snapshot(state_id)
+    require_traveler(state, actor)
+    engine.require_phase(state, Phase.PLANNING)
+    itinerary = state.current_itinerary
+    if itinerary is None:
+        raise Conflict(_("There is no itinerary to approve yet."), code="itinerary.none")
+    # A slot deleted since the snapshot was read refuses the approval (404): nothing is written yet.
+    to_book = [(item, slot_offer(item.slot_id)) for item in _items_to_book(state)]
     with transaction.atomic():
-        with engine.command(state_id, actor=actor) as cmd:
-            require_traveler(cmd.state, actor)
-            cmd.require_phase(Phase.PLANNING)
-            itinerary = cmd.state.current_itinerary
-            if itinerary is None:
-                raise Conflict(_("There is no itinerary to approve yet."), code="itinerary.none")
+        with engine.command(state_id, actor=actor, expected_version=state.version) as cmd:
             itinerary_set_state(itinerary_id=itinerary.pk, state=ItineraryState.APPROVED)
-            to_book = _items_to_book(cmd.state)
             cmd.transition(Phase.BOOKING)
             if not to_book:
                 cmd.transition(Phase.CONFIRMED)
             cmd.record("itinerary.approved", {"itinerary": itinerary.pk, "version": itinerary.version,
-                                              "to_book": [item.pk for item in to_book], "phase": cmd.state.phase})
+                                              "to_book": [item.pk for item, offer in to_book],
+                                              "phase": cmd.state.phase})
         state = cmd.state
-        state.unbooked = [failure for item in to_book if (failure := _request_booking(state, item, actor))]
+        state.unbooked = [failure for item, offer in to_book
+                          if (failure := _request_booking(state, item, actor, offer))]
     return state
 
 
@@ -184,48 +226,46 @@ def _items_to_book(state: CoordinationState) -> list[Item]:
                 .exclude(slot_id__in=held).select_related("offering").order_by("start"))
 
 
-def _request_booking(state: CoordinationState, item: Item, actor) -> dict | None:
+def _request_booking(state: CoordinationState, item: Item, actor, offer: SlotOffer) -> dict | None:
     """Book one item; a refusal (sold out, too late…) is returned, not raised."""
     try:
         per_person = item.offering is None or item.offering.price_unit == PriceUnit.PER_PERSON
         booking_request(state_id=state.pk, actor=actor, slot_id=item.slot_id,
                         quantity=state.request.party_size if per_person else 1, item_id=item.pk,
-                        idempotency_key=f"itinerary-item-{item.pk}")
+                        idempotency_key=f"itinerary-item-{item.pk}", offer=offer)
     except DomainError as exc:
         return {"item": item.pk, "title": item.title, "code": exc.code, "reason": exc.message}
     return None
 
 
+def _item_to_change(state: CoordinationState, actor, item_id: int) -> Item:
+    """The item of the current version the traveler rejects or moves, checked on ``state``."""
+    require_traveler(state, actor)
+    engine.require_phase(state, Phase.PLANNING)
+    return _current_item(state, item_id)
+
+
 def itinerary_item_reject(*, state_id: int, actor, item_id: int, reason: str = "") -> CoordinationState:
     """The traveler rejects a vendor item of the proposed version: ``itinerary.item_rejected``,
     then the next version is planned without that offering (``itinerary.proposed``)."""
-    with transaction.atomic():
-        with engine.command(state_id, actor=actor) as cmd:
-            require_traveler(cmd.state, actor)
-            cmd.require_phase(Phase.PLANNING)
-            item = _current_item(cmd.state, item_id)
-            if item.offering_id is None:
-                raise DomainError(_("Only a vendor's item can be rejected."), code="itinerary.not_an_offering")
-            cmd.record("itinerary.item_rejected", {"item": item.pk, "offering": item.offering_id,
-                                                   "title": item.title, "reason": reason})
-        return itinerary_generate(state_id=state_id, actor=actor)
+    state = engine.snapshot(state_id)
+    item = _item_to_change(state, actor, item_id)
+    if item.offering_id is None:
+        raise DomainError(_("Only a vendor's item can be rejected."), code="itinerary.not_an_offering")
+    return _record_and_replan(state, actor, ("itinerary.item_rejected", {
+        "item": item.pk, "offering": item.offering_id, "title": item.title, "reason": reason}))
 
 
 def itinerary_item_modify(*, state_id: int, actor, item_id: int, day: dt.date, time: dt.time,
                           note: str = "") -> CoordinationState:
     """The traveler moves a vendor item to another local day and time: ``itinerary.item_modified``
     (kept as a pin for every later version), then re-plan (``itinerary.proposed``)."""
-    with transaction.atomic():
-        with engine.command(state_id, actor=actor) as cmd:
-            require_traveler(cmd.state, actor)
-            cmd.require_phase(Phase.PLANNING)
-            item = _current_item(cmd.state, item_id)
-            request = cmd.state.request
-            if item.offering_id is None or not request.start_date <= day <= request.end_date:
-                raise DomainError(_("Move a vendor item to a day of your trip."), code="itinerary.bad_move",
-                                  fields={"day": _("Choose a day of your trip.")})
-            cmd.record("itinerary.item_modified", {"item": item.pk, "offering": item.offering_id,
-                                                   "title": item.title, "day": day.isoformat(),
-                                                   "time": time.strftime("%H:%M"), "note": note})
-        return itinerary_generate(state_id=state_id, actor=actor)
-
+    state = engine.snapshot(state_id)
+    item = _item_to_change(state, actor, item_id)
+    request = state.request
+    if item.offering_id is None or not request.start_date <= day <= request.end_date:
+        raise DomainError(_("Move a vendor item to a day of your trip."), code="itinerary.bad_move",
+                          fields={"day": _("Choose a day of your trip.")})
+    return _record_and_replan(state, actor, ("itinerary.item_modified", {
+        "item": item.pk, "offering": item.offering_id, "title": item.title, "day": day.isoformat(),
+        "time": time.strftime("%H:%M"), "note": note}))

@@ -1,8 +1,8 @@
 """Entry point of the product planner: a request in, a :class:`~.plan.Plan` out.
 
-Reads vendors, places and the request; writes nothing and has no side effects, so the
-coordination engine can call it inside its transaction (then store the plan with
-:func:`apps.itineraries.services.itinerary_create_from_plan`).
+Reads vendors, places and the request and asks the providers; writes nothing and has no
+side effects, so the coordination engine calls it before locking the state (then stores
+the plan with :func:`apps.itineraries.services.itinerary_create_from_plan` in the command).
 """
 from __future__ import annotations
 
