@@ -12,8 +12,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from apps.coordination import notifications as service
+from apps.coordination.access import events_visible_to
 from apps.coordination.models import Notification
-from apps.coordination.selectors import event_list_for_user
 
 
 class NotificationOutputSerializer(serializers.ModelSerializer):
@@ -105,7 +105,7 @@ class SyncStatusView(GenericAPIView):
         "version": serializers.IntegerField(), "type": serializers.CharField(),
         "notified": serializers.ListField(child=serializers.DictField())}))
     def get(self, request, request_id: int):
-        events = event_list_for_user(request.user, request_id)
+        events = events_visible_to(request.user, request_id)
         if not events.exists():
             raise Http404
         page = self.paginate_queryset(events)
