@@ -37,7 +37,7 @@ def test_vendor_reads_only_its_slice_while_the_booking_is_live(booked):
     assert detail["traveler"] == state.request.traveler.display_name()
     assert detail["travelers"] == {"adults": 2, "children": 0}
     assert [r["id"] for r in client.get("/api/v1/requests/").json()["results"]] == [state.request_id]
-    for part in ("itinerary/", "recommendations/", "consultations/", "matches/"):
+    for part in ("itinerary/", "recommendations/", "consultations/", "matches/", "events/"):
         assert client.get(url + part).status_code == 404, part
     # The traveler still reads the whole request.
     whole = _client(state.request.traveler).get(url).json()
