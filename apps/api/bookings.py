@@ -16,8 +16,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.accounts.models import Role
+from apps.coordination.access import bookings_visible_to, has_role, requests_visible_to
 from apps.coordination.models import Booking, VendorResponse
-from apps.coordination.selectors import booking_list_for_user, installment_status, request_list_for_user
+from apps.coordination.selectors import installment_status
 from apps.coordination.services.bookings import (
     booking_cancel,
     booking_proposal_accept,
@@ -30,7 +31,6 @@ from apps.vendors.selectors import vendor_of_user
 
 from .errors import exception_handler
 from .models import IdempotencyKey
-from .permissions import HasRole
 
 
 class BookingCreateInput(serializers.Serializer):
@@ -160,7 +160,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     serializer_class = BookingOutput
 
     def get_queryset(self):
-        qs = (booking_list_for_user(self.request.user)
+        qs = (bookings_visible_to(self.request.user)
               .select_related("state__request", "offering", "vendor", "slot").prefetch_related("installments")
               .order_by("-created_at"))
         wanted = self.request.query_params.get("status")
@@ -177,7 +177,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         def prepare():
             data = BookingCreateInput(data=request.data)
             data.is_valid(raise_exception=True)
-            state_id = (request_list_for_user(request.user).filter(pk=data.validated_data["request"])
+            state_id = (requests_visible_to(request.user).filter(pk=data.validated_data["request"])
                         .values_list("coordination__pk", flat=True).first())
             if state_id is None:
                 raise NotFound(_("No such request."), code="booking.request_not_found")
@@ -198,7 +198,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def respond(self, request, pk=None):
         """The vendor accepts, declines or proposes; ``Idempotency-Key`` dedupes retries."""
-        if not HasRole(Role.VENDOR).has_permission(request, self):
+        if not has_role(request.user, Role.VENDOR):
             raise Forbidden(_("Only the vendor answers a booking request."), code="booking.vendor_only")
         booking = get_object_or_404(self.get_queryset(), pk=pk)
         data = BookingRespondInput(data=request.data)

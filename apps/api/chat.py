@@ -8,7 +8,7 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from apps.coordination.selectors import request_get_for_user
+from apps.coordination.access import requests_visible_to
 from apps.coordination.services.chat import MAX_MESSAGE_LENGTH, message_post, thread_mark_read
 from apps.coordination.snapshot import message_list_for_user, message_view, thread_entries, thread_list_for_user
 
@@ -47,7 +47,7 @@ class ReadOutputSerializer(serializers.Serializer):
 
 
 def _visible_request(user, request_id: int):
-    request = request_get_for_user(user, request_id)
+    request = requests_visible_to(user).filter(pk=request_id).first()
     if request is None:
         raise Http404
     return request

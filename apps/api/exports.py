@@ -12,7 +12,8 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.itineraries.exports.document import build_document, file_stem, itinerary_for_request, request_for_owner
+from apps.coordination.access import requests_fully_visible_to
+from apps.itineraries.exports.document import build_document, file_stem, itinerary_for_request
 from apps.itineraries.exports.ics import ics_response
 from apps.itineraries.exports.jobs import export_request, job_as_dict
 from apps.itineraries.models import ExportKind, ExportStatus
@@ -22,7 +23,7 @@ NOT_FOUND = OpenApiResponse(description="Unknown, out of scope, or no itinerary 
 
 class _ItineraryExportView(APIView):
     def current_itinerary(self, request, pk: int):
-        experience = request_for_owner(request.user, pk)
+        experience = requests_fully_visible_to(request.user).filter(pk=pk).first()
         if experience is None:
             raise Http404
         return itinerary_for_request(experience)

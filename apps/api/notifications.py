@@ -11,8 +11,9 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from apps.coordination.access import events_visible_to
 from apps.coordination.models import Notification
-from apps.coordination.selectors import (event_list_for_user, event_sync_status, notification_channels_enabled,
+from apps.coordination.selectors import (event_sync_status, notification_channels_enabled,
                                         notification_list_for_user, notification_unread_count, push_enabled)
 from apps.coordination.services.notifications import notification_mark_read, preference_set, push_subscribe
 
@@ -106,7 +107,7 @@ class SyncStatusView(GenericAPIView):
         "version": serializers.IntegerField(), "type": serializers.CharField(),
         "notified": serializers.ListField(child=serializers.DictField())}))
     def get(self, request, request_id: int):
-        events = event_list_for_user(request.user, request_id)
+        events = events_visible_to(request.user, request_id)
         if not events.exists():
             raise Http404
         page = self.paginate_queryset(events)

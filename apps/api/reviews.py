@@ -8,8 +8,8 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from apps.coordination.access import requests_fully_visible_to
 from apps.coordination.models import Review
-from apps.coordination.selectors import request_get_for_user, state_visible_to
 from apps.coordination.services.reviews import MAX_COMMENT, review_submit
 from apps.insights.recommend import also_booked_for_request
 
@@ -40,8 +40,8 @@ class SuggestionOutputSerializer(serializers.Serializer):
 
 def _state(user, request_id: int):
     """The request's coordination state if ``user`` sees the whole request, else 404."""
-    experience = request_get_for_user(user, request_id)
-    if experience is None or not state_visible_to(user, experience.coordination):
+    experience = requests_fully_visible_to(user).filter(pk=request_id).first()
+    if experience is None:
         raise Http404
     return experience.coordination
 

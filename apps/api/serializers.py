@@ -1,6 +1,7 @@
 """Input and output serializers. Input ones check shape only; services check the rules."""
 from rest_framework import serializers
 
+from apps.coordination.access import VENDOR_REQUEST_FIELDS
 from apps.coordination.models import Event
 from apps.requests.models import ExperienceRequest
 from apps.requests.services import IntakeData
@@ -65,18 +66,44 @@ INTAKE_FIELD_PATHS = {
 }
 
 
-class RequestOutputSerializer(serializers.ModelSerializer):
+class _RequestFacts(serializers.ModelSerializer):
+    """The shapes of a request's dates, party and destination, shared by both views of it."""
+
+    dates = serializers.SerializerMethodField()
+    travelers = serializers.SerializerMethodField()
+    destination = serializers.SerializerMethodField()
+
+    def get_dates(self, obj) -> dict:
+        return {"start": obj.start_date.isoformat(), "end": obj.end_date.isoformat()}
+
+    def get_travelers(self, obj) -> dict:
+        return {"adults": obj.adults, "children": obj.children}
+
+    def get_destination(self, obj) -> dict:
+        return {"name": obj.destination, "country": obj.country, "lat": obj.lat, "lon": obj.lon,
+                "time_zone": obj.time_zone}
+
+
+class VendorRequestOutput(_RequestFacts):
+    """A request as a vendor serving one of its bookings sees it: ``access.VENDOR_REQUEST_FIELDS``
+    (the traveler's name, party, dates, destination); never budget, preferences or notes."""
+
+    traveler = serializers.CharField(source="traveler.display_name", read_only=True)
+
+    class Meta:
+        model = ExperienceRequest
+        fields = list(VENDOR_REQUEST_FIELDS)
+
+
+class RequestOutputSerializer(_RequestFacts):
     status = serializers.CharField(source="coordination.phase", read_only=True)
     version = serializers.IntegerField(source="coordination.version", read_only=True)
     expert = serializers.SerializerMethodField()
     queued_for_expert = serializers.BooleanField(source="coordination.queued_for_expert", read_only=True)
     # No expert was free: the traveler is offered the browse path meanwhile.
     browse_offered = serializers.BooleanField(source="coordination.queued_for_expert", read_only=True)
-    dates = serializers.SerializerMethodField()
-    travelers = serializers.SerializerMethodField()
     budget = serializers.SerializerMethodField()
     preferences = serializers.SerializerMethodField()
-    destination = serializers.SerializerMethodField()
 
     class Meta:
         model = ExperienceRequest
@@ -87,22 +114,12 @@ class RequestOutputSerializer(serializers.ModelSerializer):
     def get_expert(self, obj) -> int | None:
         return obj.coordination.expert_id
 
-    def get_dates(self, obj) -> dict:
-        return {"start": obj.start_date.isoformat(), "end": obj.end_date.isoformat()}
-
-    def get_travelers(self, obj) -> dict:
-        return {"adults": obj.adults, "children": obj.children}
-
     def get_budget(self, obj) -> dict:
         return {"min": f"{obj.budget_min:.2f}", "max": f"{obj.budget_max:.2f}", "currency": obj.currency}
 
     def get_preferences(self, obj) -> dict:
         return {"interests": obj.interests, "pace": obj.pace, "accommodation": obj.accommodation,
                 "dietary_restrictions": obj.dietary_restrictions, "accessibility": obj.accessibility}
-
-    def get_destination(self, obj) -> dict:
-        return {"name": obj.destination, "country": obj.country, "lat": obj.lat, "lon": obj.lon,
-                "time_zone": obj.time_zone}
 
 
 class EventOutputSerializer(serializers.ModelSerializer):

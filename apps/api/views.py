@@ -6,9 +6,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.accounts.models import Role
+from apps.coordination.access import (events_visible_to, has_role, recommendations_visible_to,
+                                      requests_fully_visible_to, requests_open_to_negotiation, requests_visible_to,
+                                      sees_vendor_slice, shortlist_visible_to)
 from apps.coordination.models import CoordinationState
-from apps.coordination.selectors import (event_list_for_user, request_list_for_negotiation, request_list_for_user,
-                                         shortlist_list_for_user, state_visible_to)
 from apps.coordination.services.browse import browse_start, plan_item_add, plan_item_remove
 from apps.coordination.services.changes import requirements_change
 from apps.coordination.services.experts import (consultation_book, consultation_times, expert_accept, expert_choose,
@@ -19,18 +20,17 @@ from apps.coordination.services.itinerary import (itinerary_approve, itinerary_g
 from apps.coordination.services.recommendations import (recommendation_edit, recommendation_item_review,
                                                         recommendation_send)
 from apps.coordination.services.weddings import negotiated_bookings_settle, price_accept, price_offer, shortlist_add
-from apps.core.errors import DomainError, Forbidden, NotFound
-from apps.experts.selectors import consultation_slot_list_free, recommendation_list_for_user
+from apps.core.errors import DomainError, NotFound
+from apps.experts.selectors import consultation_slot_list_free
 from apps.itineraries.selectors import itinerary_serialize, itinerary_with_days
 from apps.vendors.selectors import offering_search
 
-from .permissions import HasRole
 from .serializers import (INTAKE_FIELD_PATHS, EventOutputSerializer, ExpertChoiceInput, GenerateInput,
                           IntakeInputSerializer, ItemModifyInput, ItemReviewInput, MatchOutputSerializer,
                           OfferingOutput, OfferingSearchInput, PlanItemInput, PriceOfferInput, ReasonInput,
                           RecommendationInput, RecommendationItemOutput, RecommendationOutput,
                           RequestOutputSerializer, RequirementsInput, SettleInput, ShortlistInput, ShortlistOutput,
-                          SlotChoiceInput)
+                          SlotChoiceInput, VendorRequestOutput)
 
 
 def _input(serializer_class, request, *, query: bool = False):
@@ -43,12 +43,14 @@ class FlowActionsMixin:
     """The coordination flow on ``requests/<id>/``: matches, expert, consultations,
     recommendations, itinerary, browse wishes, changes of mind, wedding shortlist.
 
-    Every action first finds the request in the caller's scope (404 otherwise); the
-    services then check the caller's role on it (403 for a visible request).
+    Every action first finds the request among those the caller sees whole (404
+    otherwise: a vendor's slice is not enough; vendors negotiate through the shortlist's
+    own scope); the services then check the caller's role on it (403 for a visible request).
     """
 
     def _state(self, pk, *, negotiation: bool = False) -> CoordinationState:
-        scope = request_list_for_negotiation(self.request.user) if negotiation else self.get_queryset()
+        user = self.request.user
+        scope = requests_open_to_negotiation(user) if negotiation else requests_fully_visible_to(user)
         return get_object_or_404(scope.select_related("coordination"), pk=pk).coordination
 
     def _request_out(self, pk) -> Response:
@@ -103,7 +105,7 @@ class FlowActionsMixin:
             draft = recommendation_edit(state_id=state.pk, actor=request.user,
                                         summary=data.validated_data["summary"], items=data.to_items())
             return Response(RecommendationOutput(draft).data, status=status.HTTP_201_CREATED)
-        return Response(RecommendationOutput(recommendation_list_for_user(request.user, state), many=True).data)
+        return Response(RecommendationOutput(recommendations_visible_to(request.user, state), many=True).data)
 
     @extend_schema(request=None, responses=RecommendationOutput)
     @action(detail=True, methods=["post"], url_path="recommendations/send")
@@ -123,8 +125,6 @@ class FlowActionsMixin:
     @action(detail=True, methods=["get"])
     def itinerary(self, request, pk=None):
         state = self._state(pk)
-        if not state_visible_to(request.user, state):
-            raise Forbidden(_("Only the traveler and their expert see the itinerary."), code="permission_denied")
         current = itinerary_with_days().filter(pk=state.current_itinerary_id).first()
         if current is None:
             raise NotFound(_("No itinerary yet."), code="itinerary.none")
@@ -219,7 +219,7 @@ class FlowActionsMixin:
             entry = shortlist_add(state_id=state.pk, actor=request.user, offering_id=data["offering"],
                                   category=data["category"], slot_id=data["slot"], note=data["note"])
             return Response(ShortlistOutput(entry).data, status=status.HTTP_201_CREATED)
-        return Response(ShortlistOutput(shortlist_list_for_user(request.user, state), many=True).data)
+        return Response(ShortlistOutput(shortlist_visible_to(request.user, state), many=True).data)
 
     @extend_schema(request=PriceOfferInput, responses=ShortlistOutput)
     @action(detail=True, methods=["post"], url_path=r"shortlist/(?P<entry_id>\d+)/offers")
@@ -228,7 +228,7 @@ class FlowActionsMixin:
         state = self._state(pk, negotiation=True)
         price_offer(state_id=state.pk, actor=request.user, entry_id=int(entry_id), amount=data["amount"],
                     note=data["note"])
-        return Response(ShortlistOutput(shortlist_list_for_user(request.user, state).get(pk=entry_id)).data)
+        return Response(ShortlistOutput(shortlist_visible_to(request.user, state).get(pk=entry_id)).data)
 
     @extend_schema(request=None, responses=ShortlistOutput)
     @action(detail=True, methods=["post"], url_path=r"shortlist/(?P<entry_id>\d+)/accept")
@@ -252,16 +252,20 @@ def _csv(value: str) -> list[str]:
 
 class RequestViewSet(FlowActionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                      viewsets.GenericViewSet):
-    """Experience requests, scoped to the caller. ``POST`` is the intake (travelers)."""
+    """Experience requests, scoped to the caller. ``POST`` is the intake (travelers).
+    A vendor lists and reads only the requests it serves, as its slice (``VendorRequestOutput``)."""
 
     serializer_class = RequestOutputSerializer
 
     def get_queryset(self):
-        return request_list_for_user(self.request.user).order_by("-created_at")
+        return requests_visible_to(self.request.user).order_by("-created_at")
+
+    def get_serializer_class(self):
+        return VendorRequestOutput if sees_vendor_slice(self.request.user) else RequestOutputSerializer
 
     @extend_schema(request=IntakeInputSerializer, responses={201: RequestOutputSerializer})
     def create(self, request):
-        if not HasRole(Role.TRAVELER).has_permission(request, self):
+        if not has_role(request.user, Role.TRAVELER):
             raise DomainError("Only travelers submit requests.", code="permission_denied", status=403)
         data = IntakeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -276,7 +280,7 @@ class RequestViewSet(FlowActionsMixin, mixins.ListModelMixin, mixins.RetrieveMod
     @extend_schema(responses=EventOutputSerializer(many=True))
     @action(detail=True, methods=["get"])
     def events(self, request, pk=None):
-        get_object_or_404(self.get_queryset(), pk=pk)
-        events = event_list_for_user(request.user, int(pk))
+        self._state(pk)  # the timeline is the whole request's: a vendor's slice gets 404
+        events = events_visible_to(request.user, int(pk))
         page = self.paginate_queryset(events)
         return self.get_paginated_response(EventOutputSerializer(page, many=True).data)

@@ -1,4 +1,4 @@
-"""WebSocket feeds. Thin: authenticate from the scope, authorize with a selector, join
+"""WebSocket feeds. Thin: authenticate from the scope, authorize with the access policy, join
 the groups the server chooses, send a snapshot, forward events.
 
 Protocol (server → client), all JSON:
@@ -21,9 +21,8 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from apps.accounts.models import Role
-
-from .snapshot import events_since, live_access, me_snapshot, request_snapshot
+from .access import live_access, me_group
+from .snapshot import events_since, me_snapshot, request_snapshot
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -170,15 +169,10 @@ class MeConsumer(_EventConsumer):
     staff: every request)."""
 
     def authorize(self, user):
-        if user.role == Role.STAFF or user.is_superuser:
-            self.groups_joined = ("staff",)
-        elif user.role == Role.VENDOR:
-            vendor = getattr(user, "vendor", None)
-            if vendor is None:
-                return CLOSE_FORBIDDEN
-            self.groups_joined = (f"vendor.{vendor.pk}",)
-        else:
-            self.groups_joined = (f"user.{user.pk}",)
+        group = me_group(user)
+        if group is None:
+            return CLOSE_FORBIDDEN
+        self.groups_joined = (group,)
         return None
 
     def snapshot(self, user):

@@ -24,6 +24,7 @@ from apps.core.commit import after_commit
 from apps.core.errors import Conflict
 
 from . import hooks
+from .access import STAFF_GROUP, request_group, stakeholder_ids, user_group, vendor_group
 from .models import CoordinationState, Event, OutboxMessage
 from .phases import Phase, can_transition
 
@@ -105,23 +106,21 @@ def _message(state: CoordinationState, event: Event, data: dict) -> dict:
 def _write_outbox(cmd: Command, event: Event) -> None:
     state = cmd.state
     full = _message(state, event, cmd.payload)
-    rows = [OutboxMessage(event=event, group=f"request.{state.request_id}", payload=full),
-            OutboxMessage(event=event, group="staff", payload=full)]
-    stakeholders = {state.request.traveler_id}
-    if state.expert_id:
-        stakeholders.add(state.expert.user_id)
-    rows += [OutboxMessage(event=event, group=f"user.{uid}", user_id=uid, payload=full) for uid in sorted(stakeholders)]
+    rows = [OutboxMessage(event=event, group=request_group(state.request_id), payload=full),
+            OutboxMessage(event=event, group=STAFF_GROUP, payload=full)]
+    stakeholders = stakeholder_ids(state)
+    rows += [OutboxMessage(event=event, group=user_group(uid), user_id=uid, payload=full) for uid in stakeholders]
     # An expert this command removed hears that it happened (their feed drops the request),
     # but no longer sees its details.
     if cmd.expert_user_at_start and cmd.expert_user_at_start not in stakeholders:
-        rows.append(OutboxMessage(event=event, group=f"user.{cmd.expert_user_at_start}",
+        rows.append(OutboxMessage(event=event, group=user_group(cmd.expert_user_at_start),
                                   user_id=cmd.expert_user_at_start, payload=_message(state, event, {})))
     if cmd.vendor_payloads:
         from apps.vendors.models import Vendor
 
         owners = dict(Vendor.objects.filter(pk__in=cmd.vendor_payloads).values_list("pk", "user_id"))
         for vendor_id, data in sorted(cmd.vendor_payloads.items()):
-            rows.append(OutboxMessage(event=event, group=f"vendor.{vendor_id}", user_id=owners.get(vendor_id),
+            rows.append(OutboxMessage(event=event, group=vendor_group(vendor_id), user_id=owners.get(vendor_id),
                                       payload=_message(state, event, data)))
     OutboxMessage.objects.bulk_create(rows)
 

@@ -9,51 +9,12 @@ appends a chat message.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from apps.accounts.models import Role
-
+from .access import LiveAccess, bookings_visible_to, me_group, requests_visible_to, threads_visible_to, user_group
 from .models import Booking, CoordinationState, Event, Message, OutboxMessage, ReadMarker, Thread
-from .phases import BookingStatus
-from .selectors import booking_list_for_user, request_get_for_user, request_list_for_user, state_visible_to
-
-# A vendor whose bookings on a request are all in these statuses no longer follows it.
-ENDED_STATUSES = (BookingStatus.DECLINED, BookingStatus.EXPIRED, BookingStatus.CANCELLED)
-
-
-@dataclass(frozen=True)
-class LiveAccess:
-    """What a user may follow of one request: everything (``full``) or, for a vendor,
-    only its own bookings, heard on its ``vendor.<id>`` group."""
-
-    state: CoordinationState
-    full: bool
-    group: str
-
-
-def live_access(user, request_id: int) -> LiveAccess | None:
-    """Authorize following request ``request_id`` live; ``None`` when it is out of scope.
-
-    Traveler, the request's current expert and staff join ``request.<id>``; a vendor with
-    a live booking on the request (not declined, expired or cancelled) joins only
-    ``vendor.<vendor id>`` (and filters by request), never the request group, so it cannot
-    hear other vendors or the traveler's private details. A vendor whose bookings there
-    all fell through, or an expert who was replaced, no longer follows the request.
-    """
-    request = request_get_for_user(user, request_id)
-    if request is None:
-        return None
-    state = request.coordination
-    if state_visible_to(user, state):
-        return LiveAccess(state=state, full=True, group=f"request.{request_id}")
-    vendor = getattr(user, "vendor", None) if user.role == Role.VENDOR else None
-    if vendor is None or not state.bookings.filter(vendor=vendor).exclude(status__in=ENDED_STATUSES).exists():
-        return None
-    return LiveAccess(state=state, full=False, group=f"vendor.{vendor.pk}")
 
 
 def events_since(access: LiveAccess, since: int) -> list[dict] | None:
@@ -99,12 +60,9 @@ def message_view(message: Message) -> dict:
 
 
 def thread_list_for_user(user, state: CoordinationState) -> QuerySet[Thread]:
-    """Threads of ``state`` the user may read: all for traveler/expert/staff, a vendor only
-    the threads about its own bookings. Annotated with ``message_count`` and ``unread``
-    (messages by others after the user's read marker)."""
-    qs = Thread.objects.filter(state=state).select_related("booking")
-    if not state_visible_to(user, state):
-        qs = qs.filter(booking__vendor__user=user) if user.is_authenticated else qs.none()
+    """Threads of ``state`` the user may read (see ``access.threads_visible_to``), annotated
+    with ``message_count`` and ``unread`` (messages by others after the user's read marker)."""
+    qs = threads_visible_to(user, state)
     marker = ReadMarker.objects.filter(thread=OuterRef("pk"), user=user.pk).values("last_read_message_id")[:1]
     return qs.annotate(
         last_read=Coalesce(Subquery(marker), 0),
@@ -117,7 +75,7 @@ def thread_list_for_user(user, state: CoordinationState) -> QuerySet[Thread]:
 def message_list_for_user(user, request_id: int, *, thread_id: int | None = None) -> QuerySet[Message]:
     """Messages of the request's threads the user may read, newest first; empty when the
     request (or the thread) is out of scope."""
-    request = request_get_for_user(user, request_id)
+    request = requests_visible_to(user).filter(pk=request_id).first()
     if request is None:
         return Message.objects.none()
     threads = thread_list_for_user(user, request.coordination).values("pk")
@@ -142,7 +100,7 @@ def request_snapshot(user, access: LiveAccess) -> dict:
     Vendors get no phase or expert and only their own bookings and threads.
     """
     state = CoordinationState.objects.select_related("request").get(pk=access.state.pk)
-    bookings = (booking_list_for_user(user).filter(state=state).select_related("vendor", "offering", "slot")
+    bookings = (bookings_visible_to(user).filter(state=state).select_related("vendor", "offering", "slot")
                 .order_by("id"))
     version = state.version
     if not access.full:
@@ -161,13 +119,14 @@ def request_snapshot(user, access: LiveAccess) -> dict:
 
 
 def me_snapshot(user) -> dict:
-    """The start of a ``/ws/me/`` feed: a traveler's or expert's requests with phase and
-    version (staff and vendors follow their feed without a list)."""
+    """The start of a ``/ws/me/`` feed: for those who follow their own user group (travelers,
+    experts) their requests with phase and version; staff and vendors follow their feed
+    without a list."""
     snapshot = {"type": "snapshot", "user": user.pk}
-    if user.role in (Role.TRAVELER, Role.EXPERT) and not user.is_superuser:
+    if me_group(user) == user_group(user.pk):
         snapshot["requests"] = [
             {"request": r.pk, "state": r.coordination.pk, "phase": r.coordination.phase,
              "version": r.coordination.version}
-            for r in request_list_for_user(user).order_by("pk")
+            for r in requests_visible_to(user).order_by("pk")
         ]
     return snapshot

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from apps.accounts.models import Role
-
 from .models import ConsultationSlot, ExpertMetrics, Recommendation, RecommendationStatus
 
 
@@ -42,10 +40,8 @@ def consultation_slot_list_free(expert_ids) -> QuerySet[ConsultationSlot]:
                                            start__gt=timezone.now())
 
 
-def recommendation_list_for_user(user, state) -> QuerySet[Recommendation]:
-    """Versions of a request's recommendation document, newest first, with items: all for
-    its expert and staff, the sent ones for the traveler (drafts are the expert's)."""
-    qs = Recommendation.objects.filter(request_id=state.request_id).prefetch_related("items").order_by("-version")
-    if user.role == Role.TRAVELER:
-        return qs.exclude(status=RecommendationStatus.DRAFT)
-    return qs
+def recommendation_list_for_request(request_id: int, *, with_drafts: bool) -> QuerySet[Recommendation]:
+    """Versions of a request's recommendation document, newest first, with items; drafts
+    only ``with_drafts`` (the caller asks the access policy: drafts are the expert's)."""
+    qs = Recommendation.objects.filter(request_id=request_id).prefetch_related("items").order_by("-version")
+    return qs if with_drafts else qs.exclude(status=RecommendationStatus.DRAFT)

@@ -11,7 +11,7 @@ put a container on the page::
     <div data-live-socket="/ws/requests/{{ id }}/" data-live-events="message.posted"
          data-live-refresh="{% url 'live:chat' id %}"></div>
 
-Any signed-in role may use them; what they show is scoped by the selectors (404 out of scope).
+Any signed-in role may use them; what they show is scoped by the access policy (404 out of scope).
 """
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
@@ -19,10 +19,11 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.views import View
 
-from apps.coordination.selectors import booking_list_for_user, notification_list_for_user, notification_unread_count
+from apps.coordination.access import bookings_visible_to, live_access
+from apps.coordination.selectors import notification_list_for_user, notification_unread_count
 from apps.coordination.services.chat import message_post, thread_mark_read
 from apps.coordination.services.notifications import notification_mark_read
-from apps.coordination.snapshot import live_access, message_list_for_user, thread_list_for_user
+from apps.coordination.snapshot import message_list_for_user, thread_list_for_user
 from apps.core.errors import DomainError
 
 CHAT_PAGE = 50
@@ -38,7 +39,7 @@ class ChatView(LoginRequiredMixin, View):
         booking_id = int(booking) if booking and booking.isdigit() else None
         if access is None or (booking_id is None and not access.full):
             raise Http404
-        if booking_id is not None and not booking_list_for_user(request.user).filter(
+        if booking_id is not None and not bookings_visible_to(request.user).filter(
                 pk=booking_id, state=access.state).exists():
             raise Http404
         thread = thread_list_for_user(request.user, access.state).filter(booking_id=booking_id).first()

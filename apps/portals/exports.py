@@ -1,6 +1,6 @@
 """Web endpoints of the outputs, shared by every portal: the mobile itinerary with its
 exports (traveler, their expert, staff), the private calendar feed and the public share
-page. Scope: ``request_get_for_user`` + whole-request visibility; anything else is 404."""
+page. Scope: ``access.requests_fully_visible_to``; anything else is 404."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,10 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from apps.coordination.access import requests_fully_visible_to
 from apps.core.errors import DomainError, NotFound
-from apps.itineraries.exports.document import (
-    Document, build_document, file_stem, itinerary_for_request, request_for_owner,
-)
+from apps.itineraries.exports.document import Document, build_document, file_stem, itinerary_for_request
 from apps.itineraries.exports.ics import ics_response
 from apps.itineraries.exports.jobs import export_request, job_as_dict
 from apps.itineraries.exports.share import (
@@ -44,7 +43,7 @@ class OwnedRequestMixin(LoginRequiredMixin):
     """The request of the URL if the user sees all of it (traveler, its expert, staff); else 404."""
 
     def get_experience_request(self):
-        request = request_for_owner(self.request.user, self.kwargs["request_id"])
+        request = requests_fully_visible_to(self.request.user).filter(pk=self.kwargs["request_id"]).first()
         if request is None:
             raise Http404
         return request

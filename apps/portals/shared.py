@@ -13,8 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
+from apps.coordination.access import bookings_visible_to, requests_fully_visible_to
 from apps.coordination.phases import Phase
-from apps.coordination.selectors import booking_list_for_user, request_get_for_user, state_visible_to
 from apps.core.errors import DomainError
 from apps.itineraries.exports.document import build_document
 from apps.itineraries.models import Item
@@ -27,8 +27,8 @@ class RequestScopeMixin:
 
     @cached_property
     def experience_request(self):
-        found = request_get_for_user(self.request.user, self.kwargs["request_id"])
-        if found is None or not state_visible_to(self.request.user, found.coordination):
+        found = requests_fully_visible_to(self.request.user).filter(pk=self.kwargs["request_id"]).first()
+        if found is None:
             raise Http404
         return found
 
@@ -84,7 +84,7 @@ class ChatContextMixin(RequestScopeMixin):
     with ``?booking=`` (else the main thread); the messages come from ``live:chat``."""
 
     def get_context_data(self, **kwargs):
-        bookings = list(booking_list_for_user(self.request.user).filter(state=self.state).order_by("pk"))
+        bookings = list(bookings_visible_to(self.request.user).filter(state=self.state).order_by("pk"))
         wanted = self.request.GET.get("booking", "")
         selected = next((b for b in bookings if str(b.pk) == wanted), None)
         return {**super().get_context_data(**kwargs), "bookings": bookings, "selected": selected}

@@ -10,11 +10,12 @@ from channels.db import database_sync_to_async
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from apps.coordination.access import live_access
 from apps.coordination.phases import PHASE_TRANSITIONS
 from apps.coordination.services import bookings
 from apps.coordination.services.chat import message_post
 from apps.coordination.services.lifecycle import request_cancel, state_transition, trip_complete, trip_start
-from apps.coordination.snapshot import live_access, me_snapshot, request_snapshot
+from apps.coordination.snapshot import me_snapshot, request_snapshot
 from apps.core.errors import DomainError
 from tests.factories import make_request, make_slot
 from tests.live.support import LiveClient, drain, make_world, ws_connect

@@ -32,9 +32,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import Role
 from apps.core.commit import enqueue
-from apps.core.errors import Conflict, DomainError, Forbidden, NotFound
+from apps.core.errors import Conflict, DomainError, NotFound
 from apps.experts.models import BookingPreference
 from apps.itineraries.models import Item
 from apps.requests.models import ExperienceType
@@ -45,6 +44,7 @@ from apps.vendors.selectors import slot_find_alternative
 from apps.vendors.services import slot_hold, slot_release
 
 from .. import engine
+from ..access import can_manage_bookings, can_respond_to_booking, can_set_payment_schedule, require
 from ..models import (
     Booking,
     HandledBy,
@@ -61,7 +61,6 @@ from ..phases import (
     booking_can_transition,
     check_in_open,
 )
-from ..selectors import state_visible_to
 
 OPEN_STATUSES = frozenset({BookingStatus.REQUESTED, BookingStatus.PENDING})
 BOOKABLE_PHASES = (Phase.BOOKING, Phase.CONFIRMED)
@@ -70,26 +69,18 @@ CONFIRM_TASK = "apps.coordination.booking_tasks.confirm_instant_booking"
 
 # --- helpers -------------------------------------------------------------------------
 
-def _is_staff(actor) -> bool:
-    return actor is not None and (actor.role == Role.STAFF or actor.is_superuser)
-
-
 def _require_participant(actor, booking: Booking | None, state) -> None:
-    """Traveler, expert of the request or staff; the booking's vendor → 403; others → 404."""
-    if actor is not None and state_visible_to(actor, state):
-        return
-    if booking is not None and actor is not None and booking.vendor.user_id == actor.pk:
-        raise Forbidden(_("Only the traveler or the expert can do this."), code="booking.participant_only")
-    raise NotFound(_("No such booking.") if booking else _("No such request."), code="booking.not_found")
+    """The client side (traveler, expert of the request, staff); the booking's vendor → 403; others → 404."""
+    require(can_manage_bookings(actor, state), actor, state, _("Only the traveler or the expert can do this."),
+            booking=booking, code="booking.participant_only", missing_code="booking.not_found",
+            missing_message=_("No such booking.") if booking else _("No such request."))
 
 
 def _require_vendor_side(actor, booking: Booking, state) -> None:
     """The booking's vendor, staff, or the system (``actor=None``); participants → 403; others → 404."""
-    if actor is None or _is_staff(actor) or booking.vendor.user_id == actor.pk:
-        return
-    if state_visible_to(actor, state):
-        raise Forbidden(_("Only the vendor can answer a booking request."), code="booking.vendor_only")
-    raise NotFound(_("No such booking."), code="booking.not_found")
+    require(can_respond_to_booking(actor, booking), actor, state, _("Only the vendor can answer a booking request."),
+            booking=booking, code="booking.vendor_only", missing_code="booking.not_found",
+            missing_message=_("No such booking."))
 
 
 def _booking_data(booking: Booking) -> dict:
@@ -552,8 +543,8 @@ def booking_payment_schedule_set(*, booking_id: int, actor, deposit_percent: Dec
         raise DomainError(_("The deposit is a percent from 1 to 100 and the days are 0 or more."),
                           code="booking.invalid", fields={"deposit_percent": _("1 to 100.")})
     with _booking_command(booking_id, actor) as (cmd, booking):
-        if actor is None or booking.vendor.user_id != actor.pk:
-            _require_participant(actor, booking, cmd.state)
+        require(can_set_payment_schedule(actor, booking), actor, cmd.state, booking=booking,
+                missing_code="booking.not_found", missing_message=_("No such booking."))
         if booking.status not in HOLDING_STATUSES:
             raise Conflict(_("This booking no longer needs payments."), code="booking.transition_not_allowed")
         if booking.installments.filter(paid_at__isnull=False).exists():

@@ -10,23 +10,11 @@ from django.utils.translation import gettext as _
 from apps.core.errors import DomainError, NotFound
 
 from .. import engine
-from ..models import Booking, CoordinationState, Message, ReadMarker, Thread
-from ..selectors import state_visible_to
+from ..access import can_post_message, require
+from ..models import Booking, Message, ReadMarker, Thread
 from ..snapshot import message_view, thread_view
 
 MAX_MESSAGE_LENGTH = 5000
-
-
-def _not_found():
-    return NotFound(_("Not found."), code="not_found")
-
-
-def can_post(user, state: CoordinationState, booking: Booking | None) -> bool:
-    """Traveler, expert and staff write in every thread of the request; a vendor only in
-    the thread about its own booking."""
-    if state_visible_to(user, state):
-        return True
-    return booking is not None and booking.vendor.user_id == user.pk
 
 
 def message_post(*, state_id: int, actor, body: str, booking_id: int | None = None) -> Message:
@@ -48,9 +36,8 @@ def message_post(*, state_id: int, actor, body: str, booking_id: int | None = No
         if booking_id is not None:
             booking = Booking.objects.select_related("vendor", "offering").filter(pk=booking_id, state=cmd.state).first()
             if booking is None:
-                raise _not_found()
-        if not can_post(actor, cmd.state, booking):
-            raise _not_found()
+                raise NotFound(_("Not found."), code="not_found")
+        require(can_post_message(actor, cmd.state, booking), actor, cmd.state, booking=booking)
         subject = booking.offering.title if booking else str(cmd.state.request)
         thread, _created = Thread.objects.get_or_create(state=cmd.state, booking=booking, defaults={"subject": subject})
         message = Message.objects.create(thread=thread, author=actor, body=body)

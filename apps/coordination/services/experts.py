@@ -12,51 +12,35 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import Role
 from apps.core.commit import enqueue
-from apps.core.errors import Conflict, Forbidden, NotFound
+from apps.core.errors import Conflict
 from apps.experts import services as expert_services
 from apps.experts.matching import expert_matches
 from apps.experts.models import BookingPreference, ConsultationSlot, Expert
 
 from .. import engine
+from ..access import can_act_as_expert, can_act_as_traveler, can_plan, require
 from ..models import CoordinationState, Event, HandledBy
 from ..phases import Phase
-from ..selectors import state_visible_to
 
 # Events after which an expert is not offered again for the same request.
 DROPPED_EVENTS = ("expert.declined", "expert.timed_out")
 ASSIGN_TASK = "apps.coordination.flow_tasks.assign_queued_experts"
 
 
-def _is_staff(actor) -> bool:
-    return bool(actor and (actor.role == Role.STAFF or actor.is_superuser))
-
-
-def _refuse(state: CoordinationState, actor, message: str):
-    """403 for someone who sees the request, 404 for anyone else."""
-    if actor is not None and state_visible_to(actor, state):
-        raise Forbidden(message, code="permission_denied")
-    raise NotFound(_("Not found."), code="not_found")
-
-
 def require_traveler(state: CoordinationState, actor) -> None:
     """The request's traveler (or staff acting for them) may run the command."""
-    if not (_is_staff(actor) or (actor and state.request.traveler_id == actor.pk)):
-        _refuse(state, actor, _("Only the traveler can do this."))
+    require(can_act_as_traveler(actor, state), actor, state, _("Only the traveler can do this."))
 
 
 def require_expert(state: CoordinationState, actor) -> None:
     """The request's chosen expert (or staff) may run the command."""
-    if not (_is_staff(actor) or (actor and state.expert_id and state.expert.user_id == actor.pk)):
-        _refuse(state, actor, _("Only the request's expert can do this."))
+    require(can_act_as_expert(actor, state), actor, state, _("Only the request's expert can do this."))
 
 
 def require_planner(state: CoordinationState, actor) -> None:
     """The traveler, the accepted expert or staff may run the command."""
-    if state.expert_accepted_at and actor and state.expert.user_id == actor.pk:
-        return
-    require_traveler(state, actor)
+    require(can_plan(actor, state), actor, state, _("Only the traveler or their expert can do this."))
 
 
 def handled_by(state: CoordinationState) -> str:

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from apps.core.errors import Conflict, DomainError
 
 from .. import engine
+from ..access import can_review, require
 from ..models import Booking, Review
 from ..phases import Phase
-from .experts import _refuse
 
 REVIEWED_BOOKINGS = ("confirmed", "completed")
 MAX_COMMENT = 4000
@@ -58,8 +58,7 @@ def review_submit(*, state_id: int, actor, target: str, rating: int, comment: st
         raise DomainError(_("Keep the comment under %(n)d characters.") % {"n": MAX_COMMENT}, code="review.invalid",
                           fields={"comment": _("Too long.")})
     with engine.command(state_id, actor=actor) as cmd:
-        if actor is None or cmd.state.request.traveler_id != actor.pk:
-            _refuse(cmd.state, actor, _("Only the traveler can review this trip."))
+        require(can_review(actor, cmd.state), actor, cmd.state, _("Only the traveler can review this trip."))
         cmd.require_phase(Phase.COMPLETED)
         subject = _subject(cmd, target, expert_id, vendor_id)
         if Review.objects.filter(state=cmd.state, author=actor, target=target, **subject).exists():

@@ -20,6 +20,7 @@ from apps.requests.models import ExperienceType
 from apps.vendors.models import Offering, Slot, VendorType
 
 from .. import engine
+from ..access import is_vendor_user
 from ..models import Booking, CoordinationState, PriceOffer, ShortlistEntry
 from ..phases import BookingStatus, Phase
 from .bookings import booking_payment_schedule_set, booking_proposal_accept, booking_propose
@@ -82,7 +83,7 @@ def _entry_for(cmd: engine.Command, entry_id: int) -> ShortlistEntry:
 
 def _party(cmd: engine.Command, entry: ShortlistEntry, actor) -> str:
     """The entry's vendor speaks for the vendor side; the couple, their expert or staff for the client."""
-    if actor is not None and entry.offering.vendor.user_id == actor.pk:
+    if is_vendor_user(actor, entry.offering.vendor):
         return PriceOffer.Party.VENDOR
     require_planner(cmd.state, actor)
     return PriceOffer.Party.CLIENT

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from apps.coordination.models import Booking
 from apps.coordination.phases import BookingStatus
-from apps.coordination.selectors import request_get_for_user, state_visible_to
 from apps.core.errors import NotFound
 from apps.core.money import Money
 
@@ -110,15 +109,6 @@ class Document:
 def file_stem(destination: str, version: int) -> str:
     """Download name without extension: ``tokyo-v3``."""
     return f"{slugify(destination)}-v{version}"
-
-
-def request_for_owner(user, request_id: int):
-    """The request if ``user`` sees all of it (its traveler, its expert, staff), else None.
-    Vendors see bookings, never the traveler's whole plan."""
-    request = request_get_for_user(user, request_id)
-    if request is None or not state_visible_to(user, request.coordination):
-        return None
-    return request
 
 
 def itinerary_for_request(request) -> Itinerary:

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.coordination.selectors import state_visible_to
+from apps.coordination.access import can_export
 from apps.core.commit import enqueue
 from apps.core.errors import DomainError, NotFound
 
@@ -42,7 +42,7 @@ def export_request(*, itinerary: Itinerary, kind: str, actor) -> ExportJob:
     """
     if kind not in ExportKind.values:
         raise DomainError(_("Unknown export “%(kind)s”.") % {"kind": kind}, code="export.unknown_kind")
-    if not state_visible_to(actor, itinerary.request.coordination):
+    if not can_export(actor, itinerary.request.coordination):
         raise NotFound(_("Itinerary not found."), code="itinerary.not_found")
     fingerprint = content_fingerprint(itinerary)
     with transaction.atomic():

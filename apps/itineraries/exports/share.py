@@ -10,14 +10,14 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
-from apps.coordination.selectors import state_visible_to
+from apps.coordination.access import can_export
 from apps.core.errors import DomainError, NotFound
 
 from ..models import CalendarSubscription, ShareLink, TokenLink
 
 
 def _require_owner(actor, request) -> None:
-    if not state_visible_to(actor, request.coordination):
+    if not can_export(actor, request.coordination):
         raise NotFound(_("Request not found."), code="request.not_found")
 
 

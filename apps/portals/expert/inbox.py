@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from apps.coordination.services import experts
-from apps.core.portals import ExpertPortalMixin
 from apps.experts.selectors import expert_signals
+from apps.portals.gates import ExpertPortalMixin
 from apps.portals.shared import CommandView
 
 from . import selectors

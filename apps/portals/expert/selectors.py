@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.coordination.access import bookings_visible_to, requests_visible_to
 from apps.coordination.phases import OPEN_PHASES, BookingStatus, Phase
-from apps.coordination.selectors import booking_list_for_user, request_list_for_user
 from apps.experts.models import ConsultationSlot, Expert
 
 
@@ -20,7 +20,7 @@ def expert_of(user) -> Expert | None:
 def inbox(user) -> dict:
     """``waiting``: requests that chose this expert and wait for an answer (oldest first);
     ``active``: accepted requests still open (soonest trip first)."""
-    mine = request_list_for_user(user)
+    mine = requests_visible_to(user)
     return {
         "waiting": mine.filter(coordination__phase=Phase.MATCHING, coordination__expert_accepted_at__isnull=True)
         .order_by("coordination__updated_at"),
@@ -34,7 +34,7 @@ def booking_board(user, *, now=None) -> dict:
     ``problems`` needing action (declined, expired, a vendor proposal waiting, or the
     vendor's inventory was down) and ``confirmed`` upcoming ones."""
     now = now or timezone.now()
-    mine = booking_list_for_user(user).filter(state__expert__user=user)
+    mine = bookings_visible_to(user).filter(state__expert__user=user)
     open_ = mine.filter(status__in=[BookingStatus.REQUESTED, BookingStatus.PENDING])
     recent = now - dt.timedelta(days=14)
     problem = (Q(status__in=[BookingStatus.DECLINED, BookingStatus.EXPIRED], updated_at__gte=recent)

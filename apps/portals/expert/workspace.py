@@ -9,11 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from apps.coordination.selectors import booking_list_for_user
+from apps.coordination.access import bookings_visible_to, recommendations_visible_to
 from apps.coordination.services import itinerary as itinerary_services
 from apps.coordination.services import recommendations
 from apps.core.errors import DomainError
-from apps.experts.selectors import recommendation_list_for_user
 from apps.portals.shared import ChatContextMixin, ItineraryContextMixin, PartsMixin, RequestScopeMixin, error_text
 from apps.vendors.models import Offering
 
@@ -30,9 +29,9 @@ class RequestView(ExpertMixin, ItineraryContextMixin, PartsMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        versions = list(recommendation_list_for_user(self.request.user, self.state)[:5])
+        versions = list(recommendations_visible_to(self.request.user, self.state)[:5])
         context.update(self.itinerary_context(), portal="expert", versions=versions,
-                       bookings=booking_list_for_user(self.request.user).filter(state=self.state)
+                       bookings=bookings_visible_to(self.request.user).filter(state=self.state)
                        .order_by("slot__start", "pk"))
         return context
 
@@ -50,7 +49,7 @@ class RecommendationEditView(ExpertMixin, RequestScopeMixin, TemplateView):
     template_name = "expert/recommendation_edit.html"
 
     def forms(self, data=None):
-        versions = list(recommendation_list_for_user(self.request.user, self.state)[:10])
+        versions = list(recommendations_visible_to(self.request.user, self.state)[:10])
         latest = versions[0] if versions else None
         initial = [{"title": i.title, "offering": i.offering_id, "category": i.category or "activity", "day": i.day,
                     "start_time": i.start_time, "pinned": i.pinned, "reasoning": i.reasoning, "tips": i.tips,

@@ -12,7 +12,7 @@ from django.views.generic import TemplateView
 
 from apps.coordination.phases import Phase
 from apps.coordination.services import browse, weddings
-from apps.core.portals import TravelerPortalMixin
+from apps.portals.gates import TravelerPortalMixin
 from apps.portals.shared import CommandView, RequestScopeMixin, posted_id
 from apps.requests.models import ExperienceType
 from apps.vendors.models import Offering

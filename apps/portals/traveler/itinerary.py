@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 
 from apps.coordination.services import itinerary as itinerary_services
 from apps.core.errors import DomainError
-from apps.core.portals import TravelerPortalMixin
+from apps.portals.gates import TravelerPortalMixin
 from apps.portals.shared import CommandView, ItineraryContextMixin, PartsMixin, cleaned
 
 from .forms import ItemMoveForm

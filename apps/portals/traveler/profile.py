@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
 from apps.core.errors import DomainError
-from apps.core.portals import TravelerPortalMixin
 from apps.insights.selectors import traveler_profile_for
 from apps.insights.services import traveler_profile_reset
+from apps.portals.gates import TravelerPortalMixin
 from apps.requests.models import INTERESTS
 from apps.requests.services import traveler_profile_update
 

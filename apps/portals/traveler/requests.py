@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from apps.coordination.access import requests_visible_to
 from apps.coordination.phases import OPEN_PHASES, Phase
-from apps.coordination.selectors import request_list_for_user
 from apps.coordination.services import browse, experts, recommendations
 from apps.coordination.services.intake import request_submit
 from apps.core.errors import DomainError
-from apps.core.portals import TravelerPortalMixin
+from apps.portals.gates import TravelerPortalMixin
 from apps.portals.shared import ChatContextMixin, CommandView, PartsMixin, RequestScopeMixin, cleaned, posted_id
 from apps.requests.services import request_validate
 
@@ -32,7 +32,7 @@ class HomeView(TravelerPortalMixin, ListView):
     paginate_by = 12
 
     def get_queryset(self):
-        return request_list_for_user(self.request.user).filter(coordination__phase__in=OPEN_PHASES)
+        return requests_visible_to(self.request.user).filter(coordination__phase__in=OPEN_PHASES)
 
 
 class NotificationsView(TravelerPortalMixin, TemplateView):

@@ -16,12 +16,12 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from django.views import View
 from django.views.generic import ListView
 
+from apps.coordination.access import bookings_visible_to, requests_visible_to
 from apps.coordination.models import Review
 from apps.coordination.phases import OPEN_PHASES, Phase
-from apps.coordination.selectors import booking_list_for_user, request_list_for_user
 from apps.coordination.services.reviews import MAX_COMMENT, REVIEWED_BOOKINGS, review_submit
 from apps.core.errors import DomainError
-from apps.core.portals import TravelerPortalMixin
+from apps.portals.gates import TravelerPortalMixin
 from apps.portals.shared import RequestScopeMixin
 
 
@@ -75,7 +75,7 @@ def trip_feedback(user, requests_page, *, refused: tuple[int, str, TripReviewFor
     trips = [r for r in requests_page if r.coordination.phase == Phase.COMPLETED]
     states = [r.coordination.pk for r in trips]
     vendors: dict[int, dict[int, str]] = {}
-    for state_id, vendor_id, name in (booking_list_for_user(user)
+    for state_id, vendor_id, name in (bookings_visible_to(user)
                                       .filter(state_id__in=states, status__in=REVIEWED_BOOKINGS)
                                       .order_by("vendor__name").values_list("state_id", "vendor_id", "vendor__name")
                                       .distinct()):
@@ -120,7 +120,7 @@ class HistoryView(TravelerPortalMixin, ListView):
     refused: tuple[int, str, TripReviewForm] | None = None
 
     def get_queryset(self):
-        return request_list_for_user(self.request.user).exclude(coordination__phase__in=OPEN_PHASES)
+        return requests_visible_to(self.request.user).exclude(coordination__phase__in=OPEN_PHASES)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

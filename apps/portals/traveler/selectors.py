@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from apps.coordination.access import bookings_visible_to, recommendations_visible_to
 from apps.coordination.models import PlanWish, ShortlistEntry
 from apps.coordination.phases import Phase
-from apps.coordination.selectors import booking_list_for_user
 from apps.coordination.services.experts import request_matches
 from apps.experts.models import ConsultationSlot
-from apps.experts.selectors import consultation_slot_list_free, expert_signals, recommendation_list_for_user
+from apps.experts.selectors import consultation_slot_list_free, expert_signals
 from apps.requests.models import ExperienceType, Path
 
 
@@ -34,9 +34,9 @@ def request_overview(user, state) -> dict:
         context["booked_consultations"] = [consultation_view(s, request.traveler.time_zone) for s in held]
         free = consultation_slot_list_free([state.expert_id]).select_related("expert")[:12]
         context["consultations"] = [consultation_view(s, request.traveler.time_zone) for s in free]
-    versions = list(recommendation_list_for_user(user, state)[:1])
+    versions = list(recommendations_visible_to(user, state)[:1])
     context["recommendation"] = versions[0] if versions else None
-    context["bookings"] = list(booking_list_for_user(user).filter(state=state).order_by("slot__start", "pk"))
+    context["bookings"] = list(bookings_visible_to(user).filter(state=state).order_by("slot__start", "pk"))
     context["wishes"] = PlanWish.objects.filter(state=state).select_related("offering__vendor", "slot")
     context["shortlist"] = (ShortlistEntry.objects.filter(state=state).select_related("offering__vendor")
                             if request.experience_type != ExperienceType.TRAVEL else [])

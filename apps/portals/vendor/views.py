@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from apps.coordination.access import bookings_served_by
 from apps.coordination.models import VendorResponse
-from apps.coordination.selectors import booking_list_for_user, vendor_booking_board
+from apps.coordination.selectors import vendor_booking_board
 from apps.coordination.services.bookings import booking_mark_arrived, vendor_respond
 from apps.core.errors import DomainError
-from apps.core.portals import VendorPortalMixin
+from apps.portals.gates import VendorPortalMixin
 from apps.portals.shared import PartsMixin
 from apps.vendors.selectors import offering_list_for_vendor, slot_list_for_vendor, slot_list_free, vendor_of_user
 from apps.vendors.services import slot_capacity_set, slots_bulk_create
@@ -44,7 +45,7 @@ class _VendorView(VendorPortalMixin):
         return self.vendor
 
     def own_booking(self, pk: int):
-        booking = booking_list_for_user(self.request.user).filter(pk=pk, vendor__user=self.request.user).first()
+        booking = bookings_served_by(self.request.user).filter(pk=pk).first()
         if booking is None:
             raise Http404(_("No such booking."))
         return booking

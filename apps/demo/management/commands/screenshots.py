@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from apps.accounts.models import User
+from apps.coordination.access import requests_visible_to
 from apps.coordination.phases import OPEN_PHASES
-from apps.coordination.selectors import request_list_for_user
 from apps.demo.catalog import DEMO_PASSWORD
 from apps.portals.management.live_server import CHROMIUM, CHROMIUM_ARGS, asgi_server, sign_in
 
@@ -32,12 +32,12 @@ def demo_pages() -> dict[str, list[tuple[str, str]]]:
     users = {u.username: u for u in User.objects.filter(username__in=["traveler", "expert", "vendor", "staff"])}
     if len(users) < 4:
         raise CommandError("The demo users are missing: run `python manage.py seed_demo` first.")
-    traveler_requests = request_list_for_user(users["traveler"])
+    traveler_requests = requests_visible_to(users["traveler"])
     open_request = traveler_requests.filter(coordination__phase__in=OPEN_PHASES).values_list("pk", flat=True).first()
     with_plan = traveler_requests.filter(coordination__current_itinerary__isnull=False)
     planned = (with_plan.filter(coordination__phase__in=OPEN_PHASES).values_list("pk", flat=True).first()
                or with_plan.values_list("pk", flat=True).first())
-    client = (request_list_for_user(users["expert"]).order_by("-coordination__updated_at")
+    client = (requests_visible_to(users["expert"]).order_by("-coordination__updated_at")
               .values_list("pk", flat=True).first())
     pages = {
         "traveler": [("home", "/traveler/"), ("request-new", reverse("traveler:request_create")),

@@ -1,8 +1,9 @@
-"""Portal gates: every portal view names the role it serves."""
+"""Portal gates: every portal view names the role it serves (see apps.coordination.access)."""
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 
 from apps.accounts.models import Role
+from apps.coordination.access import has_role
 
 
 class RoleRequiredMixin(AccessMixin):
@@ -13,7 +14,7 @@ class RoleRequiredMixin(AccessMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if request.user.role != self.role:
+        if not has_role(request.user, self.role):
             raise PermissionDenied("This portal is for another role.")
         return super().dispatch(request, *args, **kwargs)
 
