@@ -97,3 +97,26 @@ def alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def app_snapshot() -> dict:
+    """What the app serves from the current database: row counts, and staff's API view of
+    every request (detail, event timeline, itinerary) and of the bookings."""
+    from django.apps import apps
+    from django.test import Client
+
+    from apps.accounts.models import User
+    from apps.requests.models import ExperienceRequest
+
+    models = ["accounts.User", "requests.ExperienceRequest", "coordination.CoordinationState", "coordination.Event",
+              "coordination.Booking", "coordination.OutboxMessage", "coordination.Review", "itineraries.Itinerary",
+              "itineraries.Item", "vendors.Slot", "vendors.Offering", "experts.Expert"]
+    snapshot = {"counts": {label: apps.get_model(label).objects.count() for label in models}}
+    client = Client()
+    client.force_login(User.objects.filter(is_staff=True).order_by("pk").first())
+    for request_id in ExperienceRequest.objects.order_by("pk").values_list("pk", flat=True):
+        for part in ("", "events/", "itinerary/"):
+            response = client.get(f"/api/v1/requests/{request_id}/{part}")
+            snapshot[f"requests/{request_id}/{part}"] = [response.status_code, response.json()]
+    snapshot["bookings/"] = client.get("/api/v1/bookings/?page_size=500").json()
+    return snapshot
