@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "apps.core.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -130,7 +131,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
@@ -163,8 +164,12 @@ Q_CLUSTER = {
     "name": os.environ.get("Q_NAME", "traveloure"),
     "workers": int(os.environ.get("Q_WORKERS", "2")),
     "timeout": 120,
-    "retry": 180,
-    "max_attempts": 3,
+    # A task that fails (or whose worker dies) is not acknowledged, so the broker hands it
+    # out again "retry" seconds after it was taken, up to "max_attempts" runs; then it stays
+    # in the admin's failed tasks. Safe because every task is idempotent (STYLE.md); the
+    # periodic sweeps retry the work again on a slower clock.
+    "retry": int(os.environ.get("Q_RETRY_SECONDS", "180")),
+    "max_attempts": int(os.environ.get("Q_MAX_ATTEMPTS", "3")),
     "catch_up": False,
     "sync": env_bool("Q_SYNC", False),
     "poll": 0.5,
@@ -219,6 +224,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Probes talk to the process directly, over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -234,6 +241,11 @@ TRAVELOURE = {
     # A request feed reconnecting with ?since= gets at most this many missed events replayed,
     # else a fresh snapshot.
     "LIVE_CATCH_UP_EVENTS": int(os.environ.get("LIVE_CATCH_UP_EVENTS", "200")),
+    # Retention (apps.coordination.retention, daily): rows older than this many days are
+    # pruned. The event log is never pruned: it is the audit trail.
+    "RETENTION_OUTBOX_DAYS": int(os.environ.get("RETENTION_OUTBOX_DAYS", "7")),
+    "RETENTION_NOTIFICATION_DAYS": int(os.environ.get("RETENTION_NOTIFICATION_DAYS", "180")),
+    "RETENTION_SLOT_DAYS": int(os.environ.get("RETENTION_SLOT_DAYS", "30")),
 }
 
 # External data (apps.integrations.registry): "offline" = shipped data, no network (default);
@@ -254,9 +266,19 @@ TRAVELOURE_PROVIDERS = {
                "client_secret": os.environ.get("AMADEUS_CLIENT_SECRET", "")},
 }
 
+# Logs go to stderr, one line per record with the request id; LOG_FORMAT=json for one JSON
+# object per line. Each request is logged once by apps.core.requestlog (LOG_REQUESTS=0 to
+# silence those lines).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "apps.core.requestlog.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "apps.core.requestlog.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": os.environ.get("LOG_FORMAT", "text")}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"traveloure.request": {"level": "INFO" if env_bool("LOG_REQUESTS", True) else "WARNING"}},
 }

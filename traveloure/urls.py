@@ -3,10 +3,13 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apps.core.health import healthz, readyz
 from apps.portals.export_urls import share_urlpatterns
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/accounts/home/", permanent=False)),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("apps.accounts.urls")),
     path("traveler/", include("apps.portals.traveler.urls")),

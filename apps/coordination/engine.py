@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.commit import after_commit
 from apps.core.errors import Conflict
+from apps.core.requestlog import current_request_id
 
 from . import hooks
 from .access import STAFF_GROUP, request_group, stakeholder_ids, user_group, vendor_group
@@ -171,6 +172,6 @@ def command(state_id: int, *, actor, expected_version: int | None = None):
         state.updated_at = timezone.now()
         state.save(update_fields=sorted(cmd.changed_fields | {"version", "updated_at"}))
         cmd.event = Event.objects.create(state=state, version=state.version, type=cmd.event_type, actor=cmd.actor,
-                                         payload=cmd.payload)
+                                         payload=cmd.payload, request_id=current_request_id())
         _write_outbox(cmd, cmd.event)
         after_commit(_after_commit, cmd.event.pk)

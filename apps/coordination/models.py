@@ -36,6 +36,7 @@ class Event(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
     payload = models.JSONField(default=dict, blank=True)
+    request_id = models.CharField(max_length=64, blank=True, help_text=_("The HTTP request (or its task) that caused it"))
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

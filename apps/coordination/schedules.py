@@ -12,6 +12,7 @@ PERIODIC = {
     "booking-remind-vendors": ("apps.coordination.booking_tasks.remind_vendors", 15),
     "booking-remind-installments": ("apps.coordination.booking_tasks.remind_installments", 60),
     "insights-nightly-rebuild": ("apps.insights.tasks.rebuild_all", 24 * 60),
+    "retention-prune": ("apps.coordination.retention.prune_expired", 24 * 60),
 }
 
 
