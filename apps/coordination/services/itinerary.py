@@ -22,12 +22,12 @@ from apps.itineraries.models import Item, ItineraryState
 from apps.itineraries.planner.candidates import Candidate
 from apps.itineraries.planner.conflicts import Pin
 from apps.itineraries.planner.service import plan_for_request
-from apps.itineraries.services import itinerary_create_from_plan, itinerary_set_state
+from apps.itineraries.services import itinerary_create_from_plan, itinerary_save_state
 from apps.vendors.models import OfferingKind, PriceUnit
 
 from .. import engine
 from ..models import Booking, CoordinationState, Event, ShortlistEntry
-from ..phases import HOLDING_STATUSES, Phase
+from ..phases import HOLDING_STATUSES, ITINERARIES, Phase
 from .bookings import booking_request
 from .browse import wish_inputs
 from .experts import require_planner, require_traveler
@@ -135,9 +135,11 @@ def itinerary_generate(*, state_id: int, actor, seed: int = 0) -> CoordinationSt
         role = "platform" if actor is None else ("expert" if state.expert and state.expert.user_id == actor.pk
                                                  else "traveler")
         if state.current_itinerary_id:
-            itinerary_set_state(itinerary_id=state.current_itinerary_id, state=ItineraryState.SUPERSEDED)
+            ITINERARIES.move(state.current_itinerary, ItineraryState.SUPERSEDED)
+            itinerary_save_state(itinerary=state.current_itinerary)
         itinerary = itinerary_create_from_plan(request=state.request, plan=plan, author_role=role)
-        itinerary_set_state(itinerary_id=itinerary.pk, state=ItineraryState.PROPOSED)
+        ITINERARIES.move(itinerary, ItineraryState.PROPOSED)
+        itinerary_save_state(itinerary=itinerary)
         cmd.set(current_itinerary=itinerary)
         cmd.record("itinerary.proposed", {"itinerary": itinerary.pk, "version": itinerary.version,
                                           "author": role, "summary": _summary(itinerary)})
@@ -168,7 +170,8 @@ def itinerary_approve(*, state_id: int, actor) -> CoordinationState:
             itinerary = cmd.state.current_itinerary
             if itinerary is None:
                 raise Conflict(_("There is no itinerary to approve yet."), code="itinerary.none")
-            itinerary_set_state(itinerary_id=itinerary.pk, state=ItineraryState.APPROVED)
+            ITINERARIES.move(itinerary, ItineraryState.APPROVED)
+            itinerary_save_state(itinerary=itinerary)
             to_book = _items_to_book(cmd.state)
             cmd.transition(Phase.BOOKING)
             if not to_book:
