@@ -14,17 +14,19 @@ from apps.api.models import IdempotencyKey
 from apps.coordination.models import (Booking, CoordinationState, Event, Notification, NotificationPreference,
                                       PaymentInstallment, PlanWish, PriceOffer, PushSubscription, Review,
                                       ShortlistEntry, VendorResponse)
+from apps.coordination.services.bookings import booking_confirm, booking_request
 from apps.coordination.services.chat import message_post, thread_mark_read
+from apps.coordination.services.experts import expert_accept, expert_choose
 from apps.coordination.services.itinerary import itinerary_generate
 from apps.core.errors import NotFound
-from apps.experts.models import ExpertMetrics, Recommendation, RecommendationItem
+from apps.experts.models import Expert, ExpertMetrics, Recommendation, RecommendationItem
 from apps.insights.models import ItineraryPattern, SeasonalTrend
 from apps.itineraries.exports.jobs import export_request
 from apps.itineraries.exports.share import calendar_subscription_get_or_create, share_link_create, share_link_resolve
 from apps.requests.models import TravelerProfile
-from apps.vendors.models import PriceRule, VendorMetrics
+from apps.vendors.models import PriceRule, Slot, VendorMetrics
 from tests.factories import (make_consultation_slot, make_expert, make_offering, make_place, make_request, make_slot,
-                             make_user)
+                             make_user, make_vendor)
 
 pytestmark = pytest.mark.django_db
 
@@ -179,17 +181,76 @@ def test_record_payment_goes_through_the_engine(client, superuser, world):
     assert (event.type, event.actor_id) == ("booking.payment_recorded", superuser.pk)
 
 
-def test_change_phase_goes_through_the_engine_and_reports_refusals(client, superuser, world):
+def _request_with_bookings():
+    """An accepted expert (one unit of capacity taken) and, in the booking phase, one
+    confirmed booking of a vendor with a strict policy and one pending booking."""
+    traveler = make_user(Role.TRAVELER)
+    expert = make_expert(capacity_max=3)
+    state = make_request(traveler)
+    expert_choose(state_id=state.pk, actor=traveler, expert_id=expert.pk)
+    expert_accept(state_id=state.pk, actor=expert.user)
+    CoordinationState.objects.filter(pk=state.pk).update(phase="booking")  # set-up: the plan was approved
+    strict = make_vendor(confirmation="manual", cancellation_tiers=[{"hours": 24 * 30, "refund_pct": 100},
+                                                                    {"hours": 0, "refund_pct": 25}])
+    relaxed = make_vendor(confirmation="manual")
+    confirmed = booking_request(state_id=state.pk, actor=traveler, quantity=1, slot_id=make_slot(
+        make_offering(strict, base_price=Decimal("100.00")), capacity=4).pk)
+    booking_confirm(booking_id=confirmed.pk, actor=strict.user, reference="STRICT-1")
+    pending = booking_request(state_id=state.pk, actor=traveler, quantity=2, slot_id=make_slot(
+        make_offering(relaxed, base_price=Decimal("40.00")), capacity=4).pk)
+    return state, expert, confirmed, pending
+
+
+def test_cancel_request_runs_the_cancel_command(client, superuser):
+    state, expert, confirmed, pending = _request_with_bookings()
+    assert Expert.objects.get(pk=expert.pk).capacity_current == 1
     client.force_login(superuser)
     changelist = url(CoordinationState, "changelist")
-    refused = client.post(changelist, {"action": "change_phase", "_selected_action": [world.pk], "apply": "1",
-                                       "phase": "completed", "reason": "typo"}, follow=True)
-    assert world.phase == "matching" and CoordinationState.objects.get(pk=world.pk).phase == "matching"
-    assert any(m.level_tag == "error" for m in refused.context["messages"])
+    asked = client.post(changelist, {"action": "cancel_request", "_selected_action": [state.pk]})
+    assert asked.status_code == 200 and 'name="reason"' in asked.content.decode()
+    assert CoordinationState.objects.get(pk=state.pk).phase == "booking"
 
-    client.post(changelist, {"action": "change_phase", "_selected_action": [world.pk], "apply": "1",
-                             "phase": "planning", "reason": "The expert agreed by phone"})
-    state = CoordinationState.objects.get(pk=world.pk)
-    event = Event.objects.get(state=state, version=state.version)
-    assert (state.phase, event.type, event.actor_id) == ("planning", "state.repaired", superuser.pk)
-    assert event.payload == {"from": "matching", "to": "planning", "reason": "The expert agreed by phone"}
+    client.post(changelist, {"action": "cancel_request", "_selected_action": [state.pk], "apply": "1",
+                             "reason": "The traveler called: family emergency"})
+    state.refresh_from_db()
+    confirmed.refresh_from_db()
+    pending.refresh_from_db()
+    assert state.phase == "cancelled" and Expert.objects.get(pk=expert.pk).capacity_current == 0
+    # 10 days before the start: the strict vendor refunds 25 %, an unconfirmed hold in full.
+    assert (confirmed.status, confirmed.refund_amount) == ("cancelled", Decimal("25.00"))
+    assert (pending.status, pending.refund_amount) == ("cancelled", pending.price)
+    assert [s.capacity_available for s in Slot.objects.filter(pk__in=[confirmed.slot_id, pending.slot_id])] == [4, 4]
+    events = list(Event.objects.filter(state=state).order_by("-version")[:3])
+    assert [(e.type, e.actor_id) for e in events] == [("request.cancelled", superuser.pk),
+                                                      ("booking.cancelled", superuser.pk),
+                                                      ("booking.cancelled", superuser.pk)]
+    assert events[0].payload == {"reason": "The traveler called: family emergency"}
+
+
+def test_cancel_request_reports_a_refusal(client, superuser):
+    state = make_request()
+    CoordinationState.objects.filter(pk=state.pk).update(phase="in_progress")  # set-up: the trip began
+    client.force_login(superuser)
+    refused = client.post(url(CoordinationState, "changelist"), {
+        "action": "cancel_request", "_selected_action": [state.pk], "apply": "1", "reason": "typo"}, follow=True)
+    assert any(m.level_tag == "error" for m in refused.context["messages"])
+    assert CoordinationState.objects.get(pk=state.pk).phase == "in_progress"
+    assert Event.objects.filter(state=state).count() == 1
+
+
+def test_booking_confirm_and_cancel_run_the_booking_commands(client, superuser):
+    state, _, confirmed, pending = _request_with_bookings()
+    client.force_login(superuser)
+    changelist = url(Booking, "changelist")
+    client.post(changelist, {"action": "confirm_booking", "_selected_action": [pending.pk]})
+    pending.refresh_from_db()
+    event = Event.objects.filter(state=state).latest("version")
+    assert pending.status == "confirmed" and pending.reference
+    assert (event.type, event.actor_id) == ("booking.confirmed", superuser.pk)
+
+    client.post(changelist, {"action": "cancel_booking", "_selected_action": [confirmed.pk]})
+    confirmed.refresh_from_db()
+    event = Event.objects.filter(state=state).latest("version")
+    assert (confirmed.status, confirmed.refund_amount) == ("cancelled", Decimal("25.00"))
+    assert (event.type, event.actor_id) == ("booking.cancelled", superuser.pk)
+

@@ -12,9 +12,8 @@ from apps.core.admin import ImmutableInline, ImmutableMixin, NoEditMixin, call_p
 from .models import (Booking, CoordinationState, Event, Message, Notification, NotificationPreference,
                      OutboxMessage, PaymentInstallment, PlanWish, PriceOffer, PushSubscription, ReadMarker, Review,
                      ShortlistEntry, Thread, VendorResponse)
-from .phases import Phase
-from .services.bookings import installment_record_payment
-from .services.lifecycle import state_transition
+from .services.bookings import booking_cancel, booking_confirm, installment_record_payment
+from .services.lifecycle import request_cancel
 
 
 class EventInline(ImmutableInline):
@@ -25,8 +24,7 @@ class EventInline(ImmutableInline):
     ordering = ("-version",)
 
 
-class PhaseForm(forms.Form):
-    phase = forms.ChoiceField(choices=Phase.choices)
+class ReasonForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -39,7 +37,7 @@ class CoordinationStateAdmin(admin.ModelAdmin):
     readonly_fields = ("request", "phase", "version", "expert", "expert_accepted_at", "current_itinerary",
                        "queued_for_expert", "created_at", "updated_at")
     inlines = [EventInline]
-    actions = ["change_phase"]
+    actions = ["cancel_request"]
 
     def has_add_permission(self, request):
         return False
@@ -47,18 +45,19 @@ class CoordinationStateAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=gettext_lazy("Change phase (through the engine)"))
-    def change_phase(self, request, queryset):
-        form = PhaseForm(request.POST if "apply" in request.POST else None)
+    @admin.action(description=gettext_lazy("Cancel request (through the engine)"))
+    def cancel_request(self, request, queryset):
+        """The traveler's own cancellation command: bookings cancelled under each vendor's
+        policy, the expert's capacity freed; staff say why first."""
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            phase, reason = form.cleaned_data["phase"], form.cleaned_data["reason"]
             call_per_object(self, request, queryset,
-                            lambda state: state_transition(state_id=state.pk, actor=request.user, phase=phase,
-                                                           reason=reason),
-                            lambda state: _("%(obj)s: moved to %(phase)s.") % {"obj": state, "phase": phase})
+                            lambda state: request_cancel(state_id=state.pk, actor=request.user,
+                                                         reason=form.cleaned_data["reason"]),
+                            lambda state: _("%(obj)s: cancelled.") % {"obj": state})
             return redirect(request.get_full_path())
-        return render(request, "admin/coordination/change_phase.html",
-                      {"form": form, "states": queryset, "title": _("Change phase"),
+        return render(request, "admin/coordination/cancel_request.html",
+                      {"form": form, "states": queryset, "title": _("Cancel requests"),
                        **self.admin_site.each_context(request)})
 
 
@@ -96,12 +95,26 @@ class BookingAdmin(admin.ModelAdmin):
                        "currency", "refund_amount", "decline_reason", "proposal", "needs_manual_confirmation",
                        "arrived_at", "reminded_at", "idempotency_key")
     inlines = [InstallmentInline]
+    actions = ["confirm_booking", "cancel_booking"]
 
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.action(description=gettext_lazy("Confirm for the vendor (through the engine)"))
+    def confirm_booking(self, request, queryset):
+        call_per_object(self, request, queryset,
+                        lambda booking: booking_confirm(booking_id=booking.pk, actor=request.user),
+                        lambda booking: _("%(obj)s: confirmed.") % {"obj": booking})
+
+    @admin.action(description=gettext_lazy("Cancel under the vendor's policy (through the engine)"))
+    def cancel_booking(self, request, queryset):
+        call_per_object(self, request, queryset,
+                        lambda booking: booking_cancel(booking_id=booking.pk, actor=request.user,
+                                                       reason=_("Cancelled by staff.")),
+                        lambda booking: _("%(obj)s: cancelled.") % {"obj": booking})
 
 
 @admin.register(PaymentInstallment)

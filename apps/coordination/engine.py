@@ -27,7 +27,7 @@ from apps.core.requestlog import current_request_id
 from . import hooks
 from .access import STAFF_GROUP, request_group, stakeholder_ids, user_group, vendor_group
 from .models import CoordinationState, Event, OutboxMessage
-from .phases import Phase, can_transition
+from .phases import PHASES
 
 
 def require_phase(state: CoordinationState, *phases: str) -> None:
@@ -58,14 +58,7 @@ class Command:
 
     def transition(self, target: str) -> None:
         """Move to ``target`` if the phase table allows it, else refuse with a Conflict."""
-        current = self.state.phase
-        if not can_transition(current, target):
-            raise Conflict(
-                _("A request cannot go from %(current)s to %(target)s.")
-                % {"current": Phase(current).label, "target": Phase(target).label},
-                code="state.transition_not_allowed",
-            )
-        self.state.phase = target
+        PHASES.move(self.state, target)
         self.changed_fields.add("phase")
 
     def set(self, **values) -> None:

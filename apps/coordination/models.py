@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TimeStamped
 
-from .phases import BookingStatus, Phase
+from .phases import BookingStatus, Phase, ShortlistStatus
 
 
 class CoordinationState(TimeStamped):
@@ -251,11 +251,7 @@ class PlanWish(models.Model):
 class ShortlistEntry(models.Model):
     """Wedding/event: a vendor offering shortlisted for one category, with its negotiated price."""
 
-    class Status(models.TextChoices):
-        SHORTLISTED = "shortlisted", _("Shortlisted")
-        NEGOTIATING = "negotiating", _("Negotiating")
-        AGREED = "agreed", _("Price agreed")
-        DROPPED = "dropped", _("Dropped")
+    Status = ShortlistStatus  # its table: phases.SHORTLIST
 
     state = models.ForeignKey(CoordinationState, on_delete=models.CASCADE, related_name="shortlist")
     category = models.CharField(max_length=16)

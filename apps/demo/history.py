@@ -3,8 +3,8 @@
 Past trips are historic demo data: intake refuses past dates and the live booking flow
 needs future slots, so the request, its itinerary, bookings, payments and reviews are
 written directly here. Every phase change still goes through engine commands (the
-import event, ``expert_accept``, ``state_transition``, ``trip_start``, ``trip_complete``),
-so each past trip has a normal, versioned event timeline.
+import events, ``expert_accept``, ``trip_start``, ``trip_complete``), so each past trip
+has a normal, versioned event timeline.
 
 Item times are the catalogue's local times in the destination's zone, stored in UTC.
 Rows written now get the timestamps they would have had (``_backdate``): the request
@@ -27,7 +27,7 @@ from apps.coordination.services.bookings import booking_request
 from apps.coordination.services.experts import expert_accept, expert_choose
 from apps.coordination.services.intake import request_submit
 from apps.coordination.services.itinerary import itinerary_approve, itinerary_generate
-from apps.coordination.services.lifecycle import state_transition, trip_complete, trip_start
+from apps.coordination.services.lifecycle import trip_complete, trip_start
 from apps.core.money import quantize
 from apps.experts.models import BookingPreference, ConsultationSlot, Expert
 from apps.integrations.currency import rate
@@ -85,13 +85,22 @@ def _past_trip(trip: PastTrip, traveler: User, expert: Expert, staff: User, toda
             "start": request.start_date.isoformat(), "end": request.end_date.isoformat(), "path": request.path,
             "expert": expert.pk, "itinerary": itinerary.version, "reason": "historic demo data"})
     expert_accept(state_id=state.pk, actor=expert.user)
-    state_transition(state_id=state.pk, actor=staff, phase=Phase.BOOKING, reason="Historic trip: plan approved.")
+    _imported(state, staff, Phase.BOOKING, "itinerary.approved",
+              {"itinerary": itinerary.pk, "version": itinerary.version, "to_book": [], "phase": Phase.BOOKING})
     bookings = _bookings(trip, state, expert, items)
-    state_transition(state_id=state.pk, actor=staff, phase=Phase.CONFIRMED, reason="Historic trip: all booked.")
+    _imported(state, staff, Phase.CONFIRMED, "bookings.imported",
+              {"bookings": [booking.pk for booking in bookings], "reason": "historic demo data"})
     trip_start(state_id=state.pk, actor=staff)
     trip_complete(state_id=state.pk, actor=staff)
     _reviews(trip, state, traveler, expert, bookings)
     _backdate(state, bookings)
+
+
+def _imported(state: CoordinationState, staff: User, phase: str, event_type: str, payload: dict) -> None:
+    """One step of the historic timeline whose flow (approval, booking) was written directly above."""
+    with engine.command(state.pk, actor=staff) as cmd:
+        cmd.transition(phase)
+        cmd.record(event_type, payload)
 
 
 def _target(trip: PastTrip, stop: Stop) -> tuple[Offering | None, Place | None]:

@@ -60,30 +60,24 @@ def recommendation_draft_write(*, request, expert: Expert, summary: str, items: 
     return draft
 
 
-def recommendation_send(*, recommendation: Recommendation) -> None:
-    """Mark a draft as sent and every older version as superseded."""
-    Recommendation.objects.filter(request_id=recommendation.request_id, version__lt=recommendation.version).exclude(
-        status=RecommendationStatus.SUPERSEDED).update(status=RecommendationStatus.SUPERSEDED)
-    recommendation.status = RecommendationStatus.SENT
+def recommendation_save_status(*, recommendation: Recommendation) -> None:
+    """Save the status coordination just moved ``recommendation`` to through its table
+    (``apps.coordination.phases.RECOMMENDATIONS``)."""
     recommendation.save(update_fields=["status", "updated_at"])
 
 
-def recommendation_item_review(*, item: RecommendationItem, status: str, feedback: str, changes: dict) -> None:
-    """Store the traveler's verdict on one item; ``changes`` (day, start_time) apply to a
-    modified item. The document becomes ``reviewed`` once no item is left proposed."""
-    item.status = status
+def recommendation_item_review(*, item: RecommendationItem, feedback: str, changes: dict) -> None:
+    """Store the traveler's verdict on one item, its status already moved by coordination
+    through its table (``apps.coordination.phases.RECOMMENDATION_ITEMS``); ``changes``
+    (day, start_time) apply to a modified item."""
     item.traveler_feedback = feedback
     fields = ["status", "traveler_feedback"]
-    if status == ItemStatus.MODIFIED:
+    if item.status == ItemStatus.MODIFIED:
         for name in ("day", "start_time"):
             if name in changes:
                 setattr(item, name, changes[name])
                 fields.append(name)
     item.save(update_fields=fields)
-    recommendation = item.recommendation
-    if not recommendation.items.filter(status=ItemStatus.PROPOSED).exists():
-        recommendation.status = RecommendationStatus.REVIEWED
-        recommendation.save(update_fields=["status", "updated_at"])
 
 
 def expert_metrics_save(*, expert_ids: Iterable[int], metrics: dict[int, dict]) -> int:

@@ -34,22 +34,8 @@ def itinerary_create_from_plan(*, request, plan: Plan, author_role: str) -> Itin
     return itinerary
 
 
-# A version moves forward only: draft → proposed → approved, and any of them → superseded.
-ITINERARY_TRANSITIONS = {
-    ItineraryState.DRAFT: {ItineraryState.PROPOSED, ItineraryState.SUPERSEDED},
-    ItineraryState.PROPOSED: {ItineraryState.APPROVED, ItineraryState.SUPERSEDED},
-    ItineraryState.APPROVED: {ItineraryState.SUPERSEDED},
-    ItineraryState.SUPERSEDED: set(),
-}
-
-
-def itinerary_set_state(*, itinerary_id: int, state: str) -> None:
-    """Move one version along its table; called by the coordination engine inside its
-    transaction (it records the event). Already there → no change. Raises ValueError for a
-    move the table forbids: that is a programming error, the engine checks phases first."""
-    current = Itinerary.objects.select_for_update().values_list("state", flat=True).get(pk=itinerary_id)
-    if current == state:
-        return
-    if state not in ITINERARY_TRANSITIONS[current]:
-        raise ValueError(f"Itinerary {itinerary_id} cannot go from {current} to {state}.")
-    Itinerary.objects.filter(pk=itinerary_id).update(state=state)
+def itinerary_save_state(*, itinerary: Itinerary) -> None:
+    """Save the state coordination just moved ``itinerary`` to through its table
+    (``apps.coordination.phases.ITINERARIES``); called inside the engine command, which
+    records the event."""
+    itinerary.save(update_fields=["state", "updated_at"])

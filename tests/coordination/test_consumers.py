@@ -5,7 +5,7 @@ from channels.db import database_sync_to_async
 
 from apps.coordination import engine
 from apps.coordination.services.chat import message_post
-from apps.coordination.services.lifecycle import state_transition
+from tests.factories import phase_repair
 from tests.live.support import channel_layer, drain, make_world, ws_connect  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -73,7 +73,7 @@ async def test_each_stakeholder_hears_exactly_what_it_may_see(channel_layer):
                           (world.vendor_b, path), (world.traveler, "/ws/me/"), (world.vendor_a, "/ws/me/"),
                           (world.staff, "/ws/me/")])
     # 1. a phase change: the whole-request audience only
-    await database_sync_to_async(state_transition)(state_id=world.state.pk, actor=world.staff, phase="planning",
+    await database_sync_to_async(phase_repair)(state_id=world.state.pk, actor=world.staff, phase="planning",
                                                    reason="re-plan")
     # 2. a vendor-limited event (as booking commands record it)
     def vendor_event():

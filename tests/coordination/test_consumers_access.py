@@ -8,7 +8,8 @@ from apps.coordination.models import CoordinationState
 from apps.coordination.services import bookings
 from apps.coordination.services.chat import message_post
 from apps.coordination.services.experts import expert_decline
-from apps.coordination.services.lifecycle import request_cancel, state_transition
+from apps.coordination.services.lifecycle import request_cancel
+from tests.factories import phase_repair
 from tests.live.support import channel_layer, drain, make_booking, make_world, ws_connect  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -111,7 +112,7 @@ async def test_reconnect_with_since_replays_the_missed_events_of_its_scope(chann
     await run(bookings.booking_confirm)(booking_id=world.booking_a.pk, actor=world.vendor_a)      # v3
     await run(message_post)(state_id=world.state.pk, actor=world.traveler, body="to B",
                             booking_id=world.booking_b.pk)                                       # v4
-    await run(state_transition)(state_id=world.state.pk, actor=world.staff, phase="planning", reason="re-plan")
+    await run(phase_repair)(state_id=world.state.pk, actor=world.staff, phase="planning", reason="re-plan")
     traveler, first = await ws_connect(world.traveler, f"{path}?since=1")
     replay = [first, *await drain(traveler)]
     assert _events(replay) == [("message.posted", 2), ("booking.confirmed", 3), ("message.posted", 4),

@@ -14,17 +14,17 @@ from apps.coordination.access import live_access
 from apps.coordination.phases import PHASE_TRANSITIONS
 from apps.coordination.services import bookings
 from apps.coordination.services.chat import message_post
-from apps.coordination.services.lifecycle import request_cancel, state_transition, trip_complete, trip_start
+from apps.coordination.services.lifecycle import request_cancel, trip_complete, trip_start
 from apps.coordination.snapshot import me_snapshot, request_snapshot
 from apps.core.errors import DomainError
-from tests.factories import make_request, make_slot
+from tests.factories import make_request, make_slot, phase_repair
 from tests.live.support import LiveClient, drain, make_world, ws_connect
 
 
 def _repair(w):
     targets = sorted(PHASE_TRANSITIONS[w.state.__class__.objects.get(pk=w.state.pk).phase])
     if targets:
-        state_transition(state_id=w.state.pk, actor=w.staff, phase=targets[0], reason="property test")
+        phase_repair(state_id=w.state.pk, actor=w.staff, phase=targets[0], reason="property test")
 
 
 def _book_again(w):

@@ -14,9 +14,9 @@ from apps.coordination.models import Event, Notification, PushSubscription
 from apps.coordination.notifications import notify_event, notify_pending
 from apps.coordination.selectors import event_sync_status
 from apps.coordination.services.chat import message_post
-from apps.coordination.services.lifecycle import state_transition
 from apps.coordination.services.notifications import preference_set, push_subscribe
 from apps.core.errors import DomainError
+from tests.factories import phase_repair
 from tests.live.support import make_world
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +88,7 @@ def test_mail_turned_off_by_preference(world):
 def test_failed_mail_is_retried_by_the_catch_up(world, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 1  # nothing listens there
-    state_transition(state_id=world.state.pk, actor=world.staff, phase="planning", reason="re-plan")
+    phase_repair(state_id=world.state.pk, actor=world.staff, phase="planning", reason="re-plan")
     event = Event.objects.get(state=world.state, version=2)
     notify_event(event.pk)
     failed = Notification.objects.get(user=world.traveler, event=event, channel="email")
@@ -146,7 +146,7 @@ def test_sync_status_lists_who_was_notified_where(world):
 class TestApi:
     def test_centre_unread_and_mark_read(self, world, api_client):
         notify_event(_post_in_booking_thread(world).pk)
-        state_transition(state_id=world.state.pk, actor=world.staff, phase="planning", reason="x")
+        phase_repair(state_id=world.state.pk, actor=world.staff, phase="planning", reason="x")
         notify_event(Event.objects.get(state=world.state, version=3).pk)
         api_client.force_authenticate(world.expert)
         body = api_client.get("/api/v1/notifications/").json()

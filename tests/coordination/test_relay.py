@@ -13,7 +13,7 @@ from django.utils import timezone
 from apps.coordination.models import OutboxMessage
 from apps.coordination.relay import publish_event, relay_undelivered, retry_delay
 from apps.coordination.services.chat import message_post
-from apps.coordination.services.lifecycle import state_transition
+from tests.factories import phase_repair
 from tests.live.support import LiveClient, channel_layer, drain, make_world, ws_connect  # noqa: F401  (fixture)
 
 
@@ -70,7 +70,7 @@ def test_failed_publish_keeps_the_row_and_backs_off(monkeypatch, channel_layer):
     world = make_world()
     channel = _listen(f"request.{world.request_id}")
     down = LayerDown(monkeypatch)
-    state_transition(state_id=world.state.pk, actor=world.staff, phase="planning", reason="x")
+    phase_repair(state_id=world.state.pk, actor=world.staff, phase="planning", reason="x")
     rows = list(OutboxMessage.objects.filter(event__version=2).order_by("id"))
     # the first failure stops the batch: the other rows are not even tried
     assert down.calls == 1 and [r.attempts for r in rows] == [1] + [0] * (len(rows) - 1)

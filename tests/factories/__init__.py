@@ -100,6 +100,20 @@ def make_booking_state(traveler: User | None = None, *, expert: Expert | None = 
     return state
 
 
+def phase_repair(*, state_id: int, actor, phase: str, reason: str = "test"):
+    """Test setup: move a request to ``phase`` through the engine (the phase table applies)
+    with one ``state.repaired`` event, as staff repairs were recorded before admin went
+    through the commands; live feeds and notifications still meet such events in old
+    timelines."""
+    from apps.coordination import engine
+
+    with engine.command(state_id, actor=actor) as cmd:
+        previous = cmd.state.phase
+        cmd.transition(phase)
+        cmd.record("state.repaired", {"from": previous, "to": phase, "reason": reason})
+    return cmd.state
+
+
 def make_place(**kwargs):
     """A platform point of interest (defaults: a free indoor museum in central Tokyo, open 09:00–17:00)."""
     from apps.itineraries.models import Place

@@ -15,9 +15,9 @@ from apps.coordination.services.bookings import (
     booking_expire,
     booking_request,
 )
-from apps.coordination.services.lifecycle import state_transition, trip_complete, trip_start
+from apps.coordination.services.lifecycle import trip_complete, trip_start
 from apps.vendors.models import Slot
-from tests.factories import make_slot, make_user
+from tests.factories import make_slot, make_user, phase_repair
 
 T0 = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
 
@@ -68,7 +68,7 @@ def finish_trip(state) -> CoordinationState:
     actor = staff()
     phase = CoordinationState.objects.get(pk=state.pk).phase
     if phase in (Phase.PLANNING, Phase.BOOKING):
-        state_transition(state_id=state.pk, actor=actor, phase=Phase.CONFIRMED, reason="all set")
+        phase_repair(state_id=state.pk, actor=actor, phase=Phase.CONFIRMED, reason="all set")
     trip_start(state_id=state.pk, actor=actor)
     return trip_complete(state_id=state.pk, actor=actor)
 

@@ -8,10 +8,9 @@ import pytest
 from apps.coordination import hooks
 from apps.coordination.models import Event
 from apps.coordination.phases import Phase
-from apps.coordination.services.lifecycle import state_transition
 from apps.insights.metrics import vendors_refresh
 from apps.vendors.models import VendorMetrics
-from tests.factories import make_request, make_vendor
+from tests.factories import make_request, make_vendor, phase_repair
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +20,7 @@ def test_a_command_queues_one_insights_update_after_commit(staff, monkeypatch, d
     monkeypatch.setattr("django_q.tasks.async_task", lambda func, *args, **kwargs: queued.append((func, args)))
     state = make_request()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        state_transition(state_id=state.pk, actor=staff, phase=Phase.PLANNING, reason="go")
+        phase_repair(state_id=state.pk, actor=staff, phase=Phase.PLANNING, reason="go")
     assert len(callbacks) == 1 and queued == []
     callbacks[0]()
     event = Event.objects.get(state=state, version=2)

@@ -30,7 +30,8 @@ def _reject_all(state, items):
     for n, (minutes, interests) in enumerate(items):
         item = Item.objects.create(day=day, position=n, title=f"Item {n}", start=begin, end=begin,
                                    offering=make_offering(interests=interests), travel_from_previous_min=minutes)
-        CoordinationState.objects.filter(pk=state.pk).update(current_itinerary=itinerary)  # setup: that version
+        CoordinationState.objects.filter(pk=state.pk).update(current_itinerary=itinerary)  # setup: that version,
+        Itinerary.objects.filter(pk=itinerary.pk).update(state="proposed")  # proposed again
         itinerary_item_reject(state_id=state.pk, actor=state.request.traveler, item_id=item.pk, reason="no")
 
 

@@ -55,10 +55,10 @@ from ..models import (
 from ..phases import (
     CHECK_IN_OPENS_HOURS,
     HOLDING_STATUSES,
+    BOOKINGS,
     OPEN_PHASES,
     BookingStatus,
     Phase,
-    booking_can_transition,
     check_in_open,
 )
 
@@ -108,13 +108,10 @@ def _slot_data(slot: Slot | None) -> dict | None:
 
 def _move(booking: Booking, target: str) -> None:
     """Set the status if the table allows it; leaving a holding status releases the seats."""
-    if not booking_can_transition(booking.status, target):
-        raise Conflict(_("A booking cannot go from %(current)s to %(target)s.")
-                       % {"current": BookingStatus(booking.status).label, "target": BookingStatus(target).label},
-                       code="booking.transition_not_allowed")
-    if booking.status in HOLDING_STATUSES and target not in HOLDING_STATUSES and booking.slot_id:
+    held = booking.status in HOLDING_STATUSES
+    BOOKINGS.move(booking, target)
+    if held and target not in HOLDING_STATUSES and booking.slot_id:
         slot_release(slot_id=booking.slot_id, quantity=booking.quantity)
-    booking.status = target
 
 
 def _couple_phase(cmd, booking: Booking) -> str | None:

@@ -22,12 +22,12 @@ from apps.itineraries.planner.candidates import Candidate
 from apps.itineraries.planner.conflicts import Pin
 from apps.itineraries.planner.plan import Plan
 from apps.itineraries.planner.service import plan_for_request
-from apps.itineraries.services import itinerary_create_from_plan, itinerary_set_state
+from apps.itineraries.services import itinerary_create_from_plan, itinerary_save_state
 from apps.vendors.models import OfferingKind, PriceUnit
 
 from .. import engine, hooks
 from ..models import Booking, CoordinationState, Event, ShortlistEntry
-from ..phases import HOLDING_STATUSES, Phase
+from ..phases import HOLDING_STATUSES, ITINERARIES, Phase
 from .bookings import SlotOffer, booking_request, slot_offer
 from .browse import wish_inputs
 from .experts import require_planner, require_traveler
@@ -139,9 +139,11 @@ def itinerary_propose(*, state_id: int, actor, plan: Plan, expected_version: int
         role = "platform" if actor is None else ("expert" if state.expert and state.expert.user_id == actor.pk
                                                  else "traveler")
         if state.current_itinerary_id:
-            itinerary_set_state(itinerary_id=state.current_itinerary_id, state=ItineraryState.SUPERSEDED)
+            ITINERARIES.move(state.current_itinerary, ItineraryState.SUPERSEDED)
+            itinerary_save_state(itinerary=state.current_itinerary)
         itinerary = itinerary_create_from_plan(request=state.request, plan=plan, author_role=role)
-        itinerary_set_state(itinerary_id=itinerary.pk, state=ItineraryState.PROPOSED)
+        ITINERARIES.move(itinerary, ItineraryState.PROPOSED)
+        itinerary_save_state(itinerary=itinerary)
         cmd.set(current_itinerary=itinerary)
         cmd.record("itinerary.proposed", {"itinerary": itinerary.pk, "version": itinerary.version,
                                           "author": role, "summary": _summary(itinerary)})
@@ -206,7 +208,8 @@ def itinerary_approve(*, state_id: int, actor) -> CoordinationState:
     to_book = [(item, slot_offer(item.slot_id)) for item in _items_to_book(state)]
     with transaction.atomic():
         with engine.command(state_id, actor=actor, expected_version=state.version) as cmd:
-            itinerary_set_state(itinerary_id=itinerary.pk, state=ItineraryState.APPROVED)
+            ITINERARIES.move(itinerary, ItineraryState.APPROVED)
+            itinerary_save_state(itinerary=itinerary)
             cmd.transition(Phase.BOOKING)
             if not to_book:
                 cmd.transition(Phase.CONFIRMED)

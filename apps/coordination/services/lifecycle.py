@@ -1,32 +1,14 @@
-"""Phase commands of a request: the path from planning to completion, cancellation and
-staff repair. Expert matching, itineraries and bookings have their own modules."""
+"""Phase commands of a request: the trip's start and end, and cancellation (staff repair
+in admin calls the same command). Expert matching, itineraries and bookings have their
+own modules."""
 from django.db import transaction
 from django.utils.translation import gettext as _
-
-from apps.core.errors import DomainError
 
 from .. import engine
 from ..models import Booking, CoordinationState
 from ..phases import HOLDING_STATUSES, Phase
 from .bookings import booking_cancel
 from .experts import expert_release_on_end
-
-
-def state_transition(*, state_id: int, actor, phase: str, reason: str) -> CoordinationState:
-    """Staff repair: move a state to ``phase`` if the phase table allows it.
-
-    Raises Conflict for a transition the table forbids; ``state.repaired`` event.
-    """
-    if phase not in Phase.values:
-        raise DomainError(_("Unknown phase “%(phase)s”.") % {"phase": phase}, code="state.unknown_phase")
-    if not reason.strip():
-        raise DomainError(_("Say why the phase is changed."), code="state.reason_required",
-                          fields={"reason": _("This field is required.")})
-    with engine.command(state_id, actor=actor) as cmd:
-        previous = cmd.state.phase
-        cmd.transition(phase)
-        cmd.record("state.repaired", {"from": previous, "to": phase, "reason": reason})
-    return cmd.state
 
 
 def trip_start(*, state_id: int, actor) -> CoordinationState:

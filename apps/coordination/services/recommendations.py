@@ -13,7 +13,7 @@ from apps.vendors.models import Offering
 
 from .. import engine
 from ..models import CoordinationState
-from ..phases import Phase
+from ..phases import RECOMMENDATION_ITEMS, RECOMMENDATIONS, Phase
 from .experts import require_expert, require_traveler
 
 EDITABLE_PHASES = (Phase.PLANNING, Phase.BOOKING, Phase.CONFIRMED)
@@ -58,7 +58,12 @@ def recommendation_send(*, state_id: int, actor) -> Recommendation:
                  .prefetch_related("items").first())
         if draft is None or not draft.items.all():
             raise Conflict(_("There is no draft with items to send."), code="recommendation.no_draft")
-        expert_services.recommendation_send(recommendation=draft)
+        for older in (Recommendation.objects.filter(request_id=cmd.state.request_id, version__lt=draft.version)
+                      .exclude(status=RecommendationStatus.SUPERSEDED)):
+            RECOMMENDATIONS.move(older, RecommendationStatus.SUPERSEDED)
+            expert_services.recommendation_save_status(recommendation=older)
+        RECOMMENDATIONS.move(draft, RecommendationStatus.SENT)
+        expert_services.recommendation_save_status(recommendation=draft)
         cmd.record("recommendation.sent", {"recommendation": draft.pk, "version": draft.version,
                                            "items": [{"id": i.pk, "title": i.title, "pinned": i.pinned,
                                                       "day": i.day.isoformat() if i.day else None}
@@ -71,8 +76,9 @@ def recommendation_item_review(*, state_id: int, actor, item_id: int, action: st
     """The traveler approves, rejects or modifies (new day/time, with feedback) one item of the
     recommendation they were sent; ``recommendation.item_reviewed``.
 
-    Errors: DomainError ``recommendation.bad_action``; NotFound for an item not in the
-    latest sent version; 403/404 not the traveler.
+    The same approval or rejection again changes nothing; the document becomes ``reviewed``
+    once no item is left proposed. Errors: DomainError ``recommendation.bad_action``;
+    NotFound for an item not in the latest sent version; 403/404 not the traveler.
     """
     if action not in REVIEW_ACTIONS:
         raise DomainError(_("Choose approve, reject or modify."), code="recommendation.bad_action",
@@ -87,11 +93,17 @@ def recommendation_item_review(*, state_id: int, actor, item_id: int, action: st
         item = latest.items.filter(pk=item_id).first() if latest else None
         if item is None:
             raise NotFound(_("This recommendation item is not open for review."), code="not_found")
-        expert_services.recommendation_item_review(item=item, status=REVIEW_ACTIONS[action], feedback=feedback,
-                                                   changes=changes or {})
+        if item.status == REVIEW_ACTIONS[action] and action != "modify":  # a repeated verdict
+            cmd.skip()
+            return item
+        RECOMMENDATION_ITEMS.move(item, REVIEW_ACTIONS[action])
+        expert_services.recommendation_item_review(item=item, feedback=feedback, changes=changes or {})
+        if latest.status == RecommendationStatus.SENT and not latest.items.filter(status=ItemStatus.PROPOSED).exists():
+            RECOMMENDATIONS.move(latest, RecommendationStatus.REVIEWED)
+            expert_services.recommendation_save_status(recommendation=latest)
         cmd.record("recommendation.item_reviewed", {
             "recommendation": latest.pk, "version": latest.version, "item": item.pk, "status": item.status,
-            "feedback": feedback, "reviewed": item.recommendation.status == RecommendationStatus.REVIEWED})
+            "feedback": feedback, "reviewed": latest.status == RecommendationStatus.REVIEWED})
     return item
 
 

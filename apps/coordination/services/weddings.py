@@ -22,7 +22,7 @@ from apps.vendors.models import Offering, Slot, VendorType
 from .. import engine
 from ..access import is_vendor_user
 from ..models import Booking, CoordinationState, PriceOffer, ShortlistEntry
-from ..phases import BookingStatus, Phase
+from ..phases import SHORTLIST, BookingStatus, Phase
 from .bookings import booking_payment_schedule_set, booking_proposal_accept, booking_propose
 from .experts import require_planner
 
@@ -94,7 +94,7 @@ def price_offer(*, state_id: int, actor, entry_id: int, amount: Decimal, note: s
     ``price.offered`` with the party, amount and round.
 
     Errors: DomainError ``wedding.bad_amount``; Conflict ``wedding.not_your_turn`` (same side
-    twice) or ``wedding.closed`` (already agreed or dropped).
+    twice) or ``shortlist.transition_not_allowed`` (the price is already agreed).
     """
     amount = Decimal(amount)
     if amount <= 0:
@@ -104,14 +104,12 @@ def price_offer(*, state_id: int, actor, entry_id: int, amount: Decimal, note: s
         _require_event(cmd)
         entry = _entry_for(cmd, entry_id)
         party = _party(cmd, entry, actor)
-        if entry.status not in (ShortlistEntry.Status.SHORTLISTED, ShortlistEntry.Status.NEGOTIATING):
-            raise Conflict(_("The price of this vendor is settled."), code="wedding.closed")
+        SHORTLIST.move(entry, ShortlistEntry.Status.NEGOTIATING)
         last = entry.offers.last()
         if last is not None and last.party == party:
             raise Conflict(_("Wait for the other side's answer."), code="wedding.not_your_turn")
         offer = PriceOffer.objects.create(entry=entry, party=party, author=actor, amount=amount,
                                           currency=entry.currency, note=note)
-        entry.status = ShortlistEntry.Status.NEGOTIATING
         entry.save(update_fields=["status"])
         data = _entry_data(entry, party=party, round=entry.offers.count(), note=note,
                            amount={"amount": f"{amount}", "currency": entry.currency})
@@ -134,7 +132,8 @@ def price_accept(*, state_id: int, actor, entry_id: int) -> ShortlistEntry:
             raise Conflict(_("There is no offer to accept yet."), code="wedding.no_offer")
         if last.party == party:
             raise Conflict(_("The other side must accept your offer."), code="wedding.not_your_turn")
-        entry.status, entry.agreed_price = ShortlistEntry.Status.AGREED, last.amount
+        SHORTLIST.move(entry, ShortlistEntry.Status.AGREED)
+        entry.agreed_price = last.amount
         entry.save(update_fields=["status", "agreed_price"])
         data = _entry_data(entry, amount={"amount": f"{last.amount}", "currency": entry.currency})
         cmd.record("price.agreed", data, vendors={entry.offering.vendor_id: data})
