@@ -121,8 +121,8 @@ class LiveClient:
     - a close frame with 4401/4403/4404 ends the feed for good (``closed``);
     - drop an event whose version is not above the last applied one of its state;
     - on a ``complete`` stream a version gap means a lost message: ask for a snapshot;
-    - apply: version and phase from the envelope; ``data.booking`` upserts the booking
-      (only the keys a snapshot has); ``data.message`` appends to its thread (created
+    - apply: version and phase from the envelope; ``data.booking`` replaces the booking
+      (events and snapshots carry the same booking JSON); ``data.message`` appends to its thread (created
       if new), counting it unread unless the user wrote it; on ``/ws/me/`` the request
       list gets the state's phase and version.
     """
@@ -177,9 +177,8 @@ class LiveClient:
             snap["phase"] = message["phase"]
         booking = data.get("booking")
         if isinstance(booking, dict) and "id" in booking:
-            keys = SNAPSHOT_BOOKING_KEYS
             others = [b for b in snap["bookings"] if b["id"] != booking["id"]]
-            snap["bookings"] = sorted(others + [{k: booking.get(k) for k in keys}], key=lambda b: b["id"])
+            snap["bookings"] = sorted(others + [booking], key=lambda b: b["id"])
         posted = data.get("message")
         if isinstance(posted, dict) and isinstance(data.get("thread"), dict):
             thread = next((t for t in snap["threads"] if t["id"] == data["thread"]["id"]), None)
@@ -190,6 +189,3 @@ class LiveClient:
             thread["unread"] += posted["author"] != self.user_id
             thread["last"] = posted
 
-
-SNAPSHOT_BOOKING_KEYS = ("id", "status", "reference", "vendor", "offering", "offering_title", "start", "quantity",
-                         "price")
