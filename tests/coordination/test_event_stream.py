@@ -17,7 +17,8 @@ from apps.coordination.services.lifecycle import request_cancel, state_transitio
 from apps.coordination.snapshot import live_access, me_snapshot, request_snapshot
 from apps.core.errors import DomainError
 from tests.factories import make_request, make_slot
-from tests.live.support import LiveClient, drain, make_world, ws_connect
+from tests.factories.worlds import make_world
+from tests.live.support import LiveClient, drain, ws_connect
 
 
 def _repair(w):

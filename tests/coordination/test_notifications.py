@@ -16,7 +16,7 @@ from apps.coordination.notifications import (event_sync_status, notify_event, no
 from apps.coordination.services.chat import message_post
 from apps.coordination.services.lifecycle import state_transition
 from apps.core.errors import DomainError
-from tests.live.support import make_world
+from tests.factories.worlds import make_world
 
 pytestmark = pytest.mark.django_db
 PUSH_ENDPOINT = "https://push.example.test/wpush/v2/abc123"

@@ -8,11 +8,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.coordination.models import Booking
 from apps.itineraries.planner.service import plan_for_request
 from apps.itineraries.selectors import itinerary_serialize, itinerary_with_days
 from apps.itineraries.services import itinerary_create_from_plan
 from tests.factories import make_offering, make_place, make_request, make_slot
+from tests.factories.bookings import make_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +33,8 @@ def stored_itinerary(days: int, prefix: str = ""):
     plan = plan_for_request(state.request, weather={}, max_iterations=100)
     itinerary = itinerary_create_from_plan(request=state.request, plan=plan, author_role="expert")
     item = itinerary.days.first().items.get(offering=tour)
-    booking = Booking.objects.create(state=state, vendor=tour.vendor, offering=tour, slot=slot, item=item,
-                                     quantity=2, status="confirmed", reference=f"TRV-{prefix}1-AB", price=slot.price,
-                                     currency=slot.currency)
+    booking = make_booking(state, slot=slot, item=item, quantity=2, status="confirmed",
+                           reference=f"TRV-{prefix}1-AB", price=slot.price)
     return state.request, itinerary, booking
 
 

@@ -1,66 +1,20 @@
-"""Shared set-up for the live-coordination tests: a request with every kind of
-stakeholder, session-authenticated WebSocket clients, the channel layer on memory or
-Redis, and the client-side rules of ``static/js/live.js`` in Python."""
+"""Shared set-up for the live-coordination tests (their world is
+:func:`tests.factories.worlds.make_world`): session-authenticated WebSocket clients, the
+channel layer on memory or Redis, and the client-side rules of ``static/js/live.js`` in
+Python."""
 from __future__ import annotations
 
 import copy
 import json
 import os
 import uuid
-from dataclasses import dataclass
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from apps.accounts.models import Role, User
-from apps.coordination.models import Booking, CoordinationState
-from apps.vendors.models import Vendor
-from tests.factories import make_expert, make_offering, make_request, make_slot, make_user, make_vendor
-
 ORIGIN = b"http://testserver"
-
-
-@dataclass
-class World:
-    """One request in phase booking with an expert and two vendors' bookings."""
-
-    state: CoordinationState
-    traveler: User
-    expert: User
-    staff: User
-    vendor_a: User
-    vendor_b: User
-    outsider: User
-    other_expert: User
-    booking_a: Booking
-    booking_b: Booking
-
-    @property
-    def request_id(self) -> int:
-        return self.state.request_id
-
-
-def make_booking(state, vendor_user) -> Booking:
-    vendor = Vendor.objects.filter(user=vendor_user).first() or make_vendor(user=vendor_user)
-    slot = make_slot(make_offering(vendor), capacity=10, capacity_available=8)  # the 2 seats below are held
-    return Booking.objects.create(state=state, vendor=slot.offering.vendor, offering=slot.offering, slot=slot,
-                                  quantity=2, price=slot.price * 2, currency=slot.currency)
-
-
-def make_world() -> World:
-    """Test set-up only: the expert and the bookings are placed without the engine."""
-    traveler = make_user(Role.TRAVELER)
-    state = make_request(traveler)
-    expert = make_expert()
-    CoordinationState.objects.filter(pk=state.pk).update(expert=expert, phase="booking")
-    vendor_a, vendor_b = make_user(Role.VENDOR), make_user(Role.VENDOR)
-    world = World(state=CoordinationState.objects.get(pk=state.pk), traveler=traveler, expert=expert.user,
-                  staff=make_user(Role.STAFF), vendor_a=vendor_a, vendor_b=vendor_b,
-                  outsider=make_user(Role.TRAVELER), other_expert=make_expert().user,
-                  booking_a=make_booking(state, vendor_a), booking_b=make_booking(state, vendor_b))
-    return world
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
