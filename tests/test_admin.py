@@ -1,6 +1,5 @@
 """The Django admin: every model of our apps has a page (or is an inline of one), every page
 opens for staff, status fields are never editable, and repairs go through services."""
-import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -10,23 +9,16 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from apps.accounts.models import Role
-from apps.api.models import IdempotencyKey
-from apps.coordination.models import (Booking, CoordinationState, Event, Notification, NotificationPreference,
-                                      PaymentInstallment, PlanWish, PriceOffer, PushSubscription, Review,
-                                      ShortlistEntry, VendorResponse)
+from apps.coordination.models import Booking, CoordinationState, Event, PaymentInstallment
 from apps.coordination.services.bookings import booking_confirm, booking_request
-from apps.coordination.services.chat import message_post, thread_mark_read
 from apps.coordination.services.experts import expert_accept, expert_choose
-from apps.coordination.services.itinerary import itinerary_generate
 from apps.core.errors import NotFound
-from apps.experts.models import Expert, ExpertMetrics, Recommendation, RecommendationItem
-from apps.insights.models import ItineraryPattern, SeasonalTrend
-from apps.itineraries.exports.jobs import export_request
-from apps.itineraries.exports.share import calendar_subscription_get_or_create, share_link_create, share_link_resolve
+from apps.experts.models import Expert, ExpertMetrics
+from apps.itineraries.exports.share import share_link_create, share_link_resolve
 from apps.requests.models import TravelerProfile
-from apps.vendors.models import PriceRule, Slot, VendorMetrics
-from tests.factories import (make_consultation_slot, make_expert, make_offering, make_place, make_request, make_slot,
-                             make_user, make_vendor)
+from apps.vendors.models import Slot
+from tests.factories import make_expert, make_offering, make_request, make_slot, make_user, make_vendor
+from tests.factories.worlds import make_every_model_world
 
 pytestmark = pytest.mark.django_db
 
@@ -53,49 +45,7 @@ def superuser():
 
 @pytest.fixture
 def world(superuser):
-    """One row of every model of our apps: services where they are cheap, the ORM for the
-    rest (test setup: rows as the flows and the insights rebuild leave them)."""
-    traveler = make_user(Role.TRAVELER)
-    state = make_request(traveler, dietary_restrictions=[], accommodation="none")
-    request = state.request
-    offering = make_offering(title="Tsukiji food walk")
-    slot = make_slot(offering, start=dt.datetime.combine(request.start_date, dt.time(1), dt.UTC))
-    make_place(name="Tokyo National Museum")
-    itinerary_generate(state_id=state.pk, actor=None)
-    state.refresh_from_db()
-    itinerary = state.current_itinerary
-
-    expert = make_expert()
-    make_consultation_slot(expert)
-    recommendation = Recommendation.objects.create(request=request, expert=expert, version=1, summary="Food first")
-    RecommendationItem.objects.create(recommendation=recommendation, title="Tsukiji food walk", offering=offering)
-    ExpertMetrics.objects.create(expert=expert, reviews=1, satisfaction=Decimal("4.00"))
-    VendorMetrics.objects.create(vendor=offering.vendor, bookings=1, reliability=Decimal("0.9000"))
-    TravelerProfile.objects.create(traveler=traveler, trips_completed=1)
-    PriceRule.objects.create(offering=offering, kind="group", threshold=4, percent=Decimal(-10))
-
-    booking = Booking.objects.create(state=state, vendor=offering.vendor, offering=offering, slot=slot, quantity=2,
-                                     price=Decimal("100.00"), currency="JPY")
-    PaymentInstallment.objects.create(booking=booking, kind="deposit", amount=Decimal("30.00"), currency="JPY",
-                                      due_date=request.start_date)
-    VendorResponse.objects.create(booking=booking, channel="portal", action="accept", dedupe_key="k1")
-    message = message_post(state_id=state.pk, actor=traveler, body="Any vegetarian options?")
-    thread_mark_read(thread=message.thread, user=traveler)
-    Notification.objects.create(user=traveler, title="Plan ready")
-    NotificationPreference.objects.create(user=traveler, channel="email", enabled=False)
-    PushSubscription.objects.create(user=traveler, endpoint="https://push.example/1", p256dh="key", auth="auth")
-    Review.objects.create(state=state, author=traveler, target="vendor", vendor=offering.vendor, rating=5)
-    PlanWish.objects.create(state=state, offering=offering, slot=slot)
-    entry = ShortlistEntry.objects.create(state=state, category="venue", offering=offering, currency="JPY")
-    PriceOffer.objects.create(entry=entry, party="client", author=traveler, amount=Decimal(90), currency="JPY")
-    ItineraryPattern.objects.create(destination="Tokyo", length_days=7, signature=str(offering.pk),
-                                    offering_ids=[offering.pk], titles=[offering.title], trips=2)
-    SeasonalTrend.objects.create(destination="Tokyo", month=3, requests=1)
-    export_request(itinerary=itinerary, kind="pdf", actor=traveler)
-    share_link_create(request=request, actor=traveler)
-    calendar_subscription_get_or_create(request=request, actor=traveler)
-    IdempotencyKey.objects.create(user=traveler, key="retry-1", fingerprint="f" * 64, status_code=201, body={})
-    return state
+    return make_every_model_world()
 
 
 def test_every_model_of_our_apps_has_an_admin_page_or_is_an_inline():

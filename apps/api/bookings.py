@@ -4,11 +4,9 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -18,7 +16,7 @@ from rest_framework.response import Response
 from apps.accounts.models import Role
 from apps.coordination.access import bookings_visible_to, has_role, requests_visible_to
 from apps.coordination.models import Booking, VendorResponse
-from apps.coordination.selectors import installment_status
+from apps.coordination.presenters import REST, booking_json
 from apps.coordination.services.bookings import (
     booking_cancel,
     booking_proposal_accept,
@@ -60,20 +58,17 @@ class BookingCancelInput(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-def _local(value, tz: str) -> str | None:
-    return value.astimezone(ZoneInfo(tz)).isoformat() if value else None
-
-
 class BookingOutput(serializers.ModelSerializer):
-    """Times are shown in the vendor's (the place's) time zone."""
+    """The ``REST`` shape of :func:`booking_json`: the fields are declared for the schema,
+    the body is the presenter's. The slot's times and the deadline are in the vendor's
+    (the place's) time zone."""
 
     request = serializers.IntegerField(source="state.request_id", read_only=True)
-    offering = serializers.SerializerMethodField()
-    slot = serializers.SerializerMethodField()
-    price = serializers.SerializerMethodField()
-    refund = serializers.SerializerMethodField()
-    deadline = serializers.SerializerMethodField()
-    installments = serializers.SerializerMethodField()
+    offering = serializers.DictField(read_only=True)
+    slot = serializers.DictField(read_only=True, allow_null=True)
+    price = serializers.DictField(read_only=True)
+    refund = serializers.DictField(read_only=True, allow_null=True)
+    installments = serializers.ListField(child=serializers.DictField(), read_only=True)
 
     class Meta:
         model = Booking
@@ -82,30 +77,9 @@ class BookingOutput(serializers.ModelSerializer):
                   "needs_manual_confirmation", "arrived_at", "installments", "created_at"]
         read_only_fields = fields
 
-    def get_offering(self, obj) -> dict:
-        return {"id": obj.offering_id, "title": obj.offering.title}
-
-    def get_slot(self, obj) -> dict | None:
-        if obj.slot is None:
-            return None
-        tz = obj.vendor.time_zone
-        return {"id": obj.slot_id, "start": _local(obj.slot.start, tz), "end": _local(obj.slot.end, tz),
-                "time_zone": tz}
-
-    def get_price(self, obj) -> dict:
-        return {"amount": f"{obj.price}", "currency": obj.currency}
-
-    def get_refund(self, obj) -> dict | None:
-        return None if obj.refund_amount is None else {"amount": f"{obj.refund_amount}", "currency": obj.currency}
-
-    def get_deadline(self, obj) -> str | None:
-        return _local(obj.deadline, obj.vendor.time_zone)
-
-    def get_installments(self, obj) -> list[dict]:
-        today = timezone.now().astimezone(ZoneInfo(obj.vendor.time_zone)).date()
-        return [{"id": i.pk, "kind": i.kind, "amount": f"{i.amount}", "currency": i.currency,
-                 "due_date": i.due_date.isoformat(), "paid_at": i.paid_at.isoformat() if i.paid_at else None,
-                 "status": installment_status(i, today)} for i in obj.installments.all()]
+    def to_representation(self, instance) -> dict:
+        data = booking_json(instance, shape=REST)
+        return {name: data[name] for name in self.Meta.fields}
 
 
 def _fingerprint(request) -> str:

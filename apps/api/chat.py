@@ -10,7 +10,8 @@ from rest_framework.response import Response
 
 from apps.coordination.access import requests_visible_to
 from apps.coordination.services.chat import MAX_MESSAGE_LENGTH, message_post, thread_mark_read
-from apps.coordination.snapshot import message_list_for_user, message_view, thread_entries, thread_list_for_user
+from apps.coordination.presenters import message_json
+from apps.coordination.snapshot import message_list_for_user, thread_entries, thread_list_for_user
 
 
 class MessageInputSerializer(serializers.Serializer):
@@ -64,7 +65,7 @@ class RequestMessagesView(GenericAPIView):
         messages = message_list_for_user(request.user, request_id,
                                          thread_id=int(thread) if thread and thread.isdigit() else None)
         page = self.paginate_queryset(messages)
-        return self.get_paginated_response([message_view(m) for m in page])
+        return self.get_paginated_response([message_json(m) for m in page])
 
     @extend_schema(request=MessageInputSerializer, responses={201: MessageOutputSerializer})
     def post(self, request, request_id: int):
@@ -73,7 +74,7 @@ class RequestMessagesView(GenericAPIView):
         data.is_valid(raise_exception=True)
         message = message_post(state_id=experience.coordination.pk, actor=request.user,
                                body=data.validated_data["body"], booking_id=data.validated_data["booking"])
-        return Response(message_view(message), status=status.HTTP_201_CREATED)
+        return Response(message_json(message), status=status.HTTP_201_CREATED)
 
 
 class RequestThreadsView(GenericAPIView):

@@ -1,11 +1,11 @@
 """Scoped reads for live views: the snapshot a WebSocket client starts from, chat threads
-and messages, and the JSON views of bookings and messages that event payloads reuse.
+and messages.
 
 A snapshot is what one user may see of one request at one ``version``; applying the
 events after it (see ``static/js/live.js`` and ``tests/coordination/test_event_stream.py``)
 gives the next snapshot. Event payloads that should patch a snapshot carry the same
-views: ``{"booking": booking_view(b)}`` upserts a booking, ``{"thread": …, "message": …}``
-appends a chat message.
+presenters (:mod:`.presenters`): ``{"booking": booking_json(b)}`` upserts a booking,
+``{"thread": thread_json(t), "message": message_json(m)}`` appends a chat message.
 """
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from .access import LiveAccess, bookings_visible_to, me_group, requests_visible_to, threads_visible_to, user_group
-from .models import Booking, CoordinationState, Event, Message, OutboxMessage, ReadMarker, Thread
+from .models import CoordinationState, Event, Message, OutboxMessage, ReadMarker, Thread
+from .presenters import booking_json, message_json, thread_json
 
 
 def events_since(access: LiveAccess, since: int) -> list[dict] | None:
@@ -35,28 +36,6 @@ def events_since(access: LiveAccess, since: int) -> list[dict] | None:
     if len(payloads) > limit:
         return None
     return [{**payload, "type": "event"} for payload in payloads]
-
-
-def booking_view(booking: Booking) -> dict:
-    """A booking as every party to it may see it; booking events carry the same keys
-    (with more beside them) under ``data["booking"]``. Times are UTC ISO 8601: pages show
-    them in the destination's zone."""
-    return {
-        "id": booking.pk, "status": booking.status, "reference": booking.reference, "vendor": booking.vendor_id,
-        "offering": booking.offering_id, "offering_title": booking.offering.title,
-        "start": booking.slot.start.isoformat() if booking.slot_id else None, "quantity": booking.quantity,
-        "price": {"amount": f"{booking.price}", "currency": booking.currency},
-    }
-
-
-def thread_view(thread: Thread) -> dict:
-    return {"id": thread.pk, "subject": thread.subject, "booking": thread.booking_id}
-
-
-def message_view(message: Message) -> dict:
-    return {"id": message.pk, "thread": message.thread_id, "author": message.author_id,
-            "author_name": message.author.display_name(), "body": message.body,
-            "at": message.created_at.isoformat()}
 
 
 def thread_list_for_user(user, state: CoordinationState) -> QuerySet[Thread]:
@@ -87,8 +66,8 @@ def thread_entries(threads: QuerySet[Thread]) -> list[dict]:
     """Threads from :func:`thread_list_for_user` as JSON, with counts and last message."""
     threads = list(threads)
     last = Message.objects.select_related("author").in_bulk([t.last_message_id for t in threads if t.last_message_id])
-    return [{**thread_view(t), "messages": t.message_count, "unread": t.unread,
-             "last": message_view(last[t.last_message_id]) if t.last_message_id else None} for t in threads]
+    return [{**thread_json(t), "messages": t.message_count, "unread": t.unread,
+             "last": message_json(last[t.last_message_id]) if t.last_message_id else None} for t in threads]
 
 
 def request_snapshot(user, access: LiveAccess) -> dict:
@@ -110,7 +89,7 @@ def request_snapshot(user, access: LiveAccess) -> dict:
     snapshot = {
         "type": "snapshot", "state": state.pk, "request": state.request_id, "version": version,
         "complete": access.full,
-        "bookings": [booking_view(b) for b in bookings],
+        "bookings": [booking_json(b) for b in bookings],
         "threads": thread_entries(thread_list_for_user(user, state)),
     }
     if access.full:

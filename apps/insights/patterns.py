@@ -1,15 +1,12 @@
 """Historical patterns per destination: popular itineraries (by length, with ratings) and
-seasonal trends per month (crowds, price multiplier, typical weather), plus the price
-estimate built on them. Recomputed per destination, like the metrics (same code for an
-incremental update and a rebuild).
+seasonal trends per month (crowds, price multiplier, typical weather). Recomputed per
+destination, like the metrics (same code for an incremental update and a rebuild).
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
-from statistics import median
 
 import holidays as holidays_lib
 from django.db import transaction
@@ -18,11 +15,9 @@ from django.utils import timezone
 
 from apps.coordination.models import CoordinationState, Review
 from apps.coordination.phases import Phase
-from apps.core.money import Money, quantize
-from apps.integrations.currency import convert
 from apps.itineraries.models import Day, Item
 from apps.requests.models import ExperienceRequest
-from apps.vendors.models import Offering, Slot
+from apps.vendors.models import Slot
 
 from .metrics import CENTI, ratio
 from .models import ItineraryPattern, SeasonalTrend
@@ -154,20 +149,3 @@ def patterns_refresh(destinations: Iterable[str]) -> int:
         _replace(ItineraryPattern, name, _itinerary_rows(name), ["destination", "length_days", "signature"])
         _replace(SeasonalTrend, name, _trend_rows(name), ["destination", "month"])
     return len(names)
-
-
-def price_estimate(destination: str, month: int, kind: str, currency: str | None = None) -> Money | None:
-    """Typical price of an offering of ``kind`` at ``destination`` in ``month``: the median
-    base price of the active offerings there (in ``currency``, default the most common
-    one), times the month's price multiplier (1 when unknown). None without offerings."""
-    offerings = list(Offering.objects.filter(kind=kind, is_active=True, vendor__is_active=True,
-                                             vendor__city__iexact=destination)
-                     .values_list("base_price", "currency"))
-    if not offerings:
-        return None
-    currency = currency or Counter(c for _p, c in offerings).most_common(1)[0][0]
-    on = dt.date.today()
-    base = median([convert(p, c, currency, on) if c != currency else p for p, c in offerings])
-    trend = SeasonalTrend.objects.filter(destination=destination_key(destination), month=month).first()
-    multiplier = trend.price_multiplier if trend and trend.price_multiplier is not None else Decimal(1)
-    return Money(quantize(Decimal(base) * multiplier), currency)

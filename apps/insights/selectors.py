@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from apps.experts.models import ExpertMetrics
 from apps.requests.models import TravelerProfile
 from apps.vendors.models import VendorMetrics
 
@@ -21,16 +20,6 @@ MORNING_SHARE = 0.6
 NEARBY_DEGREES = 0.6  # about 65 km: the planner searches candidates within a similar radius
 MIN_TIMED_BOOKINGS = 3
 MIN_LONG_REJECTIONS = 2
-
-
-def expert_metrics_for(expert) -> ExpertMetrics | None:
-    """The expert's own performance (dashboard); None before any history."""
-    return ExpertMetrics.objects.filter(expert=expert).first()
-
-
-def vendor_metrics_for(vendor) -> VendorMetrics | None:
-    """The vendor's own reliability (vendor portal); None before any booking or review."""
-    return VendorMetrics.objects.filter(vendor=vendor).first()
 
 
 @dataclass(frozen=True)

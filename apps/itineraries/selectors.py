@@ -18,11 +18,6 @@ def itinerary_with_days(queryset=None):
         Prefetch("days", queryset=Day.objects.order_by("date").prefetch_related(Prefetch("items", queryset=items))))
 
 
-def itinerary_latest_for_request(request_id: int) -> Itinerary | None:
-    """The newest version of a request's itinerary, ready for :func:`itinerary_serialize`."""
-    return itinerary_with_days(Itinerary.objects.filter(request_id=request_id).order_by("-version")).first()
-
-
 def _booking(item: Item) -> dict | None:
     # Booking lives in coordination (which depends on us): read it through the reverse
     # relation only. The newest booking of the item is the one that counts.

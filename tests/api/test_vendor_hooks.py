@@ -7,19 +7,16 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.coordination.models import Booking, Event, VendorResponse
-from apps.coordination.services.bookings import booking_request
 from apps.vendors.models import Confirmation
-from tests.factories import make_booking_state, make_offering, make_slot, make_vendor
+from tests.factories import make_vendor
+from tests.factories.bookings import request_booking
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def booking():
-    vendor = make_vendor(confirmation=Confirmation.MANUAL, webhook_secret="s3cret")
-    slot = make_slot(make_offering(vendor), capacity=3)
-    state = make_booking_state()
-    return booking_request(state_id=state.pk, actor=state.request.traveler, slot_id=slot.pk, quantity=1)
+    return request_booking(vendor=make_vendor(confirmation=Confirmation.MANUAL, webhook_secret="s3cret"), capacity=3)
 
 
 def _post(vendor_id, body: dict, *, secret="s3cret", timestamp=None, signature=None):

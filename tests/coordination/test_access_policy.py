@@ -16,7 +16,7 @@ from apps.coordination.phases import BookingStatus
 from apps.core.errors import Forbidden, NotFound
 from apps.experts.models import Recommendation, RecommendationStatus
 from tests.factories import make_expert, make_offering, make_request, make_user, make_vendor
-from tests.live.support import make_booking
+from tests.factories.bookings import make_vendor_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -69,9 +69,9 @@ def world() -> World:
              "other_expert": make_expert().user, "vendor_live": make_user(Role.VENDOR),
              "vendor_ended": make_user(Role.VENDOR), "other_vendor": make_user(Role.VENDOR),
              "staff": make_user(Role.STAFF), "anonymous": AnonymousUser()}
-    live, ended = make_booking(state, users["vendor_live"]), make_booking(state, users["vendor_ended"])
+    live, ended = make_vendor_booking(state, users["vendor_live"]), make_vendor_booking(state, users["vendor_ended"])
     Booking.objects.filter(pk=ended.pk).update(status=BookingStatus.CANCELLED)
-    elsewhere = make_booking(make_request(users["other_traveler"]), users["other_vendor"])
+    elsewhere = make_vendor_booking(make_request(users["other_traveler"]), users["other_vendor"])
     return World(state=state, users=users, live=live, ended=ended, elsewhere=elsewhere)
 
 

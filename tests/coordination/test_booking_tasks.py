@@ -16,9 +16,10 @@ from apps.coordination import booking_tasks
 from apps.coordination.models import Booking, Event, OutboxMessage, PaymentInstallment
 from apps.coordination.phases import BookingStatus
 from apps.coordination.schedules import ensure_schedules
-from apps.coordination.services.bookings import booking_cancel, booking_payment_schedule_set, booking_request
+from apps.coordination.services.bookings import booking_cancel, booking_payment_schedule_set
 from apps.vendors.models import Confirmation, Slot
-from tests.factories import make_booking_state, make_expert, make_offering, make_slot, make_vendor
+from tests.factories import make_booking_state, make_expert
+from tests.factories.bookings import request_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _booking(confirmation=Confirmation.INSTANT, quantity=1, start=None):
-    vendor = make_vendor(confirmation=confirmation)
-    slot = make_slot(make_offering(vendor), capacity=4, start=start)
-    state = make_booking_state(expert=make_expert())
-    return booking_request(state_id=state.pk, actor=state.request.traveler, slot_id=slot.pk, quantity=quantity)
+    return request_booking(confirmation=confirmation, quantity=quantity, start=start,
+                           state=make_booking_state(expert=make_expert()))
 
 
 def _events(booking, event_type):

@@ -5,7 +5,7 @@ from apps.coordination.models import Event, Message, OutboxMessage, Thread
 from apps.coordination.services.chat import MAX_MESSAGE_LENGTH, message_post, thread_mark_read
 from apps.coordination.snapshot import thread_entries, thread_list_for_user
 from apps.core.errors import DomainError, NotFound
-from tests.live.support import make_world
+from tests.factories.worlds import make_world
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,9 @@ from channels.db import database_sync_to_async
 from apps.coordination import engine
 from apps.coordination.services.chat import message_post
 from tests.factories import phase_repair
-from tests.live.support import channel_layer, drain, make_world, ws_connect  # noqa: F401  (fixture)
+from tests.factories.bookings import make_vendor_booking
+from tests.factories.worlds import make_world
+from tests.live.support import channel_layer, drain, ws_connect  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -106,9 +108,7 @@ async def test_vendor_request_feed_ignores_its_other_requests(channel_layer):
 
     def booking_thread_elsewhere():
         # vendor A also sells on another request: a booking there, and chat about it
-        from tests.live.support import make_booking
-
-        booking = make_booking(other.state, world.vendor_a)
+        booking = make_vendor_booking(other.state, world.vendor_a)
         message_post(state_id=other.state.pk, actor=other.traveler, body="elsewhere", booking_id=booking.pk)
     await database_sync_to_async(booking_thread_elsewhere)()
     assert await drain(communicator) == []

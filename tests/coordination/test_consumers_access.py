@@ -10,7 +10,9 @@ from apps.coordination.services.chat import message_post
 from apps.coordination.services.experts import expert_decline
 from apps.coordination.services.lifecycle import request_cancel
 from tests.factories import phase_repair
-from tests.live.support import channel_layer, drain, make_booking, make_world, ws_connect  # noqa: F401  (fixture)
+from tests.factories.bookings import make_vendor_booking
+from tests.factories.worlds import make_world
+from tests.live.support import channel_layer, drain, ws_connect  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -62,7 +64,7 @@ async def test_vendor_whose_last_booking_falls_through_is_closed(channel_layer, 
 
 async def test_vendor_with_another_live_booking_keeps_its_feed(channel_layer):
     world = await world_db()
-    second = await run(make_booking)(world.state, world.vendor_b)
+    second = await run(make_vendor_booking)(world.state, world.vendor_b)
     communicator, _ = await ws_connect(world.vendor_b, f"/ws/requests/{world.request_id}/")
     await run(bookings.booking_decline)(booking_id=world.booking_b.pk, actor=world.vendor_b, reason="full")
     received = await drain(communicator)

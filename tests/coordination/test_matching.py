@@ -4,12 +4,13 @@ from decimal import Decimal
 import pytest
 from django.db.models import F
 
-from apps.coordination.models import Booking, CoordinationState
+from apps.coordination.models import CoordinationState
 from apps.experts.matching import expert_matches
 from apps.experts.selectors import expert_signals
 from apps.insights.tasks import rebuild_all
 from tests.factories import (make_consultation_slot, make_expert, make_offering, make_past_client, make_request,
                              make_user)
+from tests.factories.bookings import make_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -123,8 +124,7 @@ def test_platform_performance_from_bookings_and_response_time():
         past = make_request()
         CoordinationState.objects.filter(pk=past.pk).update(expert=expert)
         for status in statuses:
-            Booking.objects.create(state=past, vendor=offering.vendor, offering=offering, status=status,
-                                   price=Decimal("10"), currency="JPY")
+            make_booking(past, offering=offering, status=status, price=Decimal("10"))
     rebuild_all()
     signals = expert_signals([reliable.pk, flaky.pk])
     assert signals[reliable.pk].booking_success == 1.0 and signals[flaky.pk].booking_success == 0.0

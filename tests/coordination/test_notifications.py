@@ -17,7 +17,7 @@ from apps.coordination.services.chat import message_post
 from apps.coordination.services.notifications import preference_set, push_subscribe
 from apps.core.errors import DomainError
 from tests.factories import phase_repair
-from tests.live.support import make_world
+from tests.factories.worlds import make_world
 
 pytestmark = pytest.mark.django_db
 PUSH_ENDPOINT = "https://push.example.test/wpush/v2/abc123"

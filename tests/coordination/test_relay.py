@@ -14,7 +14,8 @@ from apps.coordination.models import OutboxMessage
 from apps.coordination.relay import publish_event, relay_undelivered, retry_delay
 from apps.coordination.services.chat import message_post
 from tests.factories import phase_repair
-from tests.live.support import LiveClient, channel_layer, drain, make_world, ws_connect  # noqa: F401  (fixture)
+from tests.factories.worlds import make_world
+from tests.live.support import LiveClient, channel_layer, drain, ws_connect  # noqa: F401  (fixture)
 
 
 class LayerDown:

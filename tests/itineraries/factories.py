@@ -16,6 +16,7 @@ from apps.coordination.models import Booking, CoordinationState
 from apps.coordination.phases import BookingStatus
 from apps.itineraries.models import Day, Item, Itinerary, ItineraryState
 from tests.factories import make_expert, make_offering, make_request, make_slot, make_vendor
+from tests.factories.bookings import make_booking
 
 _refs = itertools.count(1)
 
@@ -80,9 +81,9 @@ def _book(state, item: Item, vendor) -> Booking:
                              lon=item.lon, duration_min=int((item.end - item.start).total_seconds() // 60))
     slot = make_slot(offering, start=item.start, capacity=10, capacity_available=8)
     Item.objects.filter(pk=item.pk).update(offering=offering, slot=slot, price=Decimal("16000"), currency="JPY")
-    return Booking.objects.create(state=state, vendor=vendor, offering=offering, slot=slot, item=item, quantity=2,
-                           status=BookingStatus.CONFIRMED, reference=f"TRV-{vendor.code}-{next(_refs):04d}",
-                           price=Decimal("16000.00"), currency="JPY", confirmed_at=item.start - dt.timedelta(days=20))
+    return make_booking(state, slot=slot, item=item, quantity=2, status=BookingStatus.CONFIRMED,
+                        reference=f"TRV-{vendor.code}-{next(_refs):04d}", price=Decimal("16000.00"),
+                        confirmed_at=item.start - dt.timedelta(days=20))
 
 
 @pytest.fixture

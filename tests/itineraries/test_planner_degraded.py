@@ -15,7 +15,7 @@ from apps.coordination.services.itinerary import itinerary_generate
 from apps.itineraries.exports.document import build_document
 from apps.itineraries.exports.pdf import render_itinerary_pdf
 from apps.itineraries.planner.service import plan_for_request
-from apps.itineraries.selectors import itinerary_latest_for_request, itinerary_serialize
+from apps.itineraries.selectors import itinerary_serialize
 from tests.factories import make_offering, make_place, make_request, make_slot
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +98,7 @@ def test_engine_generated_itinerary_stores_and_serializes_the_notes(settings, re
     assert proposed.payload["summary"]["items"] > 0
     itinerary = state.current_itinerary
     assert itinerary.author_role == "platform"
-    data = itinerary_serialize(itinerary_latest_for_request(state.request_id))
+    data = itinerary_serialize(itinerary)
     assert data["data_notes"] == itinerary.data_notes
     for note in missing_travel_and_weather(reason):
         assert note in data["data_notes"]

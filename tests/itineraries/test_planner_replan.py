@@ -4,11 +4,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from apps.coordination.models import Booking
 from apps.itineraries.planner.replan import Change, replan
 from apps.itineraries.planner.service import plan_for_request
 from apps.itineraries.services import itinerary_create_from_plan
 from tests.factories import make_offering, make_place, make_request, make_slot
+from tests.factories.bookings import make_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +32,7 @@ def trip():
     plan = plan_for_request(state.request, weather={}, max_iterations=200)
     itinerary = itinerary_create_from_plan(request=state.request, plan=plan, author_role="platform")
     tour_item = itinerary.days.get().items.get(offering=tour)
-    Booking.objects.create(state=state, vendor=tour.vendor, offering=tour, slot=slot, item=tour_item, quantity=2,
-                           status="confirmed", price=slot.price, currency=slot.currency)
+    make_booking(state, slot=slot, item=tour_item, quantity=2, status="confirmed", price=slot.price)
     return state, itinerary, tour_item
 
 

@@ -8,11 +8,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.coordination.models import Booking
 from apps.itineraries.planner.service import plan_for_request
-from apps.itineraries.selectors import itinerary_latest_for_request, itinerary_serialize
+from apps.itineraries.selectors import itinerary_serialize, itinerary_with_days
 from apps.itineraries.services import itinerary_create_from_plan
 from tests.factories import make_offering, make_place, make_request, make_slot
+from tests.factories.bookings import make_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -33,15 +33,14 @@ def stored_itinerary(days: int, prefix: str = ""):
     plan = plan_for_request(state.request, weather={}, max_iterations=100)
     itinerary = itinerary_create_from_plan(request=state.request, plan=plan, author_role="expert")
     item = itinerary.days.first().items.get(offering=tour)
-    booking = Booking.objects.create(state=state, vendor=tour.vendor, offering=tour, slot=slot, item=item,
-                                     quantity=2, status="confirmed", reference=f"TRV-{prefix}1-AB", price=slot.price,
-                                     currency=slot.currency)
+    booking = make_booking(state, slot=slot, item=item, quantity=2, status="confirmed",
+                           reference=f"TRV-{prefix}1-AB", price=slot.price)
     return state.request, itinerary, booking
 
 
 def test_shape_matches_the_public_itinerary_json():
-    request, itinerary, booking = stored_itinerary(days=2)
-    data = json.loads(json.dumps(itinerary_serialize(itinerary_latest_for_request(request.pk))))
+    _, itinerary, booking = stored_itinerary(days=2)
+    data = json.loads(json.dumps(itinerary_serialize(itinerary_with_days().get(pk=itinerary.pk))))
     assert set(data) == {"version", "time_zone", "currency", "days", "total", "left_out", "conflicts", "data_notes"}
     assert (data["version"], data["time_zone"], data["currency"]) == (1, "Asia/Tokyo", "USD")
     assert [d["date"] for d in data["days"]] == ["2027-03-15", "2027-03-16"]
@@ -57,15 +56,15 @@ def test_shape_matches_the_public_itinerary_json():
     assert {i["kind"] for i in items} >= {"activity", "meal"}
 
 
-def _queries(request_id):
+def _queries(itinerary_id):
     with CaptureQueriesContext(connection) as ctx:
-        itinerary_serialize(itinerary_latest_for_request(request_id))
+        itinerary_serialize(itinerary_with_days().get(pk=itinerary_id))
     return len(ctx.captured_queries)
 
 
 def test_query_count_does_not_grow_with_days(django_assert_max_num_queries):
-    short, _, _ = stored_itinerary(days=1)
-    long, itinerary, _ = stored_itinerary(days=5, prefix="L")
-    assert itinerary.days.count() == 5 and _queries(short.pk) == _queries(long.pk)
+    _, short, _ = stored_itinerary(days=1)
+    _, long, _ = stored_itinerary(days=5, prefix="L")
+    assert long.days.count() == 5 and _queries(short.pk) == _queries(long.pk)
     with django_assert_max_num_queries(4):
-        itinerary_serialize(itinerary_latest_for_request(long.pk))
+        itinerary_serialize(itinerary_with_days().get(pk=long.pk))

@@ -1,66 +1,20 @@
-"""Shared set-up for the live-coordination tests: a request with every kind of
-stakeholder, session-authenticated WebSocket clients, the channel layer on memory or
-Redis, and the client-side rules of ``static/js/live.js`` in Python."""
+"""Shared set-up for the live-coordination tests (their world is
+:func:`tests.factories.worlds.make_world`): session-authenticated WebSocket clients, the
+channel layer on memory or Redis, and the client-side rules of ``static/js/live.js`` in
+Python."""
 from __future__ import annotations
 
 import copy
 import json
 import os
 import uuid
-from dataclasses import dataclass
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from apps.accounts.models import Role, User
-from apps.coordination.models import Booking, CoordinationState
-from apps.vendors.models import Vendor
-from tests.factories import make_expert, make_offering, make_request, make_slot, make_user, make_vendor
-
 ORIGIN = b"http://testserver"
-
-
-@dataclass
-class World:
-    """One request in phase booking with an expert and two vendors' bookings."""
-
-    state: CoordinationState
-    traveler: User
-    expert: User
-    staff: User
-    vendor_a: User
-    vendor_b: User
-    outsider: User
-    other_expert: User
-    booking_a: Booking
-    booking_b: Booking
-
-    @property
-    def request_id(self) -> int:
-        return self.state.request_id
-
-
-def make_booking(state, vendor_user) -> Booking:
-    vendor = Vendor.objects.filter(user=vendor_user).first() or make_vendor(user=vendor_user)
-    slot = make_slot(make_offering(vendor), capacity=10, capacity_available=8)  # the 2 seats below are held
-    return Booking.objects.create(state=state, vendor=slot.offering.vendor, offering=slot.offering, slot=slot,
-                                  quantity=2, price=slot.price * 2, currency=slot.currency)
-
-
-def make_world() -> World:
-    """Test set-up only: the expert and the bookings are placed without the engine."""
-    traveler = make_user(Role.TRAVELER)
-    state = make_request(traveler)
-    expert = make_expert()
-    CoordinationState.objects.filter(pk=state.pk).update(expert=expert, phase="booking")
-    vendor_a, vendor_b = make_user(Role.VENDOR), make_user(Role.VENDOR)
-    world = World(state=CoordinationState.objects.get(pk=state.pk), traveler=traveler, expert=expert.user,
-                  staff=make_user(Role.STAFF), vendor_a=vendor_a, vendor_b=vendor_b,
-                  outsider=make_user(Role.TRAVELER), other_expert=make_expert().user,
-                  booking_a=make_booking(state, vendor_a), booking_b=make_booking(state, vendor_b))
-    return world
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
@@ -121,8 +75,8 @@ class LiveClient:
     - a close frame with 4401/4403/4404 ends the feed for good (``closed``);
     - drop an event whose version is not above the last applied one of its state;
     - on a ``complete`` stream a version gap means a lost message: ask for a snapshot;
-    - apply: version and phase from the envelope; ``data.booking`` upserts the booking
-      (only the keys a snapshot has); ``data.message`` appends to its thread (created
+    - apply: version and phase from the envelope; ``data.booking`` replaces the booking
+      (events and snapshots carry the same booking JSON); ``data.message`` appends to its thread (created
       if new), counting it unread unless the user wrote it; on ``/ws/me/`` the request
       list gets the state's phase and version.
     """
@@ -177,9 +131,8 @@ class LiveClient:
             snap["phase"] = message["phase"]
         booking = data.get("booking")
         if isinstance(booking, dict) and "id" in booking:
-            keys = SNAPSHOT_BOOKING_KEYS
             others = [b for b in snap["bookings"] if b["id"] != booking["id"]]
-            snap["bookings"] = sorted(others + [{k: booking.get(k) for k in keys}], key=lambda b: b["id"])
+            snap["bookings"] = sorted(others + [booking], key=lambda b: b["id"])
         posted = data.get("message")
         if isinstance(posted, dict) and isinstance(data.get("thread"), dict):
             thread = next((t for t in snap["threads"] if t["id"] == data["thread"]["id"]), None)
@@ -190,6 +143,3 @@ class LiveClient:
             thread["unread"] += posted["author"] != self.user_id
             thread["last"] = posted
 
-
-SNAPSHOT_BOOKING_KEYS = ("id", "status", "reference", "vendor", "offering", "offering_title", "start", "quantity",
-                         "price")

@@ -7,7 +7,7 @@ from django.test import Client
 from apps.coordination.models import Message, Notification
 from apps.coordination.notifications import notify_event
 from apps.coordination.services.chat import message_post
-from tests.live.support import make_world
+from tests.factories.worlds import make_world
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.live.urls")]
 

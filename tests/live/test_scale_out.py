@@ -18,7 +18,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from tests.conftest import ON_POSTGRES
-from tests.live.support import make_world
+from tests.factories.worlds import make_world
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]

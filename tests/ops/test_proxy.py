@@ -22,7 +22,7 @@ from rest_framework.authtoken.models import Token
 from apps.accounts.models import User
 from apps.coordination.models import Event
 from tests.factories import PASSWORD
-from tests.live.support import make_world
+from tests.factories.worlds import make_world
 
 from .support import ROOT, base_env, free_port, server_database_url, wait_for_port
 

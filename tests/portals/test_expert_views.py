@@ -6,12 +6,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.coordination.models import Booking, CoordinationState
+from apps.coordination.models import CoordinationState
 from apps.coordination.phases import Phase
 from apps.coordination.services import experts
 from apps.experts.models import Expert, Recommendation, RecommendationStatus
 from apps.insights.metrics import experts_refresh
 from tests.factories import make_consultation_slot, make_expert, make_offering, make_request, make_slot, make_user, make_vendor
+from tests.factories.bookings import make_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -93,15 +94,13 @@ def test_booking_board_sorts_pending_problems_and_confirmed(client):
     vendor = make_vendor(confirmation="manual")
     slot = make_slot(make_offering(vendor))
 
-    def booking(status, **extra):  # test setup: bookings placed without the engine
-        return Booking.objects.create(state=state, vendor=vendor, offering=slot.offering, slot=slot, quantity=1,
-                                      status=status, price=slot.price, currency=slot.currency, **extra)
+    def booking(status, **extra):
+        return make_booking(state, slot=slot, status=status, **extra)
 
     pending, declined, confirmed = booking("pending"), booking("declined", decline_reason="Closed"), booking(
         "confirmed", reference="V-1")
     proposal = booking("pending", proposal={"slot": slot.pk})
-    foreign = Booking.objects.create(state=make_request(), vendor=vendor, offering=slot.offering, slot=slot,
-                                     quantity=1, status="pending", price=slot.price, currency=slot.currency)
+    foreign = make_booking(make_request(), slot=slot, status="pending")
     client.force_login(expert.user)
     board = client.get(reverse("expert:bookings")).context["board"]
     assert [list(board[k]) for k in ("pending", "problems", "confirmed")] == [[pending], [proposal, declined],

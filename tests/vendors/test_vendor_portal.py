@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.coordination.models import Booking, VendorResponse
-from apps.coordination.services.bookings import booking_confirm, booking_request
+from apps.coordination.services.bookings import booking_confirm
 from apps.vendors.models import Confirmation, Slot
-from tests.factories import make_booking_state, make_offering, make_slot, make_user, make_vendor
+from tests.factories import make_offering, make_slot, make_user, make_vendor
+from tests.factories.bookings import request_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +23,7 @@ def _client(user) -> Client:
 
 
 def _booking(vendor, *, start=None, quantity=1):
-    slot = make_slot(make_offering(vendor), capacity=4, start=start)
-    state = make_booking_state()
-    return booking_request(state_id=state.pk, actor=state.request.traveler, slot_id=slot.pk, quantity=quantity)
+    return request_booking(vendor=vendor, start=start, quantity=quantity)
 
 
 @pytest.fixture

@@ -61,6 +61,7 @@ from ..phases import (
     Phase,
     check_in_open,
 )
+from ..presenters import alternative_json, booking_json, installment_json
 
 OPEN_STATUSES = frozenset({BookingStatus.REQUESTED, BookingStatus.PENDING})
 BOOKABLE_PHASES = (Phase.BOOKING, Phase.CONFIRMED)
@@ -81,29 +82,6 @@ def _require_vendor_side(actor, booking: Booking, state) -> None:
     require(can_respond_to_booking(actor, booking), actor, state, _("Only the vendor can answer a booking request."),
             booking=booking, code="booking.vendor_only", missing_code="booking.not_found",
             missing_message=_("No such booking."))
-
-
-def _booking_data(booking: Booking) -> dict:
-    """The booking's own fields: all its vendor may see of an event."""
-    return {
-        "id": booking.pk, "status": booking.status, "vendor": booking.vendor_id, "offering": booking.offering_id,
-        "offering_title": booking.offering.title, "slot": booking.slot_id,
-        "start": booking.slot.start.isoformat() if booking.slot_id else None, "quantity": booking.quantity,
-        "price": {"amount": f"{booking.price}", "currency": booking.currency}, "discount": f"{booking.discount}",
-        "reference": booking.reference, "deadline": booking.deadline.isoformat() if booking.deadline else None,
-        "handled_by": booking.handled_by, "needs_manual_confirmation": booking.needs_manual_confirmation,
-        "refund": f"{booking.refund_amount}" if booking.refund_amount is not None else None,
-        "decline_reason": booking.decline_reason, "proposal": booking.proposal,
-        "arrived_at": booking.arrived_at.isoformat() if booking.arrived_at else None,
-    }
-
-
-def _slot_data(slot: Slot | None) -> dict | None:
-    if slot is None:
-        return None
-    return {"slot": slot.pk, "offering": slot.offering_id, "offering_title": slot.offering.title,
-            "vendor": slot.offering.vendor_id, "start": slot.start.isoformat(),
-            "free": slot.capacity_available, "price": {"amount": f"{slot.price}", "currency": slot.currency}}
 
 
 def _move(booking: Booking, target: str) -> None:
@@ -135,7 +113,7 @@ def _couple_phase(cmd, booking: Booking) -> str | None:
 
 def _finish(cmd, booking: Booking, event_type: str, **extra) -> None:
     """Record the command's one event: full payload for the request, booking-only for its vendor."""
-    data = _booking_data(booking)
+    data = booking_json(booking)
     payload = {"booking": data, **extra}
     new_phase = _couple_phase(cmd, booking)
     if new_phase:
@@ -311,7 +289,7 @@ def _with_alternative(cmd, booking: Booking, event_type: str, fields: list[str])
     """Save a booking that fell through and record the event with the next best slot."""
     booking.save(update_fields=[*fields, "updated_at"])
     alternative = slot_find_alternative(booking.slot, booking.quantity) if booking.slot_id else None
-    _finish(cmd, booking, event_type, alternative=_slot_data(alternative))
+    _finish(cmd, booking, event_type, alternative=alternative_json(alternative) if alternative else None)
 
 
 def booking_decline(*, booking_id: int, actor, reason: str) -> Booking:
@@ -559,14 +537,8 @@ def booking_payment_schedule_set(*, booking_id: int, actor, deposit_percent: Dec
         rows = PaymentInstallment.objects.bulk_create([
             PaymentInstallment(booking=booking, kind=kind, amount=amount, currency=booking.currency, due_date=due)
             for kind, amount, due in parts])
-        _finish(cmd, booking, "booking.payment_schedule_set", installments=[_installment_data(i) for i in rows])
+        _finish(cmd, booking, "booking.payment_schedule_set", installments=[installment_json(i) for i in rows])
     return rows
-
-
-def _installment_data(installment: PaymentInstallment) -> dict:
-    return {"id": installment.pk, "kind": installment.kind, "amount": f"{installment.amount}",
-            "currency": installment.currency, "due_date": installment.due_date.isoformat(),
-            "paid_at": installment.paid_at.isoformat() if installment.paid_at else None}
 
 
 @contextmanager
@@ -588,7 +560,7 @@ def installment_record_payment(*, installment_id: int, actor, paid_at: dt.dateti
             return installment
         installment.paid_at = paid_at or timezone.now()
         installment.save(update_fields=["paid_at"])
-        _finish(cmd, booking, "booking.payment_recorded", installment=_installment_data(installment))
+        _finish(cmd, booking, "booking.payment_recorded", installment=installment_json(installment))
     return installment
 
 
@@ -607,5 +579,5 @@ def installment_remind(*, installment_id: int) -> PaymentInstallment:
         installment.reminded_at = timezone.now()
         installment.save(update_fields=["reminded_at"])
         _finish(cmd, booking, "booking.payment_overdue" if overdue else "booking.payment_reminder",
-                installment=_installment_data(installment))
+                installment=installment_json(installment))
     return installment

@@ -12,7 +12,7 @@ from apps.core.errors import DomainError, NotFound
 from .. import engine
 from ..access import can_post_message, require
 from ..models import Booking, Message, ReadMarker, Thread
-from ..snapshot import message_view, thread_view
+from ..presenters import message_json, thread_json
 
 MAX_MESSAGE_LENGTH = 5000
 
@@ -41,7 +41,7 @@ def message_post(*, state_id: int, actor, body: str, booking_id: int | None = No
         subject = booking.offering.title if booking else str(cmd.state.request)
         thread, _created = Thread.objects.get_or_create(state=cmd.state, booking=booking, defaults={"subject": subject})
         message = Message.objects.create(thread=thread, author=actor, body=body)
-        data = {"thread": thread_view(thread), "message": message_view(message)}
+        data = {"thread": thread_json(thread), "message": message_json(message)}
         cmd.record("message.posted", data, vendors={booking.vendor_id: data} if booking else None)
     return message
 

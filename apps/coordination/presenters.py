@@ -1,0 +1,104 @@
+"""JSON of the coordination aggregates, one function per aggregate: event payloads, live
+snapshots and the REST API all build bookings, installments, threads and messages here.
+
+Bookings come in two shapes of the same fields:
+
+- ``LIVE`` (event payloads and ``/ws/`` snapshots; ``static/js/live.js`` upserts a booking
+  by ``id``): flat ids (``offering``, ``offering_title``, ``slot``, ``start``), times in UTC,
+  the refund as a bare amount;
+- ``REST`` (``/api/v1/bookings/``): nested ``offering`` and ``slot``, slot times and the
+  deadline in the vendor's (the place's) time zone, the refund as money, the installments
+  with their status, and the record's own timestamps as DRF writes them (UTC, ``Z``).
+
+Neither holds anything a party to the booking may not see: who sees which booking is the
+caller's business (selectors and event audiences).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from apps.core.money import Money, quantize
+from apps.vendors.models import Slot
+
+from .models import Booking, Message, PaymentInstallment, Thread
+from .selectors import installment_status
+
+LIVE = "live"
+REST = "rest"
+
+
+def _iso(value: dt.datetime | None, tz: dt.tzinfo = dt.UTC) -> str | None:
+    return value.astimezone(tz).isoformat() if value else None
+
+
+def _rest_timestamp(value: dt.datetime | None) -> str | None:
+    """UTC with a ``Z``, like every other timestamp under ``/api/``."""
+    iso = _iso(value)
+    return iso.removesuffix("+00:00") + "Z" if iso and iso.endswith("+00:00") else iso
+
+
+def installment_json(installment: PaymentInstallment, *, today: dt.date | None = None) -> dict:
+    """One payment of a booking's schedule; with ``today`` (the vendor's date) also its
+    ``status`` (paid, due, overdue), which events leave out since it changes with time."""
+    data = {"id": installment.pk, "kind": installment.kind, "amount": f"{installment.amount}",
+            "currency": installment.currency, "due_date": installment.due_date.isoformat(),
+            "paid_at": _iso(installment.paid_at)}
+    if today is not None:
+        data["status"] = installment_status(installment, today)
+    return data
+
+
+def booking_json(booking: Booking, *, shape: str = LIVE) -> dict:
+    """A booking as its parties see it, in the ``LIVE`` or ``REST`` shape (module docstring).
+
+    Reads ``offering`` and ``slot`` (select them); ``REST`` also reads ``state``, ``vendor``
+    and the installments (prefetch them)."""
+    data = {
+        "id": booking.pk, "status": booking.status, "handled_by": booking.handled_by, "vendor": booking.vendor_id,
+        "quantity": booking.quantity, "price": Money(booking.price, booking.currency).as_dict(),
+        "discount": f"{quantize(booking.discount)}",
+        "reference": booking.reference, "decline_reason": booking.decline_reason, "proposal": booking.proposal,
+        "needs_manual_confirmation": booking.needs_manual_confirmation,
+    }
+    if shape == LIVE:
+        data.update(
+            offering=booking.offering_id, offering_title=booking.offering.title, slot=booking.slot_id,
+            start=_iso(booking.slot.start) if booking.slot_id else None, deadline=_iso(booking.deadline),
+            refund=f"{booking.refund_amount}" if booking.refund_amount is not None else None,
+            arrived_at=_iso(booking.arrived_at))
+        return data
+    tz_name = booking.vendor.time_zone
+    tz = ZoneInfo(tz_name)
+    today = timezone.now().astimezone(tz).date()
+    slot = booking.slot
+    data.update(
+        request=booking.state.request_id, offering={"id": booking.offering_id, "title": booking.offering.title},
+        slot=None if slot is None else {"id": slot.pk, "start": _iso(slot.start, tz), "end": _iso(slot.end, tz),
+                                        "time_zone": tz_name},
+        deadline=_iso(booking.deadline, tz), confirmed_at=_rest_timestamp(booking.confirmed_at),
+        refund=None if booking.refund_amount is None else Money(booking.refund_amount, booking.currency).as_dict(),
+        arrived_at=_rest_timestamp(booking.arrived_at),
+        installments=[installment_json(i, today=today) for i in booking.installments.all()],
+        created_at=_rest_timestamp(booking.created_at))
+    return data
+
+
+def alternative_json(slot: Slot) -> dict:
+    """A free slot offered in place of a booking that fell through (the ``alternative`` of
+    ``booking.declined`` and ``booking.expired``)."""
+    return {"slot": slot.pk, "offering": slot.offering_id, "offering_title": slot.offering.title,
+            "vendor": slot.offering.vendor_id, "start": _iso(slot.start), "free": slot.capacity_available,
+            "price": Money(slot.price, slot.currency).as_dict()}
+
+
+def thread_json(thread: Thread) -> dict:
+    return {"id": thread.pk, "subject": thread.subject, "booking": thread.booking_id}
+
+
+def message_json(message: Message) -> dict:
+    return {"id": message.pk, "thread": message.thread_id, "author": message.author_id,
+            "author_name": message.author.display_name(), "body": message.body,
+            "at": message.created_at.isoformat()}
