@@ -257,7 +257,7 @@ class _Search:
         # optional resources: None keeps every capacity test out of the search
         self.cap = [tuple(c) for c in problem.capacity] if problem.capacity is not None else None
         size = len(self.cap[0]) if self.cap else 0
-        self.load = [_padded(v.load, size) for v in verts]
+        self.loads = [_padded(v.load, size) for v in verts]
         self.used = [[0] * size for _ in range(m)]
         # bounds for the bisections: latest departure before v, earliest arrival after v
         far = 1 << 60
@@ -289,14 +289,14 @@ class _Search:
         if v == 0:
             return False
         tours = self.tours[v]
-        if self.cap is not None and any(x > c for x, c in zip(self.load[v], self.cap[r])):
+        if self.cap is not None and any(x > c for x, c in zip(self.loads[v], self.cap[r])):
             return False
         return (tours is None or r in tours) and self._alone_fits(v, r)
 
     def _fits(self, r: int, v: int, instead: int = 0) -> bool:
         """Whether tour r has room for v's load (in place of ``instead``'s, if given)."""
-        out = self.load[instead] if instead else None
-        for j, (u, x, c) in enumerate(zip(self.used[r], self.load[v], self.cap[r])):
+        out = self.loads[instead] if instead else None
+        for j, (u, x, c) in enumerate(zip(self.used[r], self.loads[v], self.cap[r])):
             if u + x - (out[j] if out else 0) > c:
                 return False
         return True
@@ -348,7 +348,7 @@ class _Search:
         self.end[r], self.arr[r], self.slack[r] = end, arr, slack
         self.latest[r] = [a + x for a, x in zip(arr, slack)]
         if self.cap is not None:
-            self.used[r] = _used([self.load[v] for v in seq], len(self.cap[r]))
+            self.used[r] = _used([self.loads[v] for v in seq], len(self.cap[r]))
         return bad
 
     def _repair(self, r: int) -> None:
