@@ -152,7 +152,7 @@ def test_meals_in_their_windows_at_restaurants_fitting_the_diet():
     meals = [i for i in result.items if i.kind == "meal"]
     assert [m.title for m in meals] == ["Veggie place", "Dinner: your choice nearby"]  # never the same one twice
     lunch, dinner = meals
-    assert dinner.lat is None and "already in your plan" in dinner.reasoning
+    assert dinner.lat is None and "no other restaurant we know nearby serves vegetarian" in dinner.reasoning
     assert at(MON, 11, 30) <= lunch.start and lunch.end <= at(MON, 14)
     assert at(MON, 18) <= dinner.start and dinner.end <= at(MON, 21)
     assert "lunch window" in lunch.reasoning and "dinner window" in dinner.reasoning

@@ -20,7 +20,7 @@ from apps.integrations.base import collect_missing
 from apps.integrations.registry import get_provider
 
 from . import toptw
-from .areas import ZONE_KM, day_areas
+from .areas import DAY_TRIP_KM, ZONE_KM, day_areas
 from .build import DAY, MEALS, PACES, Node, PaceRule, absolute, activity_node, is_sight, meal_ranges, problem_for, rain_of
 from .candidates import FREE_MEAL, Candidate, LeftOut, Trip, collect
 from .conflicts import Pin, hhmm, resolve
@@ -36,6 +36,7 @@ NOTABLE_LEFT_OUT = 15
 UNKNOWN_WEATHER = {"summary": "unknown"}
 MAX_TRANSFER_MIN = 120  # a city day spends at most this long getting from place to place
 MEAL_KM_PENALTY = 8.0  # score points a restaurant loses per km from the day's neighbourhoods
+MEAL_MAX_KM = 4.0  # further from the day's neighbourhoods a meal is a trip of its own
 FREE_MEAL_MIN = 60
 
 
@@ -100,39 +101,39 @@ def _score_all(cands: Sequence[Candidate], *, wanted: Collection[str], preferred
 
 def _meal_nodes(restaurants: Sequence[Candidate], days: Sequence[dt.date], taken: set[tuple[int, str]],
                 rain: Mapping[dt.date, list], areas: Sequence[Sequence[tuple[float, float]]], stay: Stay,
-                pace: PaceRule, used: set[str], diet: Sequence[str]) -> list[Node]:
+                pace: PaceRule, used: set[str], diet: Sequence[str], market_has_meals: bool) -> list[Node]:
     """Lunch and dinner every day: the best restaurant near the day's neighbourhoods that is
     open then and not already in the trip (``used``: keys planned elsewhere); when none is
     left, a meal of the traveler's choosing near the day's stops rather than a repeat."""
     nodes = []
     for i, day in enumerate(days):
         here = areas[i] or [stay.location]
+        reach = MEAL_MAX_KM if areas[i] else DAY_TRIP_KM  # a day without sights eats within a day trip
         for meal in MEALS:
             if (i, meal) in taken:
                 continue
-            options = [(-(c.score - MEAL_KM_PENALTY * max(0.0, min(haversine_km(p, c.location) for p in here)
-                                                           - ZONE_KM)), c.key, c, r)
-                       for c in restaurants if c.key not in used and (r := meal_ranges(c, day, meal, rain.get(day, ())))]
+            rest = pace.lunch_break if meal == "lunch" else 0
+            options = [(-(c.score - MEAL_KM_PENALTY * max(0.0, km - ZONE_KM)), c.key, c, r)
+                       for c in (dataclasses.replace(c, duration=c.duration + rest) if rest else c for c in restaurants)
+                       if c.key not in used and (km := min(haversine_km(p, c.location) for p in here)) <= reach
+                       and (r := meal_ranges(c, day, meal, rain.get(day, ())))]
             if options:
                 *_ignored, cand, ranges = min(options, key=lambda o: o[:2])
                 used.add(cand.key)
-            elif not restaurants:  # a market without restaurants plans no meals at all
+            elif not market_has_meals:  # a market without restaurants plans no meals at all
                 continue
             else:
-                cand, ranges = _free_meal(meal, here[0], diet), [(MEALS[meal][0], MEALS[meal][1] - FREE_MEAL_MIN)]
-            if meal == "lunch" and pace.lunch_break:
-                cand = dataclasses.replace(cand, duration=cand.duration + pace.lunch_break)
-                ranges = [(a, b - pace.lunch_break) for a, b in ranges if b - pace.lunch_break >= a]
-            if ranges:
-                nodes.append(Node(cand, absolute(i, ranges), meal=meal))
+                cand = _free_meal(meal, here[0], diet, FREE_MEAL_MIN + rest)
+                ranges = [(MEALS[meal][0], MEALS[meal][1] - cand.duration)]
+            nodes.append(Node(cand, absolute(i, ranges), meal=meal))
     return nodes
 
 
-def _free_meal(meal: str, near: tuple[float, float], diet: Sequence[str]) -> Candidate:
+def _free_meal(meal: str, near: tuple[float, float], diet: Sequence[str], duration: int) -> Candidate:
     title = _("Lunch: your choice nearby") if meal == "lunch" else _("Dinner: your choice nearby")
-    why = (_("every restaurant we know that serves %(diet)s is already in your plan") % {"diet": ", ".join(diet)}
+    why = (_("no other restaurant we know nearby serves %(diet)s") % {"diet": ", ".join(diet)}
            if diet else _("every restaurant we know nearby is already in your plan"))
-    return Candidate(key="", title=title, kind="meal", lat=near[0], lon=near[1], duration=FREE_MEAL_MIN, windows={},
+    return Candidate(key="", title=title, kind="meal", lat=near[0], lon=near[1], duration=duration, windows={},
                      price=None, indoor=True, category=FREE_MEAL,
                      reasons=[why + _(": pick a place near your stops rather than the same one twice")])
 
@@ -281,7 +282,7 @@ def plan_for_request(request, *, recommendations: Iterable = (), exclude_offerin
             else:
                 restaurants.append(cand)
         nodes += _meal_nodes(restaurants, days, taken, rain, areas, stay, pace, set(fixed_keys),
-                             request.dietary_restrictions)
+                             request.dietary_restrictions, any(c.kind == "meal" for c in cands))
 
         problem = problem_for(nodes, stay.location, len(days), pace, travel)
         clock = time.perf_counter()
