@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -90,6 +92,8 @@ class Offering(TimeStamped):
     lon = models.FloatField(null=True, blank=True)
     rating = models.DecimalField(max_digits=3, decimal_places=2, default=0)
     is_active = models.BooleanField(default=True)
+    check_in = models.TimeField(default=dt.time(15), help_text=_("Stays: check-in from (local time)"))
+    check_out = models.TimeField(default=dt.time(11), help_text=_("Stays: check-out by (local time)"))
 
     class Meta:
         ordering = ["vendor__name", "title"]

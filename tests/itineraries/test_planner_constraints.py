@@ -46,10 +46,11 @@ def left_reason(p, title):
 
 
 def test_five_candidate_day_matches_brute_force():
-    """Hours (not the pace cap) bind: 5 sights, 10:00–16:00; the best subset and order win."""
-    spots = [("A", 35.690, 139.700, 120, ["culture", "art"]), ("B", 35.700, 139.710, 90, ["culture"]),
-             ("C", 35.660, 139.730, 60, []), ("D", 35.720, 139.690, 120, ["culture", "history"]),
-             ("E", 35.689, 139.692, 45, ["art"])]
+    """Hours (not the pace cap) bind: 5 sights of one neighbourhood, 10:00–16:00; the best
+    subset and order win."""
+    spots = [("A", 35.690, 139.700, 120, ["culture", "art"]), ("B", 35.6925, 139.7025, 90, ["culture"]),
+             ("C", 35.6825, 139.7075, 60, []), ("D", 35.6975, 139.6975, 120, ["culture", "history"]),
+             ("E", 35.68975, 139.698, 45, ["art"])]
     for name, lat, lon, minutes, interests in spots:
         make_place(name=name, lat=lat, lon=lon, typical_visit_min=minutes, interests=interests,
                    opening_hours="Mo-Su 10:00-16:00")
@@ -91,7 +92,8 @@ def test_unknown_hours_assume_daytime_and_say_so():
     make_place(name="Unknown hours", opening_hours="")
     (item,) = activities(plan(request_for()))
     assert at(MON, 9) <= item.start and item.end <= at(MON, 18)
-    assert "opening hours unknown" in item.reasoning
+    assert "opening hours not known — check before you go" in item.reasoning
+    assert "open then" not in item.reasoning
 
 
 def test_vendor_slots_fix_the_start_and_the_slot():
@@ -110,7 +112,7 @@ def test_travel_time_counts_between_items():
     make_place(name="Far", lat=35.69, lon=139.98, opening_hours="Mo-Su 10:00-12:00")
     result = plan(request_for())
     assert [i.title for i in activities(result)] == ["Near"]
-    assert left_reason(result, "Far") == "didn't fit the day's time budget"
+    assert left_reason(result, "Far") == "away from the neighbourhoods of your days"
     first = activities(result)[0]
     assert first.travel_from_previous_min == travel_matrix([CENTRE, (35.69, 139.70)])[0][1]
 
@@ -123,18 +125,22 @@ def test_too_far_for_a_day_is_explained():
 
 
 @pytest.mark.parametrize("pace", ["relaxed", "moderate", "packed"])
-def test_pace_sets_day_hours_and_activity_time(pace):
-    for k in range(12):
-        make_place(name=f"Sight {k}", lat=35.69 + k * 0.001, lon=139.70, typical_visit_min=60,
+def test_pace_sets_day_hours_and_number_of_sights(pace):
+    kinds = ["museum", "garden", "landmark", "market"]
+    for k in range(20):
+        make_place(name=f"Sight {k}", category=kinds[k % 4], lat=35.69 + k * 0.0005, lon=139.70, typical_visit_min=45,
                    opening_hours="Mo-Su 07:00-23:00")
     rule = PACES[pace]
-    result = plan(request_for(pace=pace))
-    items = activities(result)
-    assert sum((i.end - i.start).total_seconds() // 60 for i in items) <= rule.activity_cap
-    assert len(items) == rule.activity_cap // 60  # enough sights and time: the cap binds
-    for item in items:
-        assert at(MON, 0) + dt.timedelta(minutes=rule.day_start) <= item.start
-        assert item.end <= at(MON, 0) + dt.timedelta(minutes=rule.day_end)
+    result = plan(request_for(pace=pace, days=2))
+    for day in result.days:
+        items = [i for i in day.items if i.kind == "activity"]
+        assert len(items) == rule.sights[1]  # enough sights and time: the pace's number binds
+        assert max(sum(1 for i in items if i.title in {f"Sight {k}" for k in range(j, 20, 4)}) for j in range(4)) \
+            <= rule.same_kind  # and no more than a few of one kind
+        midnight = dt.datetime.combine(day.date, dt.time(), tzinfo=TZ)
+        for item in items:
+            assert midnight + dt.timedelta(minutes=rule.day_start) <= item.start
+            assert item.end <= midnight + dt.timedelta(minutes=rule.day_end)
 
 
 def test_meals_in_their_windows_at_restaurants_fitting_the_diet():
@@ -144,12 +150,24 @@ def test_meals_in_their_windows_at_restaurants_fitting_the_diet():
                opening_hours="Mo-Su 11:00-22:00", interests=["food"])
     result = plan(request_for(dietary_restrictions=["vegetarian"]))
     meals = [i for i in result.items if i.kind == "meal"]
-    assert [m.title for m in meals] == ["Veggie place", "Veggie place"]
+    assert [m.title for m in meals] == ["Veggie place", "Dinner: your choice nearby"]  # never the same one twice
     lunch, dinner = meals
+    assert dinner.lat is None and "no other restaurant we know nearby serves vegetarian" in dinner.reasoning
     assert at(MON, 11, 30) <= lunch.start and lunch.end <= at(MON, 14)
     assert at(MON, 18) <= dinner.start and dinner.end <= at(MON, 21)
     assert "lunch window" in lunch.reasoning and "dinner window" in dinner.reasoning
     assert left_reason(result, "Steak house") == "does not serve vegetarian"
+
+
+def test_a_repeated_restaurant_is_replaced_by_another_fitting_the_diet():
+    for name in ("Green one", "Green two"):
+        make_place(name=name, category="restaurant", dietary=["vegan"], opening_hours="Mo-Su 11:00-22:00")
+    make_place(name="Grill", category="restaurant", dietary=["meat_focused"], opening_hours="Mo-Su 11:00-22:00",
+               interests=["food"])
+    result = plan(request_for(days=2, dietary_restrictions=["vegetarian"]))
+    meals = [i.title for i in result.items if i.kind == "meal"]
+    assert len(meals) == 4 and sorted(meals[:2]) == ["Green one", "Green two"]  # day 1: both, once each
+    assert all("your choice" in title for title in meals[2:])  # day 2: no repeat, no grill
 
 
 def test_budget_keeps_the_best_value_within_the_maximum():
@@ -190,9 +208,9 @@ def test_hotel_is_start_and_end_of_every_day():
                   base_price=Decimal("900"), currency="USD")
     make_place(name="Museum", lat=35.71, lon=139.71)
     result = plan(request_for(days=3, accommodation="mid-range"))
-    stays = [i for i in result.items if i.kind == "stay"]
-    assert [s.title for s in stays] == ["Mid Hotel", "Mid Hotel"]  # two nights
-    assert all(s.offering_id == hotel.pk and s.price == Decimal("150.00") for s in stays)
+    (stay,) = [i for i in result.items if i.kind == "stay"]  # one item for both nights
+    assert (stay.title, stay.offering_id, stay.price) == ("Mid Hotel", hotel.pk, Decimal("300.00"))
+    assert (stay.start, stay.end) == (at(MON, 15), at(MON + dt.timedelta(days=2), 11))
     (museum,) = activities(result)
     assert museum.travel_from_previous_min == travel_matrix([(35.70, 139.70), (35.71, 139.71)])[0][1]
     assert result.total == Decimal("300.00")
@@ -218,7 +236,7 @@ def test_rain_moves_outdoor_sights_to_dry_hours_and_prefers_indoor():
     assert garden.start >= at(MON, 15)
     assert "outdoors in the dry hours (rain 09:00–15:00)" in garden.reasoning
     gallery = next(i for i in result.items if i.title == "Gallery")
-    assert "indoor option for the rainy days" in gallery.reasoning
+    assert "indoors, out of the rain (09:00–15:00)" in gallery.reasoning
     assert result.days[0].weather["rain_hours"] == list(range(9, 15))
 
 

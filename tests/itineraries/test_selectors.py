@@ -26,7 +26,8 @@ def stored_itinerary(days: int, prefix: str = ""):
     state = make_request(start_date=MON, end_date=MON + dt.timedelta(days=days - 1), interests=["culture"],
                          dietary_restrictions=[], accommodation="none")
     tour = make_offering(title="Tour", interests=["culture"], duration_min=60)
-    slot = make_slot(tour, start=dt.datetime.combine(MON, dt.time(10), tzinfo=TZ))
+    # one tour per call, at its own hour: both calls' tours are in the same market
+    slot = make_slot(tour, start=dt.datetime.combine(MON, dt.time(14 if prefix else 10), tzinfo=TZ))
     for k in range(days * 2):
         make_place(name=f"{prefix}Sight {k}", lat=35.68 + k * 0.002, price=Decimal("500") if k % 2 else Decimal("0"))
     make_place(name=f"{prefix}Diner", category="restaurant", opening_hours="Mo-Su 11:00-22:00")

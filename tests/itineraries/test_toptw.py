@@ -134,6 +134,26 @@ def test_per_tour_restriction_and_tour_times() -> None:
     assert check(problem, [[1], [2]]) != []  # vertex 1 is not allowed on tour 0
 
 
+@pytest.mark.parametrize("case", range(4))
+def test_capacity_per_tour_matches_brute_force(case: int) -> None:
+    """At most two "sights" (resource 0) per tour; the other resource is free: the search
+    never exceeds a capacity and still finds the best score under it."""
+    rng = random.Random(100 + case)
+    base = random_problem(rng, n=6, m=2)
+    loads = [(rng.randint(0, 1), 1) for _ in base.vertices[1:]]
+    verts = [base.vertices[0]] + [Vertex(v.id, v.service, v.score, v.windows, load=load)
+                                  for v, load in zip(base.vertices[1:], loads)]
+    problem = Problem(verts, base.travel, 2, base.tour_start, base.tour_end, capacity=[(2, 99), (1, 99)])
+    sol = solve(problem, seed=case, max_iterations=200)
+    assert check(problem, sol.routes) == []
+    for r, route in enumerate(sol.routes):
+        assert sum(loads[v - 1][0] for v in route) <= problem.capacity[r][0]
+    assert sol.score == brute_force(problem)
+    full = Problem([verts[0]] + [Vertex(v.id, v.service, v.score, ((0, 10_000),), load=(1,)) for v in verts[1:]],
+                   base.travel, 1, [0], [10_000], capacity=[(2,)])
+    assert any("capacity" in e for e in check(full, [[1, 2, 3]]))
+
+
 def test_forced_vertex_wins_over_score() -> None:
     points = [(0, 0), (10, 0), (-10, 0)]
     specs = [(20, 100, ((0, 100),)), (20, 1, ((0, 100),))]

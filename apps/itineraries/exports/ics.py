@@ -14,6 +14,9 @@ ALARM_MARGIN_MIN = 15  # on top of the travel time
 
 def _description(item: ItemView) -> str:
     lines = []
+    if item.kind == "stay":
+        lines.append(_("Check-in from %(in)s, check-out by %(out)s") % {
+            "in": f"{item.start:%a %d %b %H:%M}", "out": f"{item.end:%a %d %b %H:%M}"})
     if item.booking is not None:
         lines.append(_("Booking %(ref)s — %(status)s (%(vendor)s)") % {
             "ref": item.booking.reference or _("no reference yet"), "status": item.booking.status_label,
@@ -33,8 +36,13 @@ def _event(doc: Document, item: ItemView, stamp: dt.datetime) -> Event:
     event.add("dtstamp", stamp)
     event.add("sequence", doc.version)
     event.add("summary", item.title)
-    event.add("dtstart", item.start)
-    event.add("dtend", item.end)
+    if item.kind == "stay":  # all-day across its nights; the hours are in the description
+        event.add("dtstart", item.start.date())
+        event.add("dtend", item.end.date())
+        event.add("transp", "TRANSPARENT")
+    else:
+        event.add("dtstart", item.start)
+        event.add("dtend", item.end)
     event.add("categories", [item.kind_label])
     if item.address or item.place:
         event.add("location", item.address or item.place)

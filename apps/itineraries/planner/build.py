@@ -4,7 +4,9 @@ Time is counted in minutes from local midnight of the first day in the destinati
 zone, so day ``d`` covers ``[d*1440, (d+1)*1440)`` and one vertex holds the windows of
 every day it may happen on (hence it is visited at most once in the whole trip).
 Activities must end by the pace's day end; meals have their own windows and the day's
-tour may run past the pace's end for dinner.
+tour may run past the pace's end for dinner. The pace's number of sights a day and the
+variety of a day (at most a few sights of one kind) are capacities of each tour, so the
+search itself respects them (see ``toptw.Problem.capacity``).
 """
 from __future__ import annotations
 
@@ -26,13 +28,19 @@ MEAL_SCORE = 100_000  # meals are mandatory-ish: worth more than any set of acti
 class PaceRule:
     day_start: int
     day_end: int
-    activity_cap: int  # minutes of activities (meals excluded)
+    sights: tuple[int, int]  # sights a day: what the pace means (fewer only when the market is thin), at most
+    lunch_break: int = 0  # minutes of rest added to lunch
+
+    @property
+    def same_kind(self) -> int:
+        """At most this many sights of one kind (museums, gardens…) in a day."""
+        return max(2, self.sights[1] // 2)
 
 
 PACES = {
-    "relaxed": PaceRule(10 * 60, 18 * 60, 5 * 60),
-    "moderate": PaceRule(9 * 60, 20 * 60, 7 * 60),
-    "packed": PaceRule(8 * 60, 22 * 60, 10 * 60),
+    "relaxed": PaceRule(10 * 60, 18 * 60, (2, 4), lunch_break=30),  # late start, a long lunch
+    "moderate": PaceRule(9 * 60, 20 * 60, (4, 6)),
+    "packed": PaceRule(8 * 60, 22 * 60, (6, 8)),
 }
 MEALS = {"lunch": (11 * 60 + 30, 14 * 60), "dinner": (18 * 60, 21 * 60)}
 TOUR_END_MIN = 22 * 60  # back at the hotel by then at the latest, dinner included
@@ -47,6 +55,7 @@ class Node:
     meal: str = ""
     forced: bool = False
     why_fixed: str = ""
+    tours: frozenset[int] | None = None  # the days it may happen on (None: any day it has windows)
 
 
 def clip(ranges: Sequence[Window], lo: int, hi: int) -> list[Window]:
@@ -109,13 +118,38 @@ def meal_ranges(cand: Candidate, day: dt.date, meal: str, rain: Sequence[Window]
     return day_ranges(cand, day, lo, hi - cand.duration, rain)
 
 
+def is_sight(node: Node) -> bool:
+    return not node.meal and node.cand.kind == "activity"
+
+
+def _capacity(nodes: Sequence[Node], n_days: int, pace: PaceRule) -> tuple[list[tuple[int, ...]], list[tuple]]:
+    """Per day: sights allowed, then sights allowed per kind; per node: what it uses.
+    A fixed sight uses nothing but takes its room out of its day."""
+    kinds = sorted({n.cand.category for n in nodes if is_sight(n)})
+    column = {kind: j for j, kind in enumerate(kinds, 1)}
+    room = [[pace.sights[1]] + [pace.same_kind] * len(kinds) for _ in range(n_days)]
+    loads = []
+    for node in nodes:
+        load = [0] * (len(kinds) + 1)
+        if is_sight(node):
+            if node.forced:
+                day = room[node.windows[0][0] // DAY]
+                day[0], day[column[node.cand.category]] = day[0] - 1, day[column[node.cand.category]] - 1
+            else:
+                load[0] = load[column[node.cand.category]] = 1
+        loads.append(tuple(load))
+    return [tuple(max(0, x) for x in day) for day in room], loads
+
+
 def problem_for(nodes: Sequence[Node], depot: Point, n_days: int, pace: PaceRule,
                 minutes: Callable | None = None) -> toptw.Problem:
     """The TOPTW instance: vertex 0 is the hotel, vertex i the node i-1."""
+    capacity, loads = _capacity(nodes, n_days, pace)
     vertices = [toptw.Vertex(0, 0, 0, ((0, n_days * DAY),))]
-    for i, node in enumerate(nodes, 1):
+    for i, (node, load) in enumerate(zip(nodes, loads), 1):
         score = MEAL_SCORE if node.meal else max(1, round(node.cand.score * SCALE))
-        vertices.append(toptw.Vertex(i, node.cand.duration, score, node.windows, forced=node.forced))
+        vertices.append(toptw.Vertex(i, node.cand.duration, score, node.windows, tours=node.tours,
+                                     forced=node.forced, load=load))
     travel = travel_matrix([depot] + [n.cand.location for n in nodes], minutes)
     starts = [d * DAY + pace.day_start for d in range(n_days)]
     ends = [d * DAY + max(pace.day_end, TOUR_END_MIN) for d in range(n_days)]
@@ -125,4 +159,4 @@ def problem_for(nodes: Sequence[Node], depot: Point, n_days: int, pace: PaceRule
             d = start // DAY
             starts[d] = min(starts[d], start - travel[0][i])
             ends[d] = max(ends[d], start + node.cand.duration + travel[i][0])
-    return toptw.Problem(vertices, travel, n_days, starts, ends)
+    return toptw.Problem(vertices, travel, n_days, starts, ends, capacity)

@@ -19,11 +19,12 @@ from apps.integrations.currency import rate
 from apps.itineraries.models import Place
 from apps.vendors.models import Offering, OfferingKind, PriceUnit, Slot, VendorType
 
-from .hours import TYPICAL_HOURS, Window, open_windows
+from .hours import TYPICAL_HOURS, TYPICAL_MEAL_HOURS, Window, open_windows
 from .travel import haversine_km
 
 SEARCH_RADIUS_KM = 60.0
 MEAL_CATEGORIES = {"restaurant", "cafe"}
+FREE_MEAL = "free_meal"  # category of a meal whose place the traveler chooses
 CROWD_CATEGORIES = {"landmark", "viewpoint", "park", "garden", "religious_site", "market"}
 
 
@@ -56,6 +57,7 @@ class Candidate:
     notes: list[str] = field(default_factory=list)
     tips: list[str] = field(default_factory=list)
     preferred: bool = False
+    hours_known: bool = True  # False: windows assume typical hours (then the plan says so)
 
     @property
     def location(self) -> tuple[float, float]:
@@ -124,18 +126,18 @@ def start_ranges(open_: Sequence[Window], duration: int) -> tuple[Window, ...]:
     return tuple((o, c - duration) for o, c in open_ if c - duration >= o)
 
 
-def hours_windows(spec: str, trip: Trip, duration: int, coords, notes: list[str]) -> dict[dt.date, tuple[Window, ...]]:
+def hours_windows(cand: Candidate, spec: str, trip: Trip, coords) -> dict[dt.date, tuple[Window, ...]]:
+    """Start ranges per day from OSM hours; unknown hours assume a typical day (a
+    restaurant's lunch and dinner service) and clear ``cand.hours_known``."""
     out: dict[dt.date, tuple[Window, ...]] = {}
-    unknown = False
+    typical = TYPICAL_MEAL_HOURS if cand.kind == "meal" else TYPICAL_HOURS
     for day in trip.days:
         open_ = open_windows(spec, day, country=trip.country, coords=coords)
         if open_ is None:
-            open_, unknown = TYPICAL_HOURS, True
-        ranges = start_ranges(open_, duration)
+            open_, cand.hours_known = typical, False
+        ranges = start_ranges(open_, cand.duration)
         if ranges:
             out[day] = ranges
-    if unknown:
-        notes.append(_("opening hours unknown: assumed 09:00–18:00, check before going"))
     return out
 
 
@@ -189,7 +191,7 @@ def offering_candidates(trip: Trip, convert: Converter, *, exclude_offering_ids:
                 left.append(LeftOut(offering.title, reason))
                 continue
         elif offering.opening_hours:
-            cand.windows = hours_windows(offering.opening_hours, trip, cand.duration, None, cand.notes)
+            cand.windows = hours_windows(cand, offering.opening_hours, trip, None)
         else:
             left.append(LeftOut(offering.title, _("no free slot during the trip")))
             continue
@@ -244,7 +246,7 @@ def place_candidates(trip: Trip, convert: Converter) -> tuple[list[Candidate], l
             wheelchair={"yes": True, "no": False}.get(place.wheelchair), category=place.category,
             place_id=place.pk,
         )
-        cand.windows = hours_windows(place.opening_hours, trip, duration, (place.lat, place.lon), cand.notes)
+        cand.windows = hours_windows(cand, place.opening_hours, trip, (place.lat, place.lon))
         if not cand.windows:
             left.append(LeftOut(place.name, _("closed on the trip dates")))
             continue

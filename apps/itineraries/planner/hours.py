@@ -10,6 +10,7 @@ Window = tuple[int, int]
 
 # Blank hours mean "unknown", not "always open": assume a typical sightseeing day.
 TYPICAL_HOURS: tuple[Window, ...] = ((9 * 60, 18 * 60),)
+TYPICAL_MEAL_HOURS: tuple[Window, ...] = ((11 * 60 + 30, 15 * 60), (18 * 60, 22 * 60))  # lunch and dinner service
 
 
 @lru_cache(maxsize=512)

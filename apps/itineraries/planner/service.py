@@ -6,6 +6,7 @@ the plan with :func:`apps.itineraries.services.itinerary_create_from_plan` in th
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -19,8 +20,9 @@ from apps.integrations.base import collect_missing
 from apps.integrations.registry import get_provider
 
 from . import toptw
-from .build import DAY, MEALS, PACES, Node, absolute, activity_node, meal_ranges, problem_for, rain_of
-from .candidates import Candidate, LeftOut, Trip, collect
+from .areas import DAY_TRIP_KM, ZONE_KM, day_areas
+from .build import DAY, MEALS, PACES, Node, PaceRule, absolute, activity_node, is_sight, meal_ranges, problem_for, rain_of
+from .candidates import FREE_MEAL, Candidate, LeftOut, Trip, collect
 from .conflicts import Pin, hhmm, resolve
 from .explain import reasoning
 from .plan import Plan, PlanDay, PlanItem
@@ -32,6 +34,10 @@ RAIN_INDOOR_BONUS = 10.0
 HOLIDAY_CROWD_FACTOR = 0.7
 NOTABLE_LEFT_OUT = 15
 UNKNOWN_WEATHER = {"summary": "unknown"}
+MAX_TRANSFER_MIN = 120  # a city day spends at most this long getting from place to place
+MEAL_KM_PENALTY = 8.0  # score points a restaurant loses per km from the day's neighbourhoods
+MEAL_MAX_KM = 4.0  # further from the day's neighbourhoods a meal is a trip of its own
+FREE_MEAL_MIN = 60
 
 
 def trip_for(request, now: dt.datetime | None = None) -> Trip:
@@ -62,7 +68,8 @@ def _holidays(trip: Trip) -> dict[dt.date, str]:
 
 
 def _recommendation_pins(recommendations: Iterable, by_key: dict[str, Candidate]) -> tuple[list[Pin], set[str]]:
-    """Pinned recommendation items as pins; the other ones as preferred candidate keys."""
+    """Pinned recommendation items as pins; the other ones as preferred candidate keys
+    (the caller passes recommendations on the expert path only)."""
     by_title = {c.title.casefold(): c.key for c in by_key.values()}
     pins, preferred = [], set()
     for rec in recommendations:
@@ -86,30 +93,49 @@ def _score_all(cands: Sequence[Candidate], *, wanted: Collection[str], preferred
                                          vendor_id=cand.vendor_id, vendor_rating=cand.vendor_rating,
                                          preferred=cand.preferred, signals=signals)
         if rainy and cand.indoor and cand.kind == "activity":
-            cand.score += RAIN_INDOOR_BONUS
-            cand.reasons.append(_("indoor option for the rainy days"))
+            cand.score += RAIN_INDOOR_BONUS  # the reason is told on the rainy day itself (explain)
         if cand.crowd_sensitive and cand.windows and all(d in holidays for d in cand.windows):
             cand.score *= HOLIDAY_CROWD_FACTOR
             cand.reasons.append(_("only possible on a public holiday: crowds likely"))
 
 
 def _meal_nodes(restaurants: Sequence[Candidate], days: Sequence[dt.date], taken: set[tuple[int, str]],
-                rain: Mapping[dt.date, list], stay: Stay) -> list[Node]:
-    """One restaurant per day and meal, best score first, avoiding repeats across days."""
-    used: dict[str, int] = {}
+                rain: Mapping[dt.date, list], areas: Sequence[Sequence[tuple[float, float]]], stay: Stay,
+                pace: PaceRule, used: set[str], diet: Sequence[str], market_has_meals: bool) -> list[Node]:
+    """Lunch and dinner every day: the best restaurant near the day's neighbourhoods that is
+    open then and not already in the trip (``used``: keys planned elsewhere); when none is
+    left, a meal of the traveler's choosing near the day's stops rather than a repeat."""
     nodes = []
     for i, day in enumerate(days):
+        here = areas[i] or [stay.location]
+        reach = MEAL_MAX_KM if areas[i] else DAY_TRIP_KM  # a day without sights eats within a day trip
         for meal in MEALS:
             if (i, meal) in taken:
                 continue
-            options = [(used.get(c.key, 0), -c.score, haversine_km(stay.location, c.location), c.key, c, r)
-                       for c in restaurants if (r := meal_ranges(c, day, meal, rain.get(day, ())))]
-            if not options:
+            rest = pace.lunch_break if meal == "lunch" else 0
+            options = [(-(c.score - MEAL_KM_PENALTY * max(0.0, km - ZONE_KM)), c.key, c, r)
+                       for c in (dataclasses.replace(c, duration=c.duration + rest) if rest else c for c in restaurants)
+                       if c.key not in used and (km := min(haversine_km(p, c.location) for p in here)) <= reach
+                       and (r := meal_ranges(c, day, meal, rain.get(day, ())))]
+            if options:
+                *_ignored, cand, ranges = min(options, key=lambda o: o[:2])
+                used.add(cand.key)
+            elif not market_has_meals:  # a market without restaurants plans no meals at all
                 continue
-            *_ignored, cand, ranges = min(options, key=lambda o: o[:4])
-            used[cand.key] = used.get(cand.key, 0) + 1
+            else:
+                cand = _free_meal(meal, here[0], diet, FREE_MEAL_MIN + rest)
+                ranges = [(MEALS[meal][0], MEALS[meal][1] - cand.duration)]
             nodes.append(Node(cand, absolute(i, ranges), meal=meal))
     return nodes
+
+
+def _free_meal(meal: str, near: tuple[float, float], diet: Sequence[str], duration: int) -> Candidate:
+    title = _("Lunch: your choice nearby") if meal == "lunch" else _("Dinner: your choice nearby")
+    why = (_("no other restaurant we know nearby serves %(diet)s") % {"diet": ", ".join(diet)}
+           if diet else _("every restaurant we know nearby is already in your plan"))
+    return Candidate(key="", title=title, kind="meal", lat=near[0], lon=near[1], duration=duration, windows={},
+                     price=None, indoor=True, category=FREE_MEAL,
+                     reasons=[why + _(": pick a place near your stops rather than the same one twice")])
 
 
 def _meal_of(node: Node, start: int) -> str:
@@ -130,13 +156,48 @@ def _drop_until(routes: list[list[int]], nodes: list[Node], over: Callable[[], b
         left.append(LeftOut(nodes[v - 1].cand.title, reason, nodes[v - 1].cand.score))
 
 
-def _enforce_pace(routes, nodes, cap: int, left: list[LeftOut]) -> None:
-    """At most ``cap`` minutes of activities a day (meals do not count)."""
-    for r in range(len(routes)):
-        _drop_until(routes, nodes,
-                    lambda day=r: sum(nodes[v - 1].cand.duration for v in routes[day] if not nodes[v - 1].meal) > cap,
-                    rank=lambda n: n.cand.score, reason=_("didn't fit the day's time budget"),
-                    eligible=lambda n: not n.meal and not n.forced, left=left, tours=[r])
+def _travel_of(problem: toptw.Problem, route: Sequence[int]) -> int:
+    """Minutes of getting about on a day's route, hotel to hotel."""
+    legs = zip([0, *route], [*route, 0])
+    return sum(problem.travel[a][b] for a, b in legs) if route else 0
+
+
+def _feasible(problem: toptw.Problem, r: int, route: list[int]) -> bool:
+    return not toptw.schedule(problem, r, route)[1]
+
+
+def _straighten(problem: toptw.Problem, routes: list[list[int]]) -> None:
+    """Each day in the order of least travel its windows allow (moves of one visit and
+    reversed stretches until none helps), so a day never zig-zags across its area."""
+    for r, route in enumerate(routes):
+        best = _travel_of(problem, route)
+        improved = True
+        while improved:
+            improved = False
+            n = len(route)
+            moves = [route[:i] + route[i + 1:j] + [route[i]] + route[j:] for i in range(n) for j in range(n + 1)
+                     if j not in (i, i + 1)]
+            moves += [route[:i] + route[i:j][::-1] + route[j:] for i in range(n) for j in range(i + 2, n + 1)]
+            for option in moves:
+                cost = _travel_of(problem, option)
+                if cost < best and _feasible(problem, r, option):
+                    route[:], best, improved = option, cost, True
+                    break
+
+
+def _limit_transfers(problem: toptw.Problem, routes: list[list[int]], nodes: list[Node], left: list[LeftOut]) -> None:
+    """Safety net for the rare day that still travels more than MAX_TRANSFER_MIN: the
+    sight whose removal saves the most travel goes first."""
+    for r, route in enumerate(routes):
+        while _travel_of(problem, route) > MAX_TRANSFER_MIN:
+            options = [(_travel_of(problem, rest), v, rest) for v in route if is_sight(nodes[v - 1])
+                       and not nodes[v - 1].forced and _feasible(problem, r, rest := [u for u in route if u != v])]
+            if not options:
+                break
+            _cost, v, rest = min(options, key=lambda o: o[:2])
+            route[:] = rest
+            left.append(LeftOut(nodes[v - 1].cand.title, _("too much travel from the rest of the day"),
+                                nodes[v - 1].cand.score))
 
 
 def _enforce_budget(routes, nodes, budget: Decimal, left: list[LeftOut]) -> None:
@@ -157,7 +218,7 @@ def plan_for_request(request, *, recommendations: Iterable = (), exclude_offerin
     """Plan a request day by day.
 
     ``recommendations``: the expert's RecommendationItems (pinned ones are kept, others
-    preferred); ``keep``: pins that must stay (re-planning); ``exclude_keys``: candidates
+    preferred; on the expert path only); ``keep``: pins that must stay (re-planning); ``exclude_keys``: candidates
     never to plan ("place:3"); ``weather``: date → ``{"summary",
     "rain_hours": [9, 10], ...}`` (DayWeather.as_dict; default: the weather provider); ``signals``: ``{"reliability":
     {vendor_id: 0..1}, "history": {interest: -1..1}}``; ``travel``: a (lat, lon) pair →
@@ -176,10 +237,13 @@ def plan_for_request(request, *, recommendations: Iterable = (), exclude_offerin
         cands, left = collect(trip, exclude_offering_ids=exclude_offering_ids)
         cands = [c for c in cands if c.key not in exclude_keys]
         by_key = {c.key: c for c in cands}
-        pins, preferred = _recommendation_pins(recommendations, by_key)
+        expert_path = getattr(request, "path", "expert") == "expert"
+        pins, preferred = _recommendation_pins(recommendations if expert_path else (), by_key)
         _score_all(cands, wanted=request.interests, preferred=preferred, signals=Signals.from_mapping(signals),
                    rainy=any(rain.values()), holidays=holidays)
         stay = choose_stay(trip, level=request.accommodation, nights=request.nights, budget=request.budget_max)
+        if stay.offering_id is None and stay.reasoning:
+            left.append(LeftOut(_("Hotel"), stay.reasoning, float("inf")))
 
         nodes: list[Node] = []
         conflicts: list[dict] = []
@@ -191,18 +255,6 @@ def plan_for_request(request, *, recommendations: Iterable = (), exclude_offerin
                 nodes.append(node)
         fixed_keys = {n.cand.key for n in nodes}
         taken = {(n.windows[0][0] // DAY, meal) for n in nodes if (meal := _meal_of(n, n.windows[0][0]))}
-
-        restaurants = []
-        for cand in cands:
-            if cand.kind != "meal" or cand.key in fixed_keys:
-                continue
-            missing = [d for d in request.dietary_restrictions if not cand.serves(d)]
-            if missing:
-                left.append(LeftOut(cand.title, _("does not serve %(diet)s") % {"diet": ", ".join(missing)},
-                                    cand.score))
-            else:
-                restaurants.append(cand)
-        nodes += _meal_nodes(restaurants, days, taken, rain, stay)
 
         activity_budget = request.budget_max - stay.total
         for cand in cands:
@@ -217,14 +269,29 @@ def plan_for_request(request, *, recommendations: Iterable = (), exclude_offerin
                                     cand.score))
             else:
                 nodes.append(node)
+        areas = day_areas(nodes, len(days), stay.location, pace.sights[1])
+
+        restaurants = []
+        for cand in cands:
+            if cand.kind != "meal" or cand.key in fixed_keys:
+                continue
+            missing = [d for d in request.dietary_restrictions if not cand.serves(d)]
+            if missing:
+                left.append(LeftOut(cand.title, _("does not serve %(diet)s") % {"diet": ", ".join(missing)},
+                                    cand.score))
+            else:
+                restaurants.append(cand)
+        nodes += _meal_nodes(restaurants, days, taken, rain, areas, stay, pace, set(fixed_keys),
+                             request.dietary_restrictions, any(c.kind == "meal" for c in cands))
 
         problem = problem_for(nodes, stay.location, len(days), pace, travel)
         clock = time.perf_counter()
         solution = toptw.solve(problem, time_limit=time_limit, seed=seed, max_iterations=max_iterations)
         seconds = time.perf_counter() - clock
         routes = [list(r) for r in solution.routes]
-        _enforce_pace(routes, nodes, pace.activity_cap, left)
         _enforce_budget(routes, nodes, activity_budget, left)
+        _straighten(problem, routes)
+        _limit_transfers(problem, routes, nodes, left)
 
         visited = {v for route in routes for v in route}
         for i, node in enumerate(nodes, 1):
@@ -241,15 +308,26 @@ def plan_for_request(request, *, recommendations: Iterable = (), exclude_offerin
 
 
 def _unchosen(problem: toptw.Problem, nodes: list[Node], visited: set[int]) -> list[LeftOut]:
-    """Why good activities were not chosen: too far to fit any day, else the time budget."""
+    """Why good activities were not chosen: too far to fit any day, away from the
+    neighbourhoods of the days, else the day's time or pace."""
     out = []
     for i, node in enumerate(nodes, 1):
         if i in visited or node.meal or node.forced:
             continue
-        fits = any(toptw.schedule(problem, r, [i])[1] == [] for r in range(problem.n_tours))
-        reason = _("didn't fit the day's time budget") if fits else _("too far from the hotel for a day's plan")
+        alone = [r for r in range(problem.n_tours) if not _alone_errors(problem, r, i)]
+        if not alone:
+            reason = _("too far from the hotel for a day's plan")
+        elif node.tours is not None and not node.tours.intersection(alone):
+            reason = _("away from the neighbourhoods of your days")
+        else:
+            reason = _("didn't fit the day's time budget")
         out.append(LeftOut(node.cand.title, reason, node.cand.score))
     return out
+
+
+def _alone_errors(problem: toptw.Problem, r: int, v: int) -> list[str]:
+    """Whether v alone fits day r by time (whatever its day restriction)."""
+    return [e for e in toptw.schedule(problem, r, [v])[1] if "not allowed" not in e]
 
 
 def _notable(left: list[LeftOut], by_key: dict[str, Candidate], visited_keys: set[str]) -> list[dict]:
@@ -282,24 +360,30 @@ def _days(problem, routes, nodes, days, trip, stay: Stay, weather_by_day, rain, 
             node = nodes[v - 1]
             cand = node.cand
             local = start - r * DAY
+            somewhere = cand.category == FREE_MEAL  # the traveler picks the place
             plan_day.items.append(PlanItem(
                 kind="meal" if node.meal or cand.kind == "meal" else "activity", title=cand.title,
-                start=at(start), end=at(start + cand.duration), key=cand.key, place_name=cand.title,
-                lat=cand.lat, lon=cand.lon, offering_id=cand.offering_id, slot_id=cand.slots.get((day, local)),
+                start=at(start), end=at(start + cand.duration), key=cand.key, place_name="" if somewhere else cand.title,
+                lat=None if somewhere else cand.lat, lon=None if somewhere else cand.lon, offering_id=cand.offering_id, slot_id=cand.slots.get((day, local)),
                 place_id=cand.place_id, price=cand.price, travel_from_previous_min=problem.travel[prev][v],
                 reasoning=reasoning(node, local, rain=rain[day],
-                                    holiday=holidays.get(day, "") if cand.crowd_sensitive else ""),
+                                    holiday=holidays.get(day, "") if cand.crowd_sensitive else "",
+                                    lunch_break=pace.lunch_break if node.meal == "lunch" else 0),
                 tips=list(cand.tips), pinned=node.forced,
             ))
             prev = v
-        if r < stay.nights:
-            back = (starts[-1] + nodes[routes[r][-1] - 1].cand.duration + problem.travel[prev][0]
-                    if routes[r] else r * DAY + pace.day_end)
-            plan_day.items.append(PlanItem(
-                kind="stay", title=stay.title, start=at(back), end=at(back), key=f"offering:{stay.offering_id}"
-                if stay.offering_id else "", place_name=stay.title, lat=stay.lat, lon=stay.lon,
-                offering_id=stay.offering_id, price=stay.night_price if stay.offering_id else None,
-                travel_from_previous_min=problem.travel[prev][0] if routes[r] else 0, reasoning=stay.reasoning,
-            ))
         out.append(plan_day)
+    if stay.nights > 0 and stay.offering_id:
+        out[0].items.append(_stay_item(stay, days[0], tz))
     return out
+
+
+def _stay_item(stay: Stay, arrival: dt.date, tz) -> PlanItem:
+    """One item for the whole stay: from check-in on the arrival day to check-out after
+    the last night; the hotel is also every day's start and end (the solver's depot)."""
+    check_in = dt.datetime.combine(arrival, dt.time(), tzinfo=tz) + dt.timedelta(minutes=stay.check_in)
+    check_out = (dt.datetime.combine(arrival + dt.timedelta(days=stay.nights), dt.time(), tzinfo=tz)
+                 + dt.timedelta(minutes=stay.check_out))
+    return PlanItem(kind="stay", title=stay.title, start=check_in, end=check_out, key=f"offering:{stay.offering_id}",
+                    place_name=stay.title, lat=stay.lat, lon=stay.lon, offering_id=stay.offering_id,
+                    price=stay.total, reasoning=stay.reasoning)

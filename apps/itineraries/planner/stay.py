@@ -16,6 +16,7 @@ from .travel import haversine_km
 LEVEL_BOUNDS_USD = {"budget": (Decimal(0), Decimal(100)), "mid-range": (Decimal(100), Decimal(300)),
                     "luxury": (Decimal(300), Decimal("1e9"))}
 PEOPLE_PER_ROOM = 2
+CHECK_IN, CHECK_OUT = 15 * 60, 11 * 60  # minutes from midnight, when the hotel does not say
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Stay:
     night_price: Decimal  # all rooms of the party, request currency
     nights: int
     reasoning: str
+    check_in: int = CHECK_IN  # minutes from local midnight of the arrival day
+    check_out: int = CHECK_OUT  # of the departure day
 
     @property
     def location(self) -> tuple[float, float]:
@@ -63,4 +66,6 @@ def choose_stay(trip: Trip, *, level: str, nights: int, budget: Decimal) -> Stay
     why = (_("%(level)s hotel rated %(rating).1f") % {"level": level, "rating": rating} if matches
            else _("no %(level)s hotel fits the budget: best-rated alternative") % {"level": level})
     lat, lon = offering.location
-    return Stay(offering.title, lat, lon, offering.pk, night, nights, why)
+    return Stay(offering.title, lat, lon, offering.pk, night, nights, why,
+                offering.check_in.hour * 60 + offering.check_in.minute,
+                offering.check_out.hour * 60 + offering.check_out.minute)

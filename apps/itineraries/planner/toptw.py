@@ -11,6 +11,9 @@ Conventions (those of the TOPTW literature, see ``bench/toptw.py``):
 * arriving early is allowed, a visit starts at the earliest window opening at or after
   the arrival and must start no later than that window's close (it may end after it);
 * every vertex is visited at most once; ``Vertex.tours`` restricts it to some tours;
+* optionally (the multi-constraint variant), each visit uses ``Vertex.load`` of some
+  resources and each tour may use at most ``Problem.capacity[r]`` of them (e.g. at most
+  four sights a day); without ``capacity`` none of this costs anything;
 * all times are integers (any unit), so feasibility is exact.
 
 Forced (pinned) vertices are handled by a score bonus larger than the sum of all
@@ -60,6 +63,7 @@ class Vertex:
     windows: tuple[Window, ...]
     tours: frozenset[int] | None = None
     forced: bool = False
+    load: tuple[int, ...] = ()  # resources a visit uses (missing entries: 0), see Problem.capacity
 
 
 @dataclass
@@ -76,6 +80,7 @@ class Problem:
     n_tours: int
     tour_start: list[int]
     tour_end: list[int]
+    capacity: list[tuple[int, ...]] | None = None  # per tour: the most of each resource its visits use
 
 
 @dataclass
@@ -140,7 +145,19 @@ def schedule(problem: Problem, tour: int, route: list[int]) -> tuple[list[int], 
     back = t + travel[prev][0]
     if route and back > problem.tour_end[tour]:
         errors.append(f"tour {tour}: back at depot at {back} > {problem.tour_end[tour]}")
+    if problem.capacity is not None:
+        used = _used([_padded(verts[v].load, len(problem.capacity[tour])) for v in route], len(problem.capacity[tour]))
+        if any(u > c for u, c in zip(used, problem.capacity[tour])):
+            errors.append(f"tour {tour}: uses {used} > capacity {problem.capacity[tour]}")
     return starts, errors
+
+
+def _padded(load: tuple[int, ...], size: int) -> tuple[int, ...]:
+    return tuple(load[:size]) + (0,) * (size - len(load))
+
+
+def _used(loads: list[tuple[int, ...]], size: int) -> list[int]:
+    return [sum(col) for col in zip(*loads)] if loads else [0] * size
 
 
 def check(problem: Problem, routes: list[list[int]]) -> list[str]:
@@ -198,6 +215,9 @@ def _validate(problem: Problem) -> None:
         raise ValueError("travel must be an n x n matrix over the vertices")
     if len(problem.tour_start) != m or len(problem.tour_end) != m:
         raise ValueError("tour_start and tour_end need one entry per tour")
+    if problem.capacity is not None and (len(problem.capacity) != m
+                                         or len({len(c) for c in problem.capacity}) > 1):
+        raise ValueError("capacity needs one entry per tour, all of the same size")
     for v in problem.vertices[1:]:
         if any(o > c for o, c in v.windows):
             raise ValueError(f"vertex {v.id}: a window opens after it closes")
@@ -234,6 +254,11 @@ class _Search:
         self.multi = [len(w) > 1 for w in self.wins]
         self.ts, self.te = list(problem.tour_start), list(problem.tour_end)
         self.tours = [v.tours for v in verts]
+        # optional resources: None keeps every capacity test out of the search
+        self.cap = [tuple(c) for c in problem.capacity] if problem.capacity is not None else None
+        size = len(self.cap[0]) if self.cap else 0
+        self.loads = [_padded(v.load, size) for v in verts]
+        self.used = [[0] * size for _ in range(m)]
         # bounds for the bisections: latest departure before v, earliest arrival after v
         far = 1 << 60
         self.latest_in = [self.close[v] - min((self.into[v][u] for u in range(n) if u != v), default=far)
@@ -264,7 +289,17 @@ class _Search:
         if v == 0:
             return False
         tours = self.tours[v]
+        if self.cap is not None and any(x > c for x, c in zip(self.loads[v], self.cap[r])):
+            return False
         return (tours is None or r in tours) and self._alone_fits(v, r)
+
+    def _fits(self, r: int, v: int, instead: int = 0) -> bool:
+        """Whether tour r has room for v's load (in place of ``instead``'s, if given)."""
+        out = self.loads[instead] if instead else None
+        for j, (u, x, c) in enumerate(zip(self.used[r], self.loads[v], self.cap[r])):
+            if u + x - (out[j] if out else 0) > c:
+                return False
+        return True
 
     def _alone_fits(self, v: int, r: int) -> bool:
         s = earliest_start(self.wins[v], self.ts[r] + self.travel[0][v])
@@ -312,6 +347,8 @@ class _Search:
         self.prv[r], self.nxt[r] = prv, seq + [0]
         self.end[r], self.arr[r], self.slack[r] = end, arr, slack
         self.latest[r] = [a + x for a, x in zip(arr, slack)]
+        if self.cap is not None:
+            self.used[r] = _used([self.loads[v] for v in seq], len(self.cap[r]))
         return bad
 
     def _repair(self, r: int) -> None:
@@ -330,7 +367,8 @@ class _Search:
                 if not 0 < v < self.n or self.route_of[v] >= 0 or not self.allowed[r][v]:
                     continue
                 self.seq[r].append(v)
-                if self._rebuild(r) >= 0:
+                if self._rebuild(r) >= 0 or (self.cap is not None
+                                             and any(u > c for u, c in zip(self.used[r], self.cap[r]))):
                     self.seq[r].pop()
                 else:
                     self.route_of[v] = r
@@ -416,7 +454,11 @@ class _Search:
         phase: insertions only consume slack (exact under the triangle inequality).
         """
         keep = []
+        capped = self.cap is not None
         for v in cand:
+            if capped and not self._fits(r, v):  # resources only fill up while inserting
+                best.pop(v, None)
+                continue
             d, k = self._best_gap(r, v)
             if k < 0:
                 best.pop(v, None)
@@ -453,6 +495,7 @@ class _Search:
         wins, multi = self.wins[u], self.multi[u]
         ou, cu = self.open[u], self.close[u]
         score = self.score
+        capped = self.cap is not None
         best, choice = su, None
         for r in range(self.m):
             if not self.allowed[r][u]:
@@ -463,7 +506,7 @@ class _Search:
             hi = min(bisect_right(end, self.latest_in[u], lo), len(seq))
             for k in range(lo, hi):
                 sv = score[seq[k]]
-                if sv >= best:
+                if sv >= best or (capped and not self._fits(r, u, seq[k])):
                     continue
                 a = end[k] + col[prv[k]]
                 if multi:

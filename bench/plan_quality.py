@@ -1,0 +1,210 @@
+"""Plan varied requests over the demo destinations and check every plan against the rules
+a local expert would apply; print the violations per kind and the mean fit score.
+
+    python bench/plan_quality.py [--requests 48] [--seed 0] [--max-iterations 300] [--verbose]
+
+Runs ``plan_for_request`` (the service the API's generate action calls) on a throw-away
+SQLite database in memory, migrated and loaded with ``seed_demo``. The validator reads
+the plan and the database facts only (opening hours, slots, dietary tags, coordinates);
+it knows nothing of how the planner works. Prints numbers; exits 1 when a rule is broken.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime as dt
+import os
+import random
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "traveloure.settings")
+os.environ["DATABASE_URL"] = "sqlite://:memory:"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from apps.accounts.models import Role, User  # noqa: E402
+from apps.integrations.travel import DETOUR_FACTOR, WALK_UP_TO_KM, OfflineTravel  # noqa: E402
+from apps.itineraries.models import Place  # noqa: E402
+from apps.itineraries.planner.hours import open_windows  # noqa: E402
+from apps.itineraries.planner.service import plan_for_request  # noqa: E402
+from apps.itineraries.planner.travel import haversine_km  # noqa: E402
+from apps.requests.models import ExperienceRequest  # noqa: E402
+from apps.vendors.models import Offering, Slot  # noqa: E402
+
+CITIES = [("Tokyo", "JP", "Asia/Tokyo", 35.6895, 139.6917), ("Lisbon", "PT", "Europe/Lisbon", 38.7223, -9.1393),
+          ("Florence", "IT", "Europe/Rome", 43.7696, 11.2558)]
+INTERESTS = ["food", "culture", "history", "art", "nature", "architecture", "photography", "shopping"]
+DIETS = [[], [], ["vegetarian"], ["vegan"], ["gluten-free"], ["vegetarian", "gluten-free"]]
+SIGHTS_MAX = {"relaxed": 4, "moderate": 6, "packed": 8}
+LUNCH, DINNER = (11 * 60 + 30, 14 * 60), (18 * 60, 21 * 60)
+MAX_TRANSFER_MIN = 120
+FASTEST_KMH = {"walk": 6.0, "ride": 35.0}  # door to door, in a city: nothing beats these
+
+
+def make_requests(n: int, rng: random.Random, traveler) -> list[tuple[ExperienceRequest, dict]]:
+    start = timezone.localdate() + dt.timedelta(days=45)
+    out = []
+    for k in range(n):
+        city, country, tz, lat, lon = CITIES[k % len(CITIES)]
+        days = 2 + k % 7
+        party = rng.choice([1, 2, 2, 3, 4])
+        per_day = rng.choice([60, 120, 250, 500, 900])  # USD per person and day: tight to loose
+        first = start + dt.timedelta(days=rng.randrange(0, 200))
+        request = ExperienceRequest.objects.create(
+            traveler=traveler, destination=city, country=country, lat=lat, lon=lon, time_zone=tz, start_date=first,
+            end_date=first + dt.timedelta(days=days - 1), adults=party, budget_min=Decimal(10),
+            budget_max=Decimal(per_day * party * days), currency=rng.choice(["USD", "EUR"]),
+            interests=rng.sample(INTERESTS, rng.randint(1, 3)), pace=("relaxed", "moderate", "packed")[k % 3],
+            accommodation=rng.choice(["budget", "mid-range", "luxury", "mid-range", "none"]),
+            dietary_restrictions=rng.choice(DIETS), path="expert" if k % 2 else "browse")
+        rainy = first + dt.timedelta(days=rng.randrange(days))
+        weather = {rainy: {"summary": "rain", "rain_hours": list(range(10, 15))}} if k % 4 == 0 else {}
+        out.append((request, weather))
+    return out
+
+
+def serves(dietary: list[str], need: str) -> bool:
+    offered = {d.replace("-", "_") for d in dietary}
+    need = need.replace("-", "_")
+    return need in offered or f"{need}_options" in offered or (need == "vegetarian" and bool(
+        offered & {"vegan", "vegan_options"}))
+
+
+def minute(value: dt.datetime) -> int:
+    return value.hour * 60 + value.minute
+
+
+def validate(request: ExperienceRequest, weather: dict, plan) -> list[tuple[str, str]]:
+    """(kind, detail) for every broken rule of one plan."""
+    bad: list[tuple[str, str]] = []
+    places = {p.pk: p for p in Place.objects.filter(pk__in=[i.place_id for i in plan.items if i.place_id])}
+    offerings = {o.pk: o for o in Offering.objects.filter(pk__in=[i.offering_id for i in plan.items
+                                                               if i.offering_id]).select_related("vendor")}
+    slots = {s.pk: s for s in Slot.objects.filter(pk__in=[i.slot_id for i in plan.items if i.slot_id])}
+    stays = [i for i in plan.items if i.kind == "stay"]
+    hotel = (stays[0].lat, stays[0].lon) if stays else (request.lat, request.lon)
+    seen: collections.Counter = collections.Counter(i.key for i in plan.items if i.key and i.kind != "stay")
+    bad += [("repeat", key) for key, count in seen.items() if count > 1]
+    if plan.total > request.budget_max:
+        bad.append(("budget", f"{plan.total} > {request.budget_max}"))
+    for stay in stays:
+        nights = (stay.end.date() - stay.start.date()).days
+        if stay.start.date() != request.start_date or nights != request.nights or stay.end <= stay.start:
+            bad.append(("stay", f"{stay.start:%m-%d %H:%M} → {stay.end:%m-%d %H:%M} for {request.nights} nights"))
+    if request.nights and request.accommodation != "none" and len(stays) > 1:
+        bad.append(("stay", f"{len(stays)} stay items"))
+    travel = OfflineTravel()
+    for day in plan.days:
+        items = [i for i in day.items if i.kind != "stay"]
+        rain = bool(weather.get(day.date, {}).get("rain_hours"))
+        sights = [i for i in items if i.kind == "activity"]
+        if len(sights) > SIGHTS_MAX[request.pace]:
+            bad.append(("pace_count", f"{day.date}: {len(sights)} sights"))
+        for meal, (lo, hi) in (("lunch", LUNCH), ("dinner", DINNER)):
+            found = [i for i in items if i.kind == "meal" and lo <= minute(i.start) < hi]
+            if len(found) != 1:
+                bad.append(("meals", f"{day.date}: {len(found)} {meal}"))
+            bad += [("meals", f"{day.date}: {i.title} ends {i.end:%H:%M} after the {meal} window")
+                    for i in found if minute(i.end) > hi]
+        previous, point, spent = None, hotel, 0
+        for item in items:
+            if previous is not None and item.start < previous.end + dt.timedelta(minutes=item.travel_from_previous_min):
+                bad.append(("overlap", f"{previous.title} / {item.title}"))
+            spent += item.travel_from_previous_min
+            if item.lat is None:  # a meal of the traveler's choosing: from there, no known distance
+                point = None
+            elif point is None:
+                point = (item.lat, item.lon)
+            else:
+                street = haversine_km(point, (item.lat, item.lon)) * DETOUR_FACTOR
+                fastest = FASTEST_KMH["walk" if street <= WALK_UP_TO_KM else "ride"]
+                if item.travel_from_previous_min + 1 < street / fastest * 60:
+                    bad.append(("transfer_realism", f"{item.title}: {street:.1f} km in {item.travel_from_previous_min} min"))
+                point = (item.lat, item.lon)
+            previous = item
+            text = item.reasoning.lower()
+            if not rain and ("rain" in text):
+                bad.append(("reasons", f"{item.title}: weather words without rain forecast"))
+            if request.path != "expert" and "expert" in text:
+                bad.append(("reasons", f"{item.title}: expert words on the browse path"))
+            if "enjoyed before" in text:
+                bad.append(("reasons", f"{item.title}: history claimed without history"))
+            source = places.get(item.place_id) or offerings.get(item.offering_id)
+            if source is None:
+                continue
+            if item.kind == "meal":
+                missing = [d for d in request.dietary_restrictions if not serves(list(source.dietary), d)]
+                if missing:
+                    bad.append(("diet", f"{item.title} does not serve {missing}"))
+            if item.slot_id:
+                if item.slot_id not in slots or slots[item.slot_id].start != item.start:
+                    bad.append(("hours", f"{item.title}: not at its slot"))
+                continue
+            hours = open_windows(source.opening_hours, day.date, country=request.country)
+            if hours is None:
+                if "open then" in text or "not known" not in text:
+                    bad.append(("reasons", f"{item.title}: unknown hours not said"))
+            elif not any(a <= minute(item.start) and minute(item.start) + (item.end - item.start).seconds // 60 <= b
+                         for a, b in hours):
+                bad.append(("hours", f"{item.title} {item.start:%a %H:%M}–{item.end:%H:%M} outside {source.opening_hours}"))
+        if point not in (hotel, None):
+            spent += travel.leg(point, hotel).minutes
+        if spent > MAX_TRANSFER_MIN:
+            bad.append(("transfer_minutes", f"{day.date}: {spent} min"))
+    return bad
+
+
+def fit(request: ExperienceRequest, plan) -> float:
+    """Share of the sights that match one of the traveler's interests (0–100)."""
+    ids = [i.place_id for i in plan.items if i.kind == "activity" and i.place_id]
+    interests = {p.pk: set(p.interests) for p in Place.objects.filter(pk__in=ids)}
+    offers = {o.pk: set(o.interests) for o in Offering.objects.filter(
+        pk__in=[i.offering_id for i in plan.items if i.kind == "activity" and i.offering_id])}
+    sights = [interests.get(i.place_id) or offers.get(i.offering_id) or set()
+              for i in plan.items if i.kind == "activity"]
+    return 100.0 * sum(bool(s & set(request.interests)) for s in sights) / len(sights) if sights else 0.0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--requests", type=int, default=48)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--max-iterations", type=int, default=300)
+    ap.add_argument("--verbose", action="store_true")
+    a = ap.parse_args()
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    traveler = User.objects.create(username="bench-quality", role=Role.TRAVELER)
+    kinds: collections.Counter = collections.Counter()
+    fits, seconds, sights = [], [], []
+    for request, weather in make_requests(a.requests, random.Random(a.seed), traveler):
+        clock = time.perf_counter()
+        plan = plan_for_request(request, weather=weather, seed=a.seed, max_iterations=a.max_iterations)
+        seconds.append(time.perf_counter() - clock)
+        problems = validate(request, weather, plan)
+        kinds.update(kind for kind, _detail in problems)
+        fits.append(fit(request, plan))
+        sights.append(sum(i.kind == "activity" for i in plan.items) / len(plan.days))
+        if a.verbose or problems:
+            print(f"{request.destination:<8} {request.path:<6} {request.pace:<8} {len(plan.days)}d "
+                  f"diet={','.join(request.dietary_restrictions) or '-'} budget={request.budget_max} "
+                  f"{request.currency}: {len(problems)} violations")
+            for kind, detail in problems[:8]:
+                print(f"    {kind}: {detail}")
+    print("violations: " + (", ".join(f"{k}={v}" for k, v in sorted(kinds.items())) or "none"))
+    print(f"requests={a.requests} violations={sum(kinds.values())} mean_fit={sum(fits) / len(fits):.1f} "
+          f"mean_sights_per_day={sum(sights) / len(sights):.1f} mean_plan_s={sum(seconds) / len(seconds):.2f}")
+    return 1 if kinds else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
