@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from apps.experts.models import RecommendationItem
 from apps.itineraries.planner.build import PACES
+from apps.itineraries.planner.conflicts import Wish
 from apps.itineraries.planner.scoring import Signals, score
 from apps.itineraries.planner.service import plan_for_request
 from apps.itineraries.planner.travel import travel_matrix
@@ -60,7 +60,7 @@ def test_five_candidate_day_matches_brute_force():
     points = [CENTRE] + [(lat, lon) for _, lat, lon, _, _ in spots]
     travel = travel_matrix(points)
     values = [score(interests=i, wanted=request.interests, rating=0, vendor_id=None, vendor_rating=0,
-                    preferred=False, signals=Signals())[0] for *_, i in spots]
+                    preferred_by="", signals=Signals())[0] for *_, i in spots]
     day_start, day_end = PACES["moderate"].day_start, PACES["moderate"].day_end
     best = 0.0
     for size in range(1, 6):
@@ -270,8 +270,8 @@ def test_pinned_outdoor_tour_moves_out_of_the_rain():
     offering = make_offering(title="Yanaka walking tour", indoor=False, duration_min=120)
     make_slot(offering, start=at(MON, 9))
     make_slot(offering, start=at(MON, 15))
-    pin = RecommendationItem(offering=offering, title=offering.title, day=MON, start_time=dt.time(9), pinned=True)
-    result = plan(request_for(), recommendations=[pin], weather={MON: {"rain_hours": [6, 7, 8, 9, 10]}})
+    pin = Wish(offering_id=offering.pk, title=offering.title, day=MON, start_time=dt.time(9), pinned=True)
+    result = plan(request_for(), wishes=[pin], weather={MON: {"rain_hours": [6, 7, 8, 9, 10]}})
     assert result.conflicts == [{"item": "Yanaka walking tour", "resolution": "moved to 15:00",
                                  "reason": "better weather: rain until 11:00"}]
     (tour,) = activities(result)
@@ -284,9 +284,9 @@ def test_pinned_item_kept_at_its_time_and_preferred_gets_a_bonus():
     make_slot(offering, start=at(MON, 10))
     make_slot(offering, start=at(MON, 16))
     make_place(name="Favourite museum", interests=[])
-    recs = [RecommendationItem(offering=offering, title="Tea ceremony", day=MON, start_time=dt.time(16), pinned=True),
-            RecommendationItem(title="Favourite museum")]
-    result = plan(request_for(), recommendations=recs)
+    recs = [Wish(offering_id=offering.pk, title="Tea ceremony", day=MON, start_time=dt.time(16), pinned=True),
+            Wish(title="Favourite museum")]
+    result = plan(request_for(), wishes=recs)
     assert result.conflicts == []
     tea = next(i for i in result.items if i.title == "Tea ceremony")
     assert tea.start == at(MON, 16) and "pinned by your expert at 16:00" in tea.reasoning
@@ -297,8 +297,8 @@ def test_pinned_item_kept_at_its_time_and_preferred_gets_a_bonus():
 def test_pin_without_any_usable_time_is_reported():
     offering = make_offering(title="Boat ride", indoor=False)
     make_slot(offering, start=at(MON, 10))
-    pin = RecommendationItem(offering=offering, title="Boat ride", day=MON, start_time=dt.time(10), pinned=True)
-    result = plan(request_for(), recommendations=[pin], weather={MON: {"rain_hours": list(range(24))}})
+    pin = Wish(offering_id=offering.pk, title="Boat ride", day=MON, start_time=dt.time(10), pinned=True)
+    result = plan(request_for(), wishes=[pin], weather={MON: {"rain_hours": list(range(24))}})
     assert result.conflicts == [{"item": "Boat ride", "resolution": "dropped",
                                  "reason": "better weather: rain until 24:00"}]
     assert activities(result) == []

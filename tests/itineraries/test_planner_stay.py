@@ -11,7 +11,7 @@ from apps.itineraries.exports.document import build_document
 from apps.itineraries.exports.ics import render_ics
 from apps.itineraries.exports.pdf import render_itinerary_pdf
 from apps.itineraries.planner.service import plan_for_request
-from apps.itineraries.selectors import itinerary_latest_for_request, itinerary_serialize
+from apps.itineraries.selectors import itinerary_serialize, itinerary_with_days
 from apps.itineraries.services import itinerary_create_from_plan
 from tests.factories import make_offering, make_place, make_request, make_vendor
 
@@ -31,7 +31,7 @@ def test_stay_spans_its_nights_in_json_pdf_and_ics(tmp_path):
     itinerary = itinerary_create_from_plan(request=state.request, plan=plan, author_role="platform")
     CoordinationState.objects.filter(pk=state.pk).update(current_itinerary=itinerary)
 
-    data = itinerary_serialize(itinerary_latest_for_request(state.request.pk))
+    data = itinerary_serialize(itinerary_with_days().get(pk=itinerary.pk))
     stays = [i for d in data["days"] for i in d["items"] if i["kind"] == "stay"]
     assert [(s["offering"], s["start"], s["end"]) for s in stays] == [
         (hotel.pk, "2027-03-15T14:00:00+09:00", "2027-03-18T10:30:00+09:00")]  # three nights, one item

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict, DomainError
-from apps.experts.models import RecommendationItem
+from apps.itineraries.planner.conflicts import Wish
 from apps.vendors.models import Offering, Slot
 
 from .. import engine
@@ -67,17 +67,16 @@ def plan_item_remove(*, state_id: int, actor, wish_id: int) -> None:
         cmd.record("plan.item_removed", {"wish": wish_id, "offering": offering_id})
 
 
-def wish_inputs(state: CoordinationState) -> list[RecommendationItem]:
-    """The traveler's wishes in the planner's input shape (unsaved recommendation items):
-    a wish with a slot is pinned at that local time, one without is preferred."""
+def wish_inputs(state: CoordinationState) -> list[Wish]:
+    """The traveler's wishes as planner inputs: a wish with a slot is pinned at that local
+    time, one without is preferred."""
     tz = ZoneInfo(state.request.time_zone)
     items = []
     for wish in PlanWish.objects.filter(state=state).select_related("offering", "slot"):
         local = wish.slot.start.astimezone(tz) if wish.slot else None
-        items.append(RecommendationItem(offering=wish.offering, title=wish.offering.title, pinned=local is not None,
-                                        day=local.date() if local else None,
-                                        start_time=local.time() if local else None, reasoning=wish.note,
-                                        status="approved"))
+        items.append(Wish(offering_id=wish.offering_id, title=wish.offering.title, pinned=local is not None,
+                          day=local.date() if local else None, start_time=local.time() if local else None,
+                          by="traveler"))
     return items
 
 

@@ -15,11 +15,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict, DomainError, NotFound
-from apps.experts.models import RecommendationItem
 from apps.integrations.currency import convert
 from apps.itineraries.models import Item, ItineraryState
 from apps.itineraries.planner.candidates import Candidate
-from apps.itineraries.planner.conflicts import Pin
+from apps.itineraries.planner.conflicts import Pin, Wish
 from apps.itineraries.planner.plan import Plan
 from apps.itineraries.planner.service import plan_for_request
 from apps.itineraries.services import itinerary_create_from_plan, itinerary_save_state
@@ -49,21 +48,26 @@ def rejected_offering_ids(state_id: int, pending: Sequence[tuple[str, dict]] = (
     return {p["offering"] for p in _payloads(state_id, "itinerary.item_rejected", pending) if p.get("offering")}
 
 
-def _moved_items(state: CoordinationState, pending: Sequence[tuple[str, dict]]) -> list[RecommendationItem]:
+def _moved_items(state: CoordinationState, pending: Sequence[tuple[str, dict]]) -> list[Wish]:
     """Items the traveler moved, as pinned planner inputs (the latest move per offering wins)."""
     moves = {p["offering"]: p for p in _payloads(state.pk, "itinerary.item_modified", pending)}
-    return [RecommendationItem(offering_id=offering_id, title=p["title"], pinned=True,
-                               day=dt.date.fromisoformat(p["day"]), start_time=dt.time.fromisoformat(p["time"]),
-                               status="modified")
+    return [Wish(offering_id=offering_id, title=p["title"], pinned=True, day=dt.date.fromisoformat(p["day"]),
+                 start_time=dt.time.fromisoformat(p["time"]), by="traveler")
             for offering_id, p in moves.items()]
 
 
-def planner_inputs(state: CoordinationState, pending: Sequence[tuple[str, dict]] = ()) -> list[RecommendationItem]:
+def _expert_wishes(state: CoordinationState) -> list[Wish]:
+    """The expert's approved and modified recommendation items as planner inputs."""
+    return [Wish(offering_id=item.offering_id, title=item.title, pinned=item.pinned, day=item.day,
+                 start_time=item.start_time, by="expert") for item in recommendation_inputs(state)]
+
+
+def planner_inputs(state: CoordinationState, pending: Sequence[tuple[str, dict]] = ()) -> list[Wish]:
     """Everything the next version should contain: moved items first (they win), then the
     expert's approved items and the traveler's wishes."""
     rejected = rejected_offering_ids(state.pk, pending)
     seen, items = set(), []
-    for item in [*_moved_items(state, pending), *recommendation_inputs(state), *wish_inputs(state)]:
+    for item in [*_moved_items(state, pending), *_expert_wishes(state), *wish_inputs(state)]:
         key = item.offering_id or item.title
         if key in seen or item.offering_id in rejected:
             continue
@@ -121,7 +125,7 @@ def itinerary_plan(state: CoordinationState, *, seed: int = 0, pending: Sequence
     """The next version's plan for ``state`` (an unlocked :func:`engine.snapshot`), as if the
     ``pending`` ``(type, payload)`` events were recorded. Calls the planner and its providers
     (weather, travel times, currency, events, inventories): never under the state's lock."""
-    return plan_for_request(state.request, recommendations=planner_inputs(state, pending),
+    return plan_for_request(state.request, wishes=planner_inputs(state, pending),
                             exclude_offering_ids=rejected_offering_ids(state.pk, pending),
                             keep=kept_pins(state), signals=_planner_signals(state.request), seed=seed)
 

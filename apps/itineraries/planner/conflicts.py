@@ -32,6 +32,19 @@ class Pin:
     movable: bool = True  # False: kept only if still valid at that time, else planned freely
 
 
+@dataclass(frozen=True)
+class Wish:
+    """Something a person asked the plan to contain: at a local day and time (``pinned``)
+    or just preferred. ``by`` is who asked ("expert" or "traveler"): the reason says so."""
+
+    title: str
+    offering_id: int | None = None
+    pinned: bool = False
+    day: dt.date | None = None
+    start_time: dt.time | None = None
+    by: str = "expert"
+
+
 def hhmm(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 

@@ -49,7 +49,7 @@ def _where(plan_items) -> dict[str, tuple[str, str]]:
     return {i.key: (i.title, i.start.isoformat()) for i in plan_items if i.key and i.kind != ItemKind.STAY}
 
 
-def replan(itinerary, *, change: Change, recommendations=(), seed: int = 0, time_limit: float = 1.0,
+def replan(itinerary, *, change: Change, wishes=(), seed: int = 0, time_limit: float = 1.0,
            max_iterations: int | None = None, now: dt.datetime | None = None) -> tuple[Plan, dict]:
     """Plan again around what still holds; returns the plan and ``{"added", "removed",
     "moved"}`` (lists of ``{"title", ...}``) relative to ``itinerary``. Read-only."""
@@ -77,7 +77,7 @@ def replan(itinerary, *, change: Change, recommendations=(), seed: int = 0, time
                             movable=False))
     weather = {d.date: d.weather for d in itinerary.days.all()}
     weather.update({(dt.date.fromisoformat(k) if isinstance(k, str) else k): v for k, v in change.weather.items()})
-    plan = plan_for_request(request, recommendations=recommendations, exclude_offering_ids=change.declined_offering_ids,
+    plan = plan_for_request(request, wishes=wishes, exclude_offering_ids=change.declined_offering_ids,
                             exclude_keys=excluded_keys, keep=pins, weather=weather, seed=seed, time_limit=time_limit,
                             max_iterations=max_iterations, now=now)
     after = _where(plan.items)

@@ -17,7 +17,7 @@ MAX_INTERESTS = 3
 PER_RATING_STEP = 8.0  # per star above 3
 RELIABILITY_WEIGHT = 10.0
 HISTORY_WEIGHT = 10.0
-EXPERT_PREFERRED = 30.0
+WISH_BONUS = 30.0
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Signals:
 
 
 def score(*, interests: Collection[str], wanted: Collection[str], rating: float, vendor_id: int | None,
-          vendor_rating: float, preferred: bool, signals: Signals) -> tuple[float, list[str]]:
+          vendor_rating: float, preferred_by: str, signals: Signals) -> tuple[float, list[str]]:
     """Score a candidate; returns (score > 0, reasons a traveler can read)."""
     reasons: list[str] = []
     total = BASE
@@ -58,7 +58,7 @@ def score(*, interests: Collection[str], wanted: Collection[str], rating: float,
         total += HISTORY_WEIGHT * liked
         if liked > 0:
             reasons.append(_("like things you enjoyed before"))
-    if preferred:
-        total += EXPERT_PREFERRED
-        reasons.append(_("recommended by your expert"))
+    if preferred_by:
+        total += WISH_BONUS
+        reasons.append(_("recommended by your expert") if preferred_by == "expert" else _("on your wish list"))
     return max(total, 1.0), reasons

@@ -23,7 +23,7 @@ from . import toptw
 from .areas import DAY_TRIP_KM, ZONE_KM, day_areas
 from .build import DAY, MEALS, PACES, Node, PaceRule, absolute, activity_node, is_sight, meal_ranges, problem_for, rain_of
 from .candidates import FREE_MEAL, Candidate, LeftOut, Trip, collect
-from .conflicts import Pin, hhmm, resolve
+from .conflicts import Pin, Wish, hhmm, resolve
 from .explain import reasoning
 from .plan import Plan, PlanDay, PlanItem
 from .scoring import Signals, score
@@ -67,31 +67,29 @@ def _holidays(trip: Trip) -> dict[dt.date, str]:
     return {d: calendar[d] for d in trip.days if d in calendar}
 
 
-def _recommendation_pins(recommendations: Iterable, by_key: dict[str, Candidate]) -> tuple[list[Pin], set[str]]:
-    """Pinned recommendation items as pins; the other ones as preferred candidate keys
-    (the caller passes recommendations on the expert path only)."""
+def _wish_pins(wishes: Iterable[Wish], by_key: dict[str, Candidate]) -> tuple[list[Pin], dict[str, str]]:
+    """Pinned wishes as pins; the other ones as preferred candidate keys (key → who asked)."""
     by_title = {c.title.casefold(): c.key for c in by_key.values()}
-    pins, preferred = [], set()
-    for rec in recommendations:
-        if getattr(rec, "status", "") == "rejected":
-            continue
-        key = f"offering:{rec.offering_id}" if rec.offering_id else by_title.get(rec.title.casefold(), "")
-        if rec.pinned and rec.day and rec.start_time:
-            minute = rec.start_time.hour * 60 + rec.start_time.minute
-            pins.append(Pin(key, rec.title, rec.day, minute,
-                            _("pinned by your expert at %(time)s") % {"time": hhmm(minute)}))
+    pins, preferred = [], {}
+    for wish in wishes:
+        key = f"offering:{wish.offering_id}" if wish.offering_id else by_title.get(wish.title.casefold(), "")
+        if wish.pinned and wish.day and wish.start_time:
+            minute = wish.start_time.hour * 60 + wish.start_time.minute
+            why = (_("pinned by your expert at %(time)s") if wish.by == "expert"
+                   else _("at %(time)s, as you asked")) % {"time": hhmm(minute)}
+            pins.append(Pin(key, wish.title, wish.day, minute, why))
         elif key:
-            preferred.add(key)
+            preferred[key] = wish.by
     return pins, preferred
 
 
-def _score_all(cands: Sequence[Candidate], *, wanted: Collection[str], preferred: set[str], signals: Signals,
+def _score_all(cands: Sequence[Candidate], *, wanted: Collection[str], preferred: Mapping[str, str], signals: Signals,
                rainy: bool, holidays: Mapping[dt.date, str]) -> None:
     for cand in cands:
         cand.preferred = cand.key in preferred
         cand.score, cand.reasons = score(interests=cand.interests, wanted=wanted, rating=cand.rating,
                                          vendor_id=cand.vendor_id, vendor_rating=cand.vendor_rating,
-                                         preferred=cand.preferred, signals=signals)
+                                         preferred_by=preferred.get(cand.key, ""), signals=signals)
         if rainy and cand.indoor and cand.kind == "activity":
             cand.score += RAIN_INDOOR_BONUS  # the reason is told on the rainy day itself (explain)
         if cand.crowd_sensitive and cand.windows and all(d in holidays for d in cand.windows):
@@ -210,15 +208,15 @@ def _enforce_budget(routes, nodes, budget: Decimal, left: list[LeftOut]) -> None
                 eligible=lambda n: bool(n.cand.price) and not n.forced, left=left)
 
 
-def plan_for_request(request, *, recommendations: Iterable = (), exclude_offering_ids: Collection[int] = (),
+def plan_for_request(request, *, wishes: Iterable[Wish] = (), exclude_offering_ids: Collection[int] = (),
                      keep: Sequence[Pin] | None = None, exclude_keys: Collection[str] = (), weather: Mapping | None = None,
                      signals: Mapping | None = None, seed: int = 0, time_limit: float = 1.0,
                      max_iterations: int | None = None, now: dt.datetime | None = None,
                      travel: Callable | None = None) -> Plan:
     """Plan a request day by day.
 
-    ``recommendations``: the expert's RecommendationItems (pinned ones are kept, others
-    preferred; on the expert path only); ``keep``: pins that must stay (re-planning); ``exclude_keys``: candidates
+    ``wishes``: what the expert or the traveler asked for (pinned ones are kept, others
+    preferred; see :class:`.conflicts.Wish`); ``keep``: pins that must stay (re-planning); ``exclude_keys``: candidates
     never to plan ("place:3"); ``weather``: date → ``{"summary",
     "rain_hours": [9, 10], ...}`` (DayWeather.as_dict; default: the weather provider); ``signals``: ``{"reliability":
     {vendor_id: 0..1}, "history": {interest: -1..1}}``; ``travel``: a (lat, lon) pair →
@@ -237,8 +235,7 @@ def plan_for_request(request, *, recommendations: Iterable = (), exclude_offerin
         cands, left = collect(trip, exclude_offering_ids=exclude_offering_ids)
         cands = [c for c in cands if c.key not in exclude_keys]
         by_key = {c.key: c for c in cands}
-        expert_path = getattr(request, "path", "expert") == "expert"
-        pins, preferred = _recommendation_pins(recommendations if expert_path else (), by_key)
+        pins, preferred = _wish_pins(wishes, by_key)
         _score_all(cands, wanted=request.interests, preferred=preferred, signals=Signals.from_mapping(signals),
                    rainy=any(rain.values()), holidays=holidays)
         stay = choose_stay(trip, level=request.accommodation, nights=request.nights, budget=request.budget_max)
