@@ -41,9 +41,9 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import setup_test_environment
 
-    from apps.itineraries.exports.document import build_document
-    from apps.itineraries.exports.ics import render_ics
-    from apps.itineraries.exports.pdf import render_itinerary_pdf
+    from apps.exports.document import build_document
+    from apps.exports.ics import render_ics
+    from apps.exports.pdf import render_itinerary_pdf
     from tests.itineraries.factories import make_itinerary
 
     setup_test_environment()

@@ -14,7 +14,7 @@ from apps.coordination.services.bookings import booking_confirm, booking_request
 from apps.coordination.services.experts import expert_accept, expert_choose
 from apps.core.errors import NotFound
 from apps.experts.models import Expert, ExpertMetrics
-from apps.itineraries.exports.share import share_link_create, share_link_resolve
+from apps.exports.share import share_link_create, share_link_resolve
 from apps.requests.models import TravelerProfile
 from apps.vendors.models import Slot
 from tests.factories import make_expert, make_offering, make_request, make_slot, make_user, make_vendor

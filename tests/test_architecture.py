@@ -8,7 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 
 APPS = Path(__file__).resolve().parent.parent / "apps"
-DOMAIN = ("accounts", "requests", "experts", "vendors", "coordination", "itineraries", "integrations", "insights",
+DOMAIN = ("accounts", "requests", "experts", "vendors", "coordination", "itineraries", "integrations", "insights", "exports",
           "core")
 
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.experts",
     "apps.vendors",
     "apps.itineraries",
+    "apps.exports",
     "apps.coordination",
     "apps.insights",
     "apps.integrations",

@@ -13,9 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.coordination.access import requests_fully_visible_to
-from apps.itineraries.exports.document import build_document, file_stem, itinerary_for_request
-from apps.itineraries.exports.ics import ics_response
-from apps.itineraries.exports.jobs import export_request, job_as_dict
+from apps.exports.document import build_document, file_stem, itinerary_for_request
+from apps.exports.ics import ics_response
+from apps.exports.jobs import export_request, job_as_dict
 from apps.itineraries.models import ExportKind, ExportStatus
 
 NOT_FOUND = OpenApiResponse(description="Unknown, out of scope, or no itinerary yet")

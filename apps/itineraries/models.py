@@ -114,7 +114,7 @@ class Item(models.Model):
         return self.title
 
 
-# --- Outputs (apps.itineraries.exports): export jobs, calendar subscriptions, share links ---
+# --- Outputs (apps.exports): export jobs, calendar subscriptions, share links ---
 
 
 class ExportKind(models.TextChoices):
@@ -131,7 +131,7 @@ class ExportStatus(models.TextChoices):
 
 class ExportJob(TimeStamped):
     """One rendered output of one itinerary version; re-rendered only when its content
-    fingerprint (bookings, expert) changed. Written by ``apps.itineraries.exports.jobs``."""
+    fingerprint (bookings, expert) changed. Written by ``apps.exports.jobs``."""
 
     itinerary = models.ForeignKey(Itinerary, on_delete=models.CASCADE, related_name="export_jobs")
     kind = models.CharField(max_length=8, choices=ExportKind.choices)

@@ -16,14 +16,14 @@ from django.views import View
 
 from apps.coordination.access import requests_fully_visible_to
 from apps.core.errors import DomainError, NotFound
-from apps.itineraries.exports.document import Document, build_document, file_stem, itinerary_for_request
-from apps.itineraries.exports.ics import ics_response
-from apps.itineraries.exports.jobs import export_request, job_as_dict
-from apps.itineraries.exports.share import (
+from apps.exports.document import Document, build_document, file_stem, itinerary_for_request
+from apps.exports.ics import ics_response
+from apps.exports.jobs import export_request, job_as_dict
+from apps.exports.share import (
     calendar_subscription_get_or_create, calendar_subscription_resolve, share_link_create, share_link_resolve,
     token_link_revoke, token_links_for_request,
 )
-from apps.itineraries.exports.support import platform_support_email
+from apps.exports.support import platform_support_email
 from apps.itineraries.models import ExportJob, ExportKind, ExportStatus, ShareLink
 
 SHARE_EXPIRY_DAYS = (1, 7, 30, 90)

@@ -16,7 +16,7 @@ from django.views import View
 from apps.coordination.access import bookings_visible_to, requests_fully_visible_to
 from apps.coordination.phases import Phase
 from apps.core.errors import DomainError
-from apps.itineraries.exports.document import build_document
+from apps.exports.document import build_document
 from apps.itineraries.models import Item
 
 

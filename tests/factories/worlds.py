@@ -24,8 +24,8 @@ from apps.coordination.services.chat import message_post, thread_mark_read
 from apps.coordination.services.itinerary import itinerary_generate
 from apps.experts.models import ExpertMetrics, Recommendation, RecommendationItem
 from apps.insights.models import ItineraryPattern, SeasonalTrend
-from apps.itineraries.exports.jobs import export_request
-from apps.itineraries.exports.share import calendar_subscription_get_or_create, share_link_create
+from apps.exports.jobs import export_request
+from apps.exports.share import calendar_subscription_get_or_create, share_link_create
 from apps.itineraries.models import Item
 from apps.requests.models import TravelerProfile
 from apps.vendors.models import PriceRule, Slot, VendorMetrics

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from apps.coordination.models import CoordinationState, Event
 from apps.coordination.services.itinerary import itinerary_generate
-from apps.itineraries.exports.document import build_document
-from apps.itineraries.exports.pdf import render_itinerary_pdf
+from apps.exports.document import build_document
+from apps.exports.pdf import render_itinerary_pdf
 from apps.itineraries.planner.service import plan_for_request
 from apps.itineraries.selectors import itinerary_serialize
 from tests.factories import make_offering, make_place, make_request, make_slot

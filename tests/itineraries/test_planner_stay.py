@@ -7,9 +7,9 @@ import pytest
 from icalendar import Calendar
 
 from apps.coordination.models import CoordinationState
-from apps.itineraries.exports.document import build_document
-from apps.itineraries.exports.ics import render_ics
-from apps.itineraries.exports.pdf import render_itinerary_pdf
+from apps.exports.document import build_document
+from apps.exports.ics import render_ics
+from apps.exports.pdf import render_itinerary_pdf
 from apps.itineraries.planner.service import plan_for_request
 from apps.itineraries.selectors import itinerary_serialize, itinerary_with_days
 from apps.itineraries.services import itinerary_create_from_plan

@@ -8,10 +8,10 @@ from apps.accounts.models import Role
 from apps.coordination.models import Booking
 from apps.coordination.phases import BookingStatus
 from apps.core.errors import DomainError, NotFound
-from apps.itineraries.export_tasks import export_render
-from apps.itineraries.exports.document import build_document
-from apps.itineraries.exports.jobs import TASK, export_request
-from apps.itineraries.exports.pdf import render_itinerary_pdf
+from apps.exports.tasks import export_render
+from apps.exports.document import build_document
+from apps.exports.jobs import TASK, export_request
+from apps.exports.pdf import render_itinerary_pdf
 from apps.itineraries.models import ExportJob, ExportStatus
 from tests.factories import make_user
 from tests.itineraries.factories import make_itinerary, media_root  # noqa: F401
@@ -106,10 +106,10 @@ def test_package_runs_through_django_q_and_reports_progress(traveler, media_root
 
     monkeypatch.setattr(Conf, "SYNC", True)
     seen = []
-    from apps.itineraries.exports import jobs
+    from apps.exports import jobs
 
     real_progress = jobs.job_progress
-    monkeypatch.setattr("apps.itineraries.export_tasks.job_progress",
+    monkeypatch.setattr("apps.exports.tasks.job_progress",
                         lambda job, pct: (seen.append(pct), real_progress(job, pct)))
     itinerary = make_itinerary(traveler=traveler)
     with django_capture_on_commit_callbacks(execute=True):

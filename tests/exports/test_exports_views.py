@@ -8,8 +8,8 @@ from django.utils import timezone
 from apps.accounts.models import Role
 from apps.coordination.models import Booking
 from apps.core.errors import DomainError
-from apps.itineraries.export_tasks import export_render
-from apps.itineraries.exports.share import share_link_create, token_link_revoke
+from apps.exports.tasks import export_render
+from apps.exports.share import share_link_create, token_link_revoke
 from apps.itineraries.models import ExportJob, ShareLink
 from tests.factories import make_expert, make_user
 from tests.itineraries.factories import make_itinerary, media_root  # noqa: F401

@@ -14,11 +14,11 @@ from apps.coordination.access import can_export
 from apps.core.commit import enqueue
 from apps.core.errors import DomainError, NotFound
 
-from ..models import ExportJob, ExportKind, ExportStatus, Itinerary
+from apps.itineraries.models import ExportJob, ExportKind, ExportStatus, Itinerary
 from .document import content_fingerprint
 
 log = logging.getLogger(__name__)
-TASK = "apps.itineraries.export_tasks.export_render"
+TASK = "apps.exports.tasks.export_render"
 # A queued or running job older than this is presumed lost (worker killed) and re-queued.
 STALE_AFTER = dt.timedelta(minutes=10)
 

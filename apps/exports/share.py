@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from apps.coordination.access import can_export
 from apps.core.errors import DomainError, NotFound
 
-from ..models import CalendarSubscription, ShareLink, TokenLink
+from apps.itineraries.models import CalendarSubscription, ShareLink, TokenLink
 
 
 def _require_owner(actor, request) -> None:

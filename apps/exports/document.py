@@ -19,7 +19,7 @@ from apps.coordination.phases import BookingStatus
 from apps.core.errors import NotFound
 from apps.core.money import Money
 
-from ..models import Day, Item, Itinerary
+from apps.itineraries.models import Day, Item, Itinerary
 from .budget import Budget, CostLine, budget_breakdown
 from .maps import MapPoint, day_map_svg, distance_km
 from .support import ExpertContact, cancellation_policy_text, emergency_contacts, expert_contact

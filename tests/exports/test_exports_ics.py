@@ -8,9 +8,9 @@ from icalendar import Calendar
 
 from apps.coordination import engine
 from apps.coordination.models import Booking
-from apps.itineraries.exports.document import build_document
-from apps.itineraries.exports.ics import render_ics
-from apps.itineraries.exports.share import calendar_subscription_get_or_create, token_link_revoke
+from apps.exports.document import build_document
+from apps.exports.ics import render_ics
+from apps.exports.share import calendar_subscription_get_or_create, token_link_revoke
 from apps.itineraries.models import Item
 from tests.itineraries.factories import make_itinerary
 

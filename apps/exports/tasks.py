@@ -2,10 +2,10 @@
 are idempotent: a job that is not queued any more is left alone."""
 from __future__ import annotations
 
-from apps.itineraries.exports.document import build_document
-from apps.itineraries.exports.jobs import job_claim, job_fail, job_finish, job_progress
-from apps.itineraries.exports.package import render_package
-from apps.itineraries.exports.pdf import render_itinerary_pdf
+from apps.exports.document import build_document
+from apps.exports.jobs import job_claim, job_fail, job_finish, job_progress
+from apps.exports.package import render_package
+from apps.exports.pdf import render_itinerary_pdf
 from apps.itineraries.models import ExportKind
 
 

@@ -6,8 +6,8 @@ import pytest
 from currency_converter import CurrencyConverter
 
 from apps.core.errors import DomainError
-from apps.itineraries.exports.budget import CostLine, budget_breakdown
-from apps.itineraries.exports.document import build_document
+from apps.exports.budget import CostLine, budget_breakdown
+from apps.exports.document import build_document
 from apps.itineraries.models import Item
 from tests.factories import make_user
 from tests.itineraries.factories import make_itinerary
