@@ -1,7 +1,10 @@
 """Plan a 7-day trip from 500 generated candidates end to end and print the time.
 
 Runs ``plan_for_request`` (candidates from the database, scoring, build, solve, map back)
-on a throw-away SQLite database in memory. Prints numbers; not a pass/fail test.
+on a throw-away SQLite database in memory, then the API's whole ``generate`` action
+(``itinerary_generate``: snapshot, planner inputs, the plan with the product's own search
+budget, the new version stored under the lock) as ``api_s``. Prints numbers; not a
+pass/fail test.
 Usage: python bench/plan_trip.py [--candidates 500] [--days 7] [--time-limit 0.3] [--seed 0]
 """
 import argparse
@@ -26,9 +29,11 @@ from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from apps.accounts.models import Role, User  # noqa: E402
+from apps.coordination.services.intake import request_submit  # noqa: E402
+from apps.coordination.services.itinerary import itinerary_generate  # noqa: E402
 from apps.itineraries.models import Place  # noqa: E402
 from apps.itineraries.planner.service import plan_for_request  # noqa: E402
-from apps.requests.models import ExperienceRequest  # noqa: E402
+from apps.requests.services import IntakeData  # noqa: E402
 
 INTERESTS = ["food", "culture", "history", "art", "nature", "shopping"]
 HOURS = ["Mo-Su 09:00-17:00", "Tu-Su 10:00-18:00", "Mo-Sa 08:00-20:00", "Mo-Fr 11:30-14:00,17:30-21:30", "",
@@ -53,11 +58,11 @@ def main():
         for k in range(args.candidates)])
     traveler = User.objects.create(username="bench", role=Role.TRAVELER)
     start = timezone.localdate() + dt.timedelta(days=60)
-    request = ExperienceRequest.objects.create(
-        traveler=traveler, destination="Tokyo", country="JP", lat=35.6895, lon=139.6917, time_zone="Asia/Tokyo",
-        start_date=start, end_date=start + dt.timedelta(days=args.days - 1), adults=2, budget_min=Decimal(1000),
-        budget_max=Decimal(5000), currency="USD", interests=["food", "culture"], accommodation="none",
-        dietary_restrictions=["vegetarian"])
+    state = request_submit(traveler=traveler, data=IntakeData(
+        destination="Tokyo", start_date=start, end_date=start + dt.timedelta(days=args.days - 1), adults=2,
+        budget_min=Decimal(1000), budget_max=Decimal(5000), currency="USD", interests=["food", "culture"],
+        accommodation="none", dietary_restrictions=["vegetarian"], path="browse"))
+    request = state.request
     weather = {start + dt.timedelta(days=2): {"summary": "rain", "rain_hours": list(range(9, 14))}}
     plan_for_request(request, weather=weather, time_limit=0.05)  # warm caches (rates, hours parser)
     clock = time.perf_counter()
@@ -68,6 +73,10 @@ def main():
           f"items={len(items)} score={plan.solver['score']} iterations={plan.solver['iterations']}")
     print(f"solve_s={plan.solver['seconds']:.3f} total_s={total:.3f} (time limit {args.time_limit}s) "
           f"left_out={len(plan.left_out)} total={plan.total} {plan.currency}")
+    itinerary_generate(state_id=state.pk, actor=traveler)  # warm the API path (its first version)
+    clock = time.perf_counter()
+    itinerary_generate(state_id=state.pk, actor=traveler, seed=args.seed)
+    print(f"api_s={time.perf_counter() - clock:.3f} (generate: plan with the product's search budget, stored)")
 
 
 if __name__ == "__main__":

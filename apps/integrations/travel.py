@@ -7,6 +7,7 @@ detour factor; OSRM gives the real street distance (and the driving time for tax
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 import httpx
@@ -19,6 +20,7 @@ from .http import HttpClient
 EARTH_RADIUS_KM = 6371.0088
 DETOUR_FACTOR = 1.3  # street distance / great-circle distance in cities
 WALKING, TRANSIT, TAXI = "walking", "transit", "taxi"
+MODES = (WALKING, TRANSIT, TAXI)  # by increasing distance
 SPEED_KMH = {WALKING: 4.5, TRANSIT: 20.0, TAXI: 25.0}  # door to door, waits included
 WALK_UP_TO_KM = 1.5  # street distance
 TRANSIT_UP_TO_KM = 15.0
@@ -35,16 +37,26 @@ class Leg:
 
 @dataclass(frozen=True)
 class TravelMatrix:
-    """Legs from every point to every point (diagonal: zero), as plain nested lists."""
+    """Legs from every point to every point (diagonal: zero). ``minutes`` is what planning
+    reads, so only it is built up front; distances and modes as lists on first use."""
 
     minutes: list[list[int]]
-    distance_km: list[list[float]]
-    modes: list[list[str]]
+    street_km: np.ndarray = field(repr=False, compare=False)
+    mode_codes: np.ndarray = field(repr=False, compare=False)  # indexes into MODES
     source: str
     degraded: bool = False
 
+    @cached_property
+    def distance_km(self) -> list[list[float]]:
+        return np.round(self.street_km, 2).tolist()
+
+    @cached_property
+    def modes(self) -> list[list[str]]:
+        return np.asarray(MODES, dtype=object)[self.mode_codes].tolist()
+
     def leg(self, i: int, j: int) -> Leg:
-        return Leg(self.minutes[i][j], self.distance_km[i][j], self.modes[i][j], self.source, self.degraded)
+        return Leg(self.minutes[i][j], round(float(self.street_km[i, j]), 2), MODES[self.mode_codes[i, j]],
+                   self.source, self.degraded)
 
 
 Point = tuple[float, float]  # (lat, lon)
@@ -56,20 +68,13 @@ class TravelProvider(Protocol):
     def matrix(self, points: list[Point]) -> TravelMatrix: ...
 
 
-def _modes_and_minutes(street_km: np.ndarray, taxi_minutes: np.ndarray | None = None):
-    """Mode by street distance, minutes by mode speed (or the given driving minutes for taxis)."""
-    modes = np.where(street_km <= WALK_UP_TO_KM, WALKING, np.where(street_km <= TRANSIT_UP_TO_KM, TRANSIT, TAXI))
-    speeds = np.select([modes == WALKING, modes == TRANSIT], [SPEED_KMH[WALKING], SPEED_KMH[TRANSIT]],
-                       SPEED_KMH[TAXI])
-    minutes = street_km / speeds * 60
-    if taxi_minutes is not None:
-        minutes = np.where(modes == TAXI, taxi_minutes, minutes)
-    return modes, np.ceil(minutes).astype(int)
-
-
 def _matrix(street_km: np.ndarray, source: str, taxi_minutes: np.ndarray | None = None) -> TravelMatrix:
-    modes, minutes = _modes_and_minutes(street_km, taxi_minutes)
-    return TravelMatrix(minutes.tolist(), np.round(street_km, 2).tolist(), modes.tolist(), source)
+    """Mode by street distance, minutes by mode speed (or the given driving minutes for taxis)."""
+    codes = (street_km > WALK_UP_TO_KM).astype(np.int8) + (street_km > TRANSIT_UP_TO_KM)
+    minutes = street_km / np.array([SPEED_KMH[mode] for mode in MODES])[codes] * 60
+    if taxi_minutes is not None:
+        minutes = np.where(codes == MODES.index(TAXI), taxi_minutes, minutes)
+    return TravelMatrix(np.ceil(minutes).astype(int).tolist(), street_km, codes, source)
 
 
 class OfflineTravel:

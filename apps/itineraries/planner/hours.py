@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 
 import opening_hours
@@ -11,6 +12,7 @@ Window = tuple[int, int]
 # Blank hours mean "unknown", not "always open": assume a typical sightseeing day.
 TYPICAL_HOURS: tuple[Window, ...] = ((9 * 60, 18 * 60),)
 TYPICAL_MEAL_HOURS: tuple[Window, ...] = ((11 * 60 + 30, 15 * 60), (18 * 60, 22 * 60))  # lunch and dinner service
+SUN_EVENTS = re.compile(r"sunrise|sunset|dawn|dusk", re.IGNORECASE)
 
 
 @lru_cache(maxsize=512)
@@ -28,7 +30,18 @@ def open_windows(spec: str, day: dt.date, *, country: str = "", coords: tuple[fl
     Returns None when the hours are unknown (blank or unparsable); an empty tuple when the
     place is closed that day. Public holidays (``PH``) follow ``country``.
     """
-    parsed = _parse(spec.strip(), country, coords) if spec and spec.strip() else None
+    spec = spec.strip() if spec else ""
+    if not spec:
+        return None
+    # places share a few common specs: given the country and without sun events, the
+    # coordinates change nothing (local times either way), so the answer is cached per spec
+    return _day_windows(spec, day, country, coords if SUN_EVENTS.search(spec) or not country else None)
+
+
+@lru_cache(maxsize=8192)
+def _day_windows(spec: str, day: dt.date, country: str, coords: tuple[float, float] | None
+                 ) -> tuple[Window, ...] | None:
+    parsed = _parse(spec, country, coords)
     if parsed is None:
         return None
     midnight = dt.datetime.combine(day, dt.time())

@@ -38,6 +38,9 @@ MAX_TRANSFER_MIN = 120  # a city day spends at most this long getting from place
 MEAL_KM_PENALTY = 8.0  # score points a restaurant loses per km from the day's neighbourhoods
 MEAL_MAX_KM = 4.0  # further from the day's neighbourhoods a meal is a trip of its own
 FREE_MEAL_MIN = 60
+# A trip's search finds its best plan within a few dozen steps (days hold a handful of
+# visits): this many steps without a better one end it, well before the time limit.
+PATIENCE = 100
 
 
 def trip_for(request, now: dt.datetime | None = None) -> Trip:
@@ -211,8 +214,8 @@ def _enforce_budget(routes, nodes, budget: Decimal, left: list[LeftOut]) -> None
 def plan_for_request(request, *, wishes: Iterable[Wish] = (), exclude_offering_ids: Collection[int] = (),
                      keep: Sequence[Pin] | None = None, exclude_keys: Collection[str] = (), weather: Mapping | None = None,
                      signals: Mapping | None = None, seed: int = 0, time_limit: float = 1.0,
-                     max_iterations: int | None = None, now: dt.datetime | None = None,
-                     travel: Callable | None = None) -> Plan:
+                     max_iterations: int | None = None, patience: int | None = PATIENCE,
+                     now: dt.datetime | None = None, travel: Callable | None = None) -> Plan:
     """Plan a request day by day.
 
     ``wishes``: what the expert or the traveler asked for (pinned ones are kept, others
@@ -220,7 +223,8 @@ def plan_for_request(request, *, wishes: Iterable[Wish] = (), exclude_offering_i
     never to plan ("place:3"); ``weather``: date → ``{"summary",
     "rain_hours": [9, 10], ...}`` (DayWeather.as_dict; default: the weather provider); ``signals``: ``{"reliability":
     {vendor_id: 0..1}, "history": {interest: -1..1}}``; ``travel``: a (lat, lon) pair →
-    minutes function (default offline). Read-only; raises nothing for an empty market (the
+    minutes function (default offline); ``time_limit``, ``max_iterations``, ``patience``: the
+    search's budget (see :func:`.toptw.solve`). Read-only; raises nothing for an empty market (the
     plan is then empty and says why), nor when a provider is down: the plan's
     ``data_notes`` then list what it did without (see ``apps.integrations.base``).
     """
@@ -283,7 +287,8 @@ def plan_for_request(request, *, wishes: Iterable[Wish] = (), exclude_offering_i
 
         problem = problem_for(nodes, stay.location, len(days), pace, travel)
         clock = time.perf_counter()
-        solution = toptw.solve(problem, time_limit=time_limit, seed=seed, max_iterations=max_iterations)
+        solution = toptw.solve(problem, time_limit=time_limit, seed=seed, max_iterations=max_iterations,
+                               patience=patience)
         seconds = time.perf_counter() - clock
         routes = [list(r) for r in solution.routes]
         _enforce_budget(routes, nodes, activity_budget, left)
@@ -311,7 +316,7 @@ def _unchosen(problem: toptw.Problem, nodes: list[Node], visited: set[int]) -> l
     for i, node in enumerate(nodes, 1):
         if i in visited or node.meal or node.forced:
             continue
-        alone = [r for r in range(problem.n_tours) if not _alone_errors(problem, r, i)]
+        alone = [r for r in range(problem.n_tours) if toptw.fits_alone(problem, r, i)]
         if not alone:
             reason = _("too far from the hotel for a day's plan")
         elif node.tours is not None and not node.tours.intersection(alone):
@@ -320,11 +325,6 @@ def _unchosen(problem: toptw.Problem, nodes: list[Node], visited: set[int]) -> l
             reason = _("didn't fit the day's time budget")
         out.append(LeftOut(node.cand.title, reason, node.cand.score))
     return out
-
-
-def _alone_errors(problem: toptw.Problem, r: int, v: int) -> list[str]:
-    """Whether v alone fits day r by time (whatever its day restriction)."""
-    return [e for e in toptw.schedule(problem, r, [v])[1] if "not allowed" not in e]
 
 
 def _notable(left: list[LeftOut], by_key: dict[str, Candidate], visited_keys: set[str]) -> list[dict]:

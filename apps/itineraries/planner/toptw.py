@@ -42,6 +42,7 @@ import random
 import time
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 Window = tuple[int, int]
 _INF = 1 << 60
@@ -93,6 +94,7 @@ class Solution:
     iterations: int = 0
 
 
+@lru_cache(maxsize=8192)  # schedule() asks for the same vertices' windows over and over
 def normalise(windows: tuple[Window, ...]) -> tuple[Window, ...]:
     """Sorted windows with overlapping or touching ones merged (times are integers,
     so (a, b) and (b + 1, c) allow exactly the same starts as (a, c))."""
@@ -152,6 +154,18 @@ def schedule(problem: Problem, tour: int, route: list[int]) -> tuple[list[int], 
     return starts, errors
 
 
+def _min_off(row: list[int], v: int) -> int:
+    """Smallest entry of ``row`` but the one at ``v`` (travel to or from anywhere else)."""
+    return min(min(row[:v], default=_INF), min(row[v + 1:], default=_INF))
+
+
+def fits_alone(problem: Problem, tour: int, v: int) -> bool:
+    """Whether visiting v alone fits tour ``tour`` in time (whatever its ``tours`` and ``load``)."""
+    vertex = problem.vertices[v]
+    start = earliest_start(normalise(vertex.windows), problem.tour_start[tour] + problem.travel[0][v])
+    return start is not None and start + vertex.service + problem.travel[v][0] <= problem.tour_end[tour]
+
+
 def _padded(load: tuple[int, ...], size: int) -> tuple[int, ...]:
     return tuple(load[:size]) + (0,) * (size - len(load))
 
@@ -182,11 +196,15 @@ def solve(
     seed: int = 0,
     initial: list[list[int]] | None = None,
     max_iterations: int | None = None,
+    patience: int | None = None,
 ) -> Solution:
     """Best solution found within ``time_limit`` seconds, or in exactly
     ``max_iterations`` search steps when given (then the time limit is ignored and the
     result depends only on the problem and ``seed``); it stops early once every
-    candidate that fits some tour alone is visited.
+    candidate that fits some tour alone is visited, and with ``patience`` once that many
+    steps in a row found nothing better (a caller who needs an answer fast rather than
+    the last fraction of a percent: the result then depends only on the seed too, unless
+    the time limit comes first).
 
     ``initial`` (vertex indices per tour) seeds the search for re-planning: its visits
     are kept in order where valid and feasible (the others are dropped), free time is
@@ -202,7 +220,7 @@ def solve(
     search.greedy_insert(0.0)
     if not initial:
         search.replace_pass()
-    iterations = search.run(deadline, max_iterations)
+    iterations = search.run(deadline, max_iterations, patience)
     routes = [list(r) for r in search.best_routes]
     starts = [schedule(problem, r, route)[0] for r, route in enumerate(routes)]
     score = sum(problem.vertices[v].score for route in routes for v in route)
@@ -236,36 +254,35 @@ class _Search:
     def __init__(self, problem: Problem, rng: random.Random) -> None:
         verts = problem.vertices
         n, m = len(verts), problem.n_tours
+        self.problem = problem
         self.rng = rng
         self.n, self.m = n, m
         self.travel = [list(row) for row in problem.travel]
-        self.into = [[row[v] for row in problem.travel] for v in range(n)]
+        self.into = [list(col) for col in zip(*problem.travel)]
         self.svc = [v.service for v in verts]
         bonus = sum(max(v.score, 0) for v in verts) + 1
         self.score = [v.score + (bonus if v.forced else 0) for v in verts]
         self.score[0] = 0
         self.real = [v.score for v in verts]
         self.sq = [float(s) * s if s > 0 else 0.0 for s in self.score]
-        # a vertex without windows can never be visited: give it one that is never open
-        self.wins = [normalise(v.windows) or ((_INF, -_INF),) for v in verts]
-        self.wins[0] = ((0, 0),)  # unused: tours use tour_start / tour_end
-        self.open = [w[0][0] for w in self.wins]
-        self.close = [w[-1][1] for w in self.wins]
-        self.multi = [len(w) > 1 for w in self.wins]
         self.ts, self.te = list(problem.tour_start), list(problem.tour_end)
+        # Per tour, a vertex's windows within the tour's span only (tours on different days
+        # see one window each of a place open every day: the fast single-window path), and
+        # the bounds for the bisections: latest departure before v, earliest arrival after v.
+        far_in = [_min_off(self.into[v], v) for v in range(n)]
+        far_out = [_min_off(self.travel[v], v) for v in range(n)]
+        spans: dict[tuple[int, int], tuple] = {}
+        for span in zip(self.ts, self.te):
+            if span not in spans:
+                spans[span] = self._windows_within(verts, *span, far_in, far_out)
+        self.wins, self.open, self.close, self.multi, self.latest_in, self.earliest_out = (
+            list(x) for x in zip(*(spans[span] for span in zip(self.ts, self.te))))
         self.tours = [v.tours for v in verts]
         # optional resources: None keeps every capacity test out of the search
         self.cap = [tuple(c) for c in problem.capacity] if problem.capacity is not None else None
         size = len(self.cap[0]) if self.cap else 0
         self.loads = [_padded(v.load, size) for v in verts]
         self.used = [[0] * size for _ in range(m)]
-        # bounds for the bisections: latest departure before v, earliest arrival after v
-        far = 1 << 60
-        self.latest_in = [self.close[v] - min((self.into[v][u] for u in range(n) if u != v), default=far)
-                          for v in range(n)]
-        self.earliest_out = [self.open[v] + self.svc[v]
-                             + min((self.travel[v][u] for u in range(n) if u != v), default=far)
-                             for v in range(n)]
         self.allowed = [[self._reachable(v, r) for v in range(n)] for r in range(m)]
         self.allowed_any = [
             v for v in range(1, n) if self.score[v] > 0 and any(a[v] for a in self.allowed)
@@ -291,7 +308,7 @@ class _Search:
         tours = self.tours[v]
         if self.cap is not None and any(x > c for x, c in zip(self.loads[v], self.cap[r])):
             return False
-        return (tours is None or r in tours) and self._alone_fits(v, r)
+        return (tours is None or r in tours) and fits_alone(self.problem, r, v)
 
     def _fits(self, r: int, v: int, instead: int = 0) -> bool:
         """Whether tour r has room for v's load (in place of ``instead``'s, if given)."""
@@ -301,24 +318,32 @@ class _Search:
                 return False
         return True
 
-    def _alone_fits(self, v: int, r: int) -> bool:
-        s = earliest_start(self.wins[v], self.ts[r] + self.travel[0][v])
-        return s is not None and s + self.svc[v] + self.travel[v][0] <= self.te[r]
+    def _windows_within(self, verts: list[Vertex], lo: int, hi: int, far_in: list[int], far_out: list[int]) -> tuple:
+        """(windows, open, close, several windows?, latest_in, earliest_out) per vertex for
+        a tour from ``lo`` to ``hi`` (``far_in``/``far_out``: the shortest leg into/out of
+        each vertex); a vertex never open then gets a window that never opens."""
+        wins = [tuple(w for w in normalise(v.windows) if w[1] >= lo and w[0] <= hi) or ((_INF, -_INF),)
+                for v in verts]
+        wins[0] = ((0, 0),)  # unused: tours use tour_start / tour_end
+        opens, closes = [w[0][0] for w in wins], [w[-1][1] for w in wins]
+        return (wins, opens, closes, [len(w) > 1 for w in wins],
+                [c - t for c, t in zip(closes, far_in)], [o + s + t for o, s, t in zip(opens, self.svc, far_out)])
 
     # -- schedule bookkeeping -------------------------------------------------------
 
     def _rebuild(self, r: int) -> int:
         """Recompute tour r's arrays; return -1 if feasible else the first bad position."""
         seq, travel, svc = self.seq[r], self.travel, self.svc
+        multi, wins, opens, shuts = self.multi[r], self.wins[r], self.open[r], self.close[r]
         t, prev = self.ts[r], 0
         prv, end, arr, starts, closes = [0], [t], [], [], []
         bad = -1
         for k, v in enumerate(seq):
             a = t + travel[prev][v]
-            if self.multi[v]:
-                s, c = _window_of(self.wins[v], a)
+            if multi[v]:
+                s, c = _window_of(wins[v], a)
             else:
-                o, c = self.open[v], self.close[v]
+                o, c = opens[v], shuts[v]
                 s = a if a > o else o
             if s > c and bad < 0:
                 bad = k
@@ -384,16 +409,16 @@ class _Search:
         along a tour, so two bisections bound the gaps v's windows can possibly use.
         """
         end, latest = self.end[r], self.latest[r]
-        lo = bisect_left(latest, self.earliest_out[v])
-        hi = bisect_right(end, self.latest_in[v], lo)
+        lo = bisect_left(latest, self.earliest_out[r][v])
+        hi = bisect_right(end, self.latest_in[r][v], lo)
         if lo >= hi:
             return _INF, -1
         col, row = self.into[v], self.travel[v]
         dv = self.svc[v]
         best, bk = _INF, -1
         gaps = zip(self.prv[r][lo:hi], self.nxt[r][lo:hi], end[lo:hi], self.arr[r][lo:hi], latest[lo:hi])
-        if self.multi[v]:
-            wins = self.wins[v]
+        if self.multi[r][v]:
+            wins = self.wins[r][v]
             for k, (p, q, e, a, la) in enumerate(gaps, lo):
                 s = earliest_start(wins, e + col[p])
                 if s is None:
@@ -402,7 +427,7 @@ class _Search:
                 if d <= la and d - a < best:
                     best, bk = d - a, k
             return best, bk
-        ov, cv = self.open[v], self.close[v]
+        ov, cv = self.open[r][v], self.close[r][v]
         k = lo
         for p, q, e, a, la in gaps:
             s = e + col[p]
@@ -492,8 +517,6 @@ class _Search:
     def _best_replacement(self, u: int) -> tuple[int, int] | None:
         """Tour and position of the lowest-scoring visit u can replace in place."""
         su, col, row, du = self.score[u], self.into[u], self.travel[u], self.svc[u]
-        wins, multi = self.wins[u], self.multi[u]
-        ou, cu = self.open[u], self.close[u]
         score = self.score
         capped = self.cap is not None
         best, choice = su, None
@@ -502,8 +525,9 @@ class _Search:
                 continue
             seq, prv, end = self.seq[r], self.prv[r], self.end[r]
             nxt, latest = self.nxt[r], self.latest[r]
-            lo = max(bisect_left(latest, self.earliest_out[u]) - 1, 0)
-            hi = min(bisect_right(end, self.latest_in[u], lo), len(seq))
+            wins, multi, ou, cu = self.wins[r][u], self.multi[r][u], self.open[r][u], self.close[r][u]
+            lo = max(bisect_left(latest, self.earliest_out[r][u]) - 1, 0)
+            hi = min(bisect_right(end, self.latest_in[r][u], lo), len(seq))
             for k in range(lo, hi):
                 sv = score[seq[k]]
                 if sv >= best or (capped and not self._fits(r, u, seq[k])):
@@ -566,7 +590,7 @@ class _Search:
         for r in range(self.m):
             self._repair(r)
 
-    def run(self, deadline: float, max_iterations: int | None) -> int:
+    def run(self, deadline: float, max_iterations: int | None, patience: int | None = None) -> int:
         """Ruin-and-recreate walk with simulated-annealing acceptance and restarts."""
         self._record()
         current = [list(s) for s in self.seq]
@@ -578,6 +602,8 @@ class _Search:
         step = 0.0  # the longest iteration so far: stop when another one would overrun
         previous = start
         while sum(map(len, self.best_routes)) < len(self.allowed_any):  # else optimal
+            if patience is not None and stall >= patience:
+                break
             if max_iterations is not None:
                 if it >= max_iterations:
                     break
