@@ -184,6 +184,19 @@ def test_budget_keeps_the_best_value_within_the_maximum():
     assert Decimal("20") < cheap.price < Decimal("40")  # 4,000 JPY in USD
 
 
+def test_a_meal_over_budget_becomes_a_meal_of_your_choice():
+    """The budget drops the priciest paid meal, never the day's dinner itself."""
+    make_place(name="Noodle bar", category="restaurant", price=Decimal("1000"), opening_hours="Mo-Su 11:00-22:00")
+    make_place(name="Kaiseki", category="restaurant", price=Decimal("30000"), opening_hours="Mo-Su 11:00-22:00")
+    request = request_for(budget_min=Decimal("10"), budget_max=Decimal("100"))
+    result = plan(request)
+    meals = [i for i in result.items if i.kind == "meal"]
+    assert len(meals) == 2 and "Noodle bar" in {m.title for m in meals}
+    free = next(m for m in meals if m.title != "Noodle bar")
+    assert "your choice" in free.title and free.price is None and "budget" in free.reasoning
+    assert result.total <= request.budget_max and left_reason(result, "Kaiseki") == "over budget"
+
+
 def test_minimum_notice_rules_out_early_slots():
     vendor = make_vendor(min_notice_hours=24 * 365 * 3)
     offering = make_offering(vendor, title="Last-minute cruise")

@@ -56,6 +56,7 @@ class Node:
     forced: bool = False
     why_fixed: str = ""
     tours: frozenset[int] | None = None  # the days it may happen on (None: any day it has windows)
+    spare: bool = False  # kept out of the search: a meal of the traveler's choosing if the day's meal is dropped
 
 
 def clip(ranges: Sequence[Window], lo: int, hi: int) -> list[Window]:
@@ -147,7 +148,7 @@ def problem_for(nodes: Sequence[Node], depot: Point, n_days: int, pace: PaceRule
     capacity, loads = _capacity(nodes, n_days, pace)
     vertices = [toptw.Vertex(0, 0, 0, ((0, n_days * DAY),))]
     for i, (node, load) in enumerate(zip(nodes, loads), 1):
-        score = MEAL_SCORE if node.meal else max(1, round(node.cand.score * SCALE))
+        score = 0 if node.spare else MEAL_SCORE if node.meal else max(1, round(node.cand.score * SCALE))
         vertices.append(toptw.Vertex(i, node.cand.duration, score, node.windows, tours=node.tours,
                                      forced=node.forced, load=load))
     travel = travel_matrix([depot] + [n.cand.location for n in nodes], minutes)

@@ -104,8 +104,9 @@ def _meal_nodes(restaurants: Sequence[Candidate], days: Sequence[dt.date], taken
                 rain: Mapping[dt.date, list], areas: Sequence[Sequence[tuple[float, float]]], stay: Stay,
                 pace: PaceRule, used: set[str], diet: Sequence[str], market_has_meals: bool) -> list[Node]:
     """Lunch and dinner every day: the best restaurant near the day's neighbourhoods that is
-    open then and not already in the trip (``used``: keys planned elsewhere); when none is
-    left, a meal of the traveler's choosing near the day's stops rather than a repeat."""
+    open then and not already in the trip (``used``: keys planned elsewhere), with a spare
+    meal of the traveler's choosing should it be dropped (see :func:`_fill_meals`); when no
+    restaurant is left, that meal of their choosing rather than a repeat."""
     nodes = []
     for i, day in enumerate(days):
         here = areas[i] or [stay.location]
@@ -118,25 +119,40 @@ def _meal_nodes(restaurants: Sequence[Candidate], days: Sequence[dt.date], taken
                        for c in (dataclasses.replace(c, duration=c.duration + rest) if rest else c for c in restaurants)
                        if c.key not in used and (km := min(haversine_km(p, c.location) for p in here)) <= reach
                        and (r := meal_ranges(c, day, meal, rain.get(day, ())))]
+            if not options and not market_has_meals:  # a market without restaurants plans no meals at all
+                continue
             if options:
                 *_ignored, cand, ranges = min(options, key=lambda o: o[:2])
                 used.add(cand.key)
-            elif not market_has_meals:  # a market without restaurants plans no meals at all
-                continue
+                nodes.append(Node(cand, absolute(i, ranges), meal=meal))
+                why = _("the restaurant we had in mind did not fit your budget or the day's timing")
             else:
-                cand = _free_meal(meal, here[0], diet, FREE_MEAL_MIN + rest)
-                ranges = [(MEALS[meal][0], MEALS[meal][1] - cand.duration)]
-            nodes.append(Node(cand, absolute(i, ranges), meal=meal))
+                why = (_("no other restaurant we know nearby serves %(diet)s") % {"diet": ", ".join(diet)}
+                       if diet else _("every restaurant we know nearby is already in your plan"))
+                why += _(": pick a place near your stops rather than the same one twice")
+            free = _free_meal(meal, here[0], why, FREE_MEAL_MIN + rest)
+            nodes.append(Node(free, absolute(i, [(MEALS[meal][0], MEALS[meal][1] - free.duration)]), meal=meal,
+                              spare=bool(options)))
     return nodes
 
 
-def _free_meal(meal: str, near: tuple[float, float], diet: Sequence[str], duration: int) -> Candidate:
+def _free_meal(meal: str, near: tuple[float, float], why: str, duration: int) -> Candidate:
     title = _("Lunch: your choice nearby") if meal == "lunch" else _("Dinner: your choice nearby")
-    why = (_("no other restaurant we know nearby serves %(diet)s") % {"diet": ", ".join(diet)}
-           if diet else _("every restaurant we know nearby is already in your plan"))
     return Candidate(key="", title=title, kind="meal", lat=near[0], lon=near[1], duration=duration, windows={},
-                     price=None, indoor=True, category=FREE_MEAL,
-                     reasons=[why + _(": pick a place near your stops rather than the same one twice")])
+                     price=None, indoor=True, category=FREE_MEAL, reasons=[why])
+
+
+def _fill_meals(problem: toptw.Problem, routes: list[list[int]], nodes: list[Node]) -> None:
+    """A day whose lunch or dinner was dropped (over budget, or no room for it) gets the
+    spare meal of the traveler's choosing instead, where it adds the least travel."""
+    for v, node in enumerate(nodes, 1):
+        r = node.windows[0][0] // DAY
+        if not node.spare or any(nodes[u - 1].meal == node.meal for u in routes[r]):
+            continue
+        options = [(_travel_of(problem, option), option) for k in range(len(routes[r]) + 1)
+                   if _feasible(problem, r, option := routes[r][:k] + [v] + routes[r][k:])]
+        if options:
+            routes[r][:] = min(options)[1]
 
 
 def _meal_of(node: Node, start: int) -> str:
@@ -292,6 +308,7 @@ def plan_for_request(request, *, wishes: Iterable[Wish] = (), exclude_offering_i
         seconds = time.perf_counter() - clock
         routes = [list(r) for r in solution.routes]
         _enforce_budget(routes, nodes, activity_budget, left)
+        _fill_meals(problem, routes, nodes)
         _straighten(problem, routes)
         _limit_transfers(problem, routes, nodes, left)
 
