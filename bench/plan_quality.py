@@ -47,6 +47,8 @@ DIETS = [[], [], ["vegetarian"], ["vegan"], ["gluten-free"], ["vegetarian", "glu
 SIGHTS_MAX = {"relaxed": 4, "moderate": 6, "packed": 8}
 LUNCH, DINNER = (11 * 60 + 30, 14 * 60), (18 * 60, 21 * 60)
 MAX_TRANSFER_MIN = 120
+ZIGZAG_FACTOR, ZIGZAG_SLACK_MIN = 1.25, 10  # a day's travel may exceed its best order's by this much
+ZIGZAG_STEPS = 200_000  # search budget of the best order of one day (exhaustive for ordinary days)
 FASTEST_KMH = {"walk": 6.0, "ride": 35.0}  # door to door, in a city: nothing beats these
 
 
@@ -160,7 +162,97 @@ def validate(request: ExperienceRequest, weather: dict, plan) -> list[tuple[str,
             spent += travel.leg(point, hotel).minutes
         if spent > MAX_TRANSFER_MIN:
             bad.append(("transfer_minutes", f"{day.date}: {spent} min"))
+        bad += zigzag(request, day.date, items, hotel, places, offerings)
+        bad += variety(request, day.date, items, places, offerings)
+    bad += trip_variety(plan, places, offerings)
     return bad
+
+
+def windows_of(item, source, day: dt.date, request) -> list[tuple[int, int]] | None:
+    """Start minutes the item may have on ``day`` by the facts (None: any time)."""
+    duration = (item.end - item.start).seconds // 60
+    if item.slot_id:
+        return [(minute(item.start), minute(item.start))]
+    hours = open_windows(source.opening_hours, day, country=request.country) if source is not None else None
+    ranges = None if hours is None else [(a, b - duration) for a, b in hours if b - duration >= a]
+    if item.kind == "meal":
+        lo, hi = LUNCH if minute(item.start) < DINNER[0] else DINNER
+        meal = [(lo, hi - duration)]
+        ranges = meal if ranges is None else [(max(a, lo), min(b, hi - duration)) for a, b in ranges
+                                              if max(a, lo) <= min(b, hi - duration)]
+    return ranges
+
+
+def zigzag(request, day: dt.date, items, hotel, places, offerings) -> list[tuple[str, str]]:
+    """The day's travel against the best order of the same stops that keeps every stop in its
+    own windows (opening hours, slot, meal window) and within the day's span (leaving the
+    hotel when the plan does, done when its last stop ends); a meal of the traveler's
+    choosing is where the route already is."""
+    if len(items) < 3:
+        return []
+    points = [hotel] + [(i.lat, i.lon) if i.lat is not None else None for i in items]
+    located = [p for p in points if p is not None]
+    index = {k: located.index(p) if p is not None else None for k, p in enumerate(points)}
+    minutes = OfflineTravel().matrix(located).minutes
+    durations = [(i.end - i.start).seconds // 60 for i in items]
+    windows = [windows_of(i, places.get(i.place_id) or offerings.get(i.offering_id), day, request) for i in items]
+    leave = minute(items[0].start) - items[0].travel_from_previous_min
+    done_by = max(minute(i.end) for i in items)
+
+    def leg(here: int, stop: int) -> int:
+        there = index[stop + 1]
+        return 0 if there is None else minutes[here][there]
+
+    def where(here: int, stop: int) -> int:
+        return here if index[stop + 1] is None else index[stop + 1]
+
+    actual, here = 0, 0
+    for k in range(len(items)):
+        actual, here = actual + leg(here, k), where(here, k)
+    actual += minutes[here][0]
+    best, steps = [actual], [0]
+
+    def search(done: int, here: int, clock: int, cost: int) -> None:
+        steps[0] += 1
+        if cost >= best[0] or steps[0] > ZIGZAG_STEPS:
+            return
+        if done == (1 << len(items)) - 1:
+            best[0] = min(best[0], cost + minutes[here][0])
+            return
+        for k in range(len(items)):
+            if done >> k & 1:
+                continue
+            arrive = clock + leg(here, k)
+            start = arrive if windows[k] is None else next(
+                (max(arrive, a) for a, b in windows[k] if max(arrive, a) <= b), None)
+            if start is not None and start + durations[k] <= done_by:
+                search(done | 1 << k, where(here, k), start + durations[k], cost + leg(here, k))
+
+    search(0, 0, leave, 0)
+    if actual > best[0] * ZIGZAG_FACTOR and actual - best[0] > ZIGZAG_SLACK_MIN:
+        return [("zigzag", f"{day}: {actual} min of travel, {best[0]} min in the best order")]
+    return []
+
+
+def category(item, places, offerings) -> str:
+    place, offering = places.get(item.place_id), offerings.get(item.offering_id)
+    return place.category if place else offering.vendor.vendor_type if offering else ""
+
+
+def variety(request, day: dt.date, items, places, offerings) -> list[tuple[str, str]]:
+    """At most half a day's sights (and never more than the pace's half) of one kind."""
+    kinds = collections.Counter(category(i, places, offerings) for i in items if i.kind == "activity")
+    most = max(2, SIGHTS_MAX[request.pace] // 2)
+    return [("variety", f"{day}: {n} × {kind}") for kind, n in kinds.items() if kind and n > most]
+
+
+def trip_variety(plan, places, offerings) -> list[tuple[str, str]]:
+    """Days do not all lead with the same kind of sight (from three days of sights on)."""
+    leads = [collections.Counter(category(i, places, offerings) for i in d.items if i.kind == "activity")
+             .most_common(1)[0] for d in plan.days if any(i.kind == "activity" for i in d.items)]
+    if len(leads) >= 3 and len({kind for kind, _n in leads}) == 1 and all(n >= 2 for _k, n in leads):
+        return [("variety", f"every day mostly {leads[0][0]}")]
+    return []
 
 
 def fit(request: ExperienceRequest, plan) -> float:

@@ -184,6 +184,26 @@ def test_budget_keeps_the_best_value_within_the_maximum():
     assert Decimal("20") < cheap.price < Decimal("40")  # 4,000 JPY in USD
 
 
+def test_a_day_takes_its_stops_in_the_order_of_least_travel():
+    """No zig-zag: four sights around the centre, open all day, are visited in the order
+    whose travel no other order beats."""
+    spots = [(35.6955, 139.69171), (35.6895, 139.6987), (35.6835, 139.69171), (35.6895, 139.6847)]
+    for k, ((lat, lon), kind) in enumerate(zip(spots, ["museum", "garden", "temple", "gallery"])):
+        make_place(name=f"S{k}", lat=lat, lon=lon, category=kind, typical_visit_min=45,
+                   opening_hours="Mo-Su 08:00-20:00")
+    result = plan(request_for())
+    sights = activities(result)
+    assert len(sights) == 4
+    travel = travel_matrix([CENTRE] + spots)
+
+    def around(order):
+        legs = zip((0, *order), (*order, 0))
+        return sum(travel[a][b] for a, b in legs)
+
+    planned = around([int(i.title[1]) + 1 for i in sights])
+    assert planned == min(around([k + 1 for k in order]) for order in itertools.permutations(range(4)))
+
+
 def test_a_meal_over_budget_becomes_a_meal_of_your_choice():
     """The budget drops the priciest paid meal, never the day's dinner itself."""
     make_place(name="Noodle bar", category="restaurant", price=Decimal("1000"), opening_hours="Mo-Su 11:00-22:00")

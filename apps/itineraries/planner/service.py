@@ -38,6 +38,7 @@ MAX_TRANSFER_MIN = 120  # a city day spends at most this long getting from place
 MEAL_KM_PENALTY = 8.0  # score points a restaurant loses per km from the day's neighbourhoods
 MEAL_MAX_KM = 4.0  # further from the day's neighbourhoods a meal is a trip of its own
 FREE_MEAL_MIN = 60
+ORDER_STEPS = 20_000  # tries of the exhaustive search of a day's order (ordinary days need far fewer)
 # A trip's search finds its best plan within a few dozen steps (days hold a handful of
 # visits): this many steps without a better one end it, well before the time limit.
 PATIENCE = 100
@@ -184,8 +185,9 @@ def _feasible(problem: toptw.Problem, r: int, route: list[int]) -> bool:
 
 
 def _straighten(problem: toptw.Problem, routes: list[list[int]]) -> None:
-    """Each day in the order of least travel its windows allow (moves of one visit and
-    reversed stretches until none helps), so a day never zig-zags across its area."""
+    """Each day in the order of least travel its windows allow, so a day never zig-zags
+    across its area: moves of one visit and reversed stretches until none helps, then an
+    exhaustive search bounded by that order's travel (a day holds a handful of visits)."""
     for r, route in enumerate(routes):
         best = _travel_of(problem, route)
         improved = True
@@ -200,6 +202,38 @@ def _straighten(problem: toptw.Problem, routes: list[list[int]]) -> None:
                 if cost < best and _feasible(problem, r, option):
                     route[:], best, improved = option, cost, True
                     break
+        route[:] = _best_order(problem, r, route)
+
+
+def _best_order(problem: toptw.Problem, r: int, route: list[int]) -> list[int]:
+    """The visits of ``route`` in the feasible order of least travel, by branch and bound
+    from ``route`` itself (feasible); past ORDER_STEPS tries, the best order found so far."""
+    travel, verts, end = problem.travel, problem.vertices, problem.tour_end[r]
+    windows = {v: toptw.normalise(verts[v].windows) for v in route}
+    best = [_travel_of(problem, route), list(route)]
+    steps = 0
+
+    def extend(order: list[int], clock: int, cost: int) -> None:
+        nonlocal steps
+        steps += 1
+        here = order[-1] if order else 0
+        if cost + travel[here][0] >= best[0] or steps > ORDER_STEPS:
+            return
+        if len(order) == len(route):
+            if clock + travel[here][0] <= end:
+                best[:] = [cost + travel[here][0], list(order)]
+            return
+        for v in route:
+            if v in order:
+                continue
+            start = toptw.earliest_start(windows[v], clock + travel[here][v])
+            if start is not None:
+                order.append(v)
+                extend(order, start + verts[v].service, cost + travel[here][v])
+                order.pop()
+
+    extend([], problem.tour_start[r], 0)
+    return best[1]
 
 
 def _limit_transfers(problem: toptw.Problem, routes: list[list[int]], nodes: list[Node], left: list[LeftOut]) -> None:
