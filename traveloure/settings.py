@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "apps.core.context_processors.map_tiles",
             ],
         },
     },
@@ -265,6 +266,15 @@ TRAVELOURE_PROVIDERS = {
                "url": os.environ.get("AMADEUS_URL", "https://test.api.amadeus.com"),
                "client_id": os.environ.get("AMADEUS_CLIENT_ID", ""),
                "client_secret": os.environ.get("AMADEUS_CLIENT_SECRET", "")},
+}
+
+# The itinerary's slippy map (Leaflet, vendored in static/vendor/): a tile URL template and
+# the attribution its licence asks for. Blank: the drawn map only (it is also what shows
+# whenever no tile loads, e.g. offline).
+MAP_TILES = {
+    "url": os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+    "attribution": os.environ.get(
+        "MAP_TILE_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'),
 }
 
 # Logs go to stderr, one line per record with the request id; LOG_FORMAT=json for one JSON

@@ -127,6 +127,27 @@ def test_itinerary_page_shows_days_bookings_and_live_hooks(client, traveler, dja
     assert client.get(url, {"part": "nope"}).status_code == 404
 
 
+def test_itinerary_page_maps_each_day_on_tiles_from_the_setting(client, traveler, settings):
+    """The slippy map: vendored Leaflet, tiles and attribution from MAP_TILES, stops as data
+    attributes read by a static script (no inline script); the drawn map stays as fallback."""
+    from django.contrib.staticfiles import finders
+
+    settings.MAP_TILES = {"url": "https://tiles.example/{z}/{x}/{y}.png", "attribution": "© Example"}
+    itinerary = make_itinerary(traveler=traveler, days=2)
+    client.force_login(traveler)
+    html = client.get(reverse("traveler:itinerary", args=[itinerary.request_id])).content.decode()
+    assert "vendor/leaflet-1.9.4/leaflet.js" in html and "vendor/leaflet-1.9.4/leaflet.css" in html
+    assert "js/daymap.js" in html and "<script>" not in html
+    assert html.count('data-tiles="https://tiles.example/{z}/{x}/{y}.png"') == 2 and "© Example" in html
+    stops = Item.objects.filter(day__itinerary=itinerary, lat__isnull=False).count()
+    assert html.count("data-stop=") >= stops > 0 and html.count("<svg") == 2
+    assert all(finders.find(f"vendor/leaflet-1.9.4/{name}") for name in ("leaflet.js", "leaflet.css", "LICENSE"))
+
+    settings.MAP_TILES = {"url": "", "attribution": ""}
+    html = client.get(reverse("traveler:itinerary", args=[itinerary.request_id])).content.decode()
+    assert "leaflet" not in html and html.count("<svg") == 2  # offline: the drawn map only
+
+
 def test_itinerary_query_count_does_not_grow_with_days(client, django_assert_max_num_queries):
     counts = []
     for days in (2, 8):
