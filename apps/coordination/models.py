@@ -77,6 +77,8 @@ class Booking(TimeStamped):
     vendor = models.ForeignKey("vendors.Vendor", on_delete=models.PROTECT, related_name="bookings")
     offering = models.ForeignKey("vendors.Offering", on_delete=models.PROTECT, related_name="bookings")
     slot = models.ForeignKey("vendors.Slot", null=True, blank=True, on_delete=models.PROTECT, related_name="bookings")
+    nights = models.ManyToManyField("vendors.Slot", blank=True, related_name="night_bookings",
+                                    help_text=_("A stay's nights: every slot it holds rooms on, the first being slot"))
     item = models.ForeignKey("itineraries.Item", null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="bookings")
     quantity = models.PositiveIntegerField(default=1)

@@ -8,26 +8,29 @@ traveler rejected (excluded), the previous version (kept where still valid).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict, DomainError, NotFound
 from apps.integrations.currency import convert
-from apps.itineraries.models import Item, ItineraryState
+from apps.itineraries.models import Item, ItemKind, ItineraryState
 from apps.itineraries.planner.candidates import Candidate
 from apps.itineraries.planner.conflicts import Pin, Wish
 from apps.itineraries.planner.plan import Plan
 from apps.itineraries.planner.service import plan_for_request
+from apps.itineraries.planner.stay import PEOPLE_PER_ROOM
 from apps.itineraries.services import itinerary_create_from_plan, itinerary_save_state
 from apps.vendors.models import OfferingKind, PriceUnit
 
 from .. import engine, hooks
 from ..models import Booking, CoordinationState, Event, ShortlistEntry
 from ..phases import HOLDING_STATUSES, ITINERARIES, Phase
-from .bookings import SlotOffer, booking_request, slot_offer
+from .bookings import SlotOffer, booking_request, slot_offer, stay_offer
 from .browse import wish_inputs
 from .experts import require_planner, require_traveler
 from .recommendations import recommendation_inputs
@@ -209,7 +212,7 @@ def itinerary_approve(*, state_id: int, actor) -> CoordinationState:
     if itinerary is None:
         raise Conflict(_("There is no itinerary to approve yet."), code="itinerary.none")
     # A slot deleted since the snapshot was read refuses the approval (404): nothing is written yet.
-    to_book = [(item, slot_offer(item.slot_id)) for item in _items_to_book(state)]
+    to_book = [(item, _offer(item)) for item in _items_to_book(state)]
     with transaction.atomic():
         with engine.command(state_id, actor=actor, expected_version=state.version) as cmd:
             ITINERARIES.move(itinerary, ItineraryState.APPROVED)
@@ -227,19 +230,51 @@ def itinerary_approve(*, state_id: int, actor) -> CoordinationState:
 
 
 def _items_to_book(state: CoordinationState) -> list[Item]:
-    """Vendor items of the current version whose slot no booking of the request holds."""
-    held = Booking.objects.filter(state=state, status__in=HOLDING_STATUSES).values_list("slot_id", flat=True)
-    return list(Item.objects.filter(day__itinerary_id=state.current_itinerary_id, slot__isnull=False)
-                .exclude(slot_id__in=held).select_related("offering").order_by("start"))
+    """Vendor items of the current version that no booking of the request holds: items
+    with a slot not held, and stays (one item from check-in to check-out) whose hotel
+    offering holds no booking."""
+    holding = Booking.objects.filter(state=state, status__in=HOLDING_STATUSES)
+    return list(Item.objects.filter(day__itinerary_id=state.current_itinerary_id)
+                .filter(Q(slot__isnull=False) | Q(kind=ItemKind.STAY, offering__isnull=False))
+                .exclude(slot_id__in=holding.filter(slot__isnull=False).values("slot_id"))
+                .exclude(kind=ItemKind.STAY, offering_id__in=holding.values("offering_id"))
+                .select_related("offering__vendor").order_by("start"))
 
 
-def _request_booking(state: CoordinationState, item: Item, actor, offer: SlotOffer) -> dict | None:
-    """Book one item; a refusal (sold out, too late…) is returned, not raised."""
+def stay_nights_of(item: Item) -> tuple[dt.date, int]:
+    """A stay item's first night and number of nights, in the hotel's time zone."""
+    tz = ZoneInfo(item.offering.vendor.time_zone)
+    first = item.start.astimezone(tz).date()
+    return first, max((item.end.astimezone(tz).date() - first).days, 1)
+
+
+def _offer(item: Item) -> SlotOffer | DomainError:
+    """What the vendor's inventory says of the item's slot; for a stay, of its first night's
+    slot and the nights after it, where a missing night is a refusal (returned, not raised,
+    as :func:`_request_booking` reports it)."""
+    if item.kind != ItemKind.STAY:
+        return slot_offer(item.slot_id)
     try:
-        per_person = item.offering is None or item.offering.price_unit == PriceUnit.PER_PERSON
-        booking_request(state_id=state.pk, actor=actor, slot_id=item.slot_id,
-                        quantity=state.request.party_size if per_person else 1, item_id=item.pk,
-                        idempotency_key=f"itinerary-item-{item.pk}", offer=offer)
+        return stay_offer(item.offering_id, *stay_nights_of(item))
+    except DomainError as exc:
+        return exc
+
+
+def _quantity(state: CoordinationState, item: Item) -> int:
+    """Seats per person, rooms per room-night (two people a room), else one booking."""
+    unit = item.offering.price_unit if item.offering else PriceUnit.PER_PERSON
+    party = state.request.party_size
+    return {PriceUnit.PER_PERSON: party, PriceUnit.PER_NIGHT: math.ceil(party / PEOPLE_PER_ROOM)}.get(unit, 1)
+
+
+def _request_booking(state: CoordinationState, item: Item, actor, offer: SlotOffer | DomainError) -> dict | None:
+    """Book one item (a stay: one booking for all its nights); a refusal (sold out, too
+    late, a night without a room…) is returned, not raised."""
+    try:
+        if isinstance(offer, DomainError):
+            raise offer
+        booking_request(state_id=state.pk, actor=actor, slot_id=offer.slot.pk, quantity=_quantity(state, item),
+                        item_id=item.pk, idempotency_key=f"itinerary-item-{item.pk}", offer=offer)
     except DomainError as exc:
         return {"item": item.pk, "title": item.title, "code": exc.code, "reason": exc.message}
     return None
