@@ -7,7 +7,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from apps.coordination.phases import HOLDING_STATUSES
 from apps.coordination.services import itinerary as itinerary_services
+from apps.coordination.services.lifecycle import NOT_CANCELLABLE
 from apps.core.errors import DomainError
 from apps.portals.gates import TravelerPortalMixin
 from apps.portals.shared import CommandView, ItineraryContextMixin, PartsMixin, cleaned
@@ -23,7 +25,8 @@ class ItineraryView(TravelerPortalMixin, ItineraryContextMixin, PartsMixin, Temp
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), **self.itinerary_context(), "move_form": ItemMoveForm(),
-                "portal": "traveler"}
+                "portal": "traveler", "cancellable_statuses": list(HOLDING_STATUSES),
+                "closed_phases": list(NOT_CANCELLABLE)}
 
 
 class BudgetView(TravelerPortalMixin, ItineraryContextMixin, TemplateView):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import browse, itinerary, profile, requests, reviews
+from . import browse, cancel, itinerary, profile, requests, reviews
 
 app_name = "traveler"
 request = "requests/<int:request_id>/"
@@ -27,5 +27,7 @@ urlpatterns = [
     path(f"{request}browse/add/", browse.AddView.as_view(), name="browse_add"),
     path(f"{request}browse/wishes/<int:wish_id>/remove/", browse.WishRemoveView.as_view(), name="wish_remove"),
     path(f"{request}chat/", requests.ChatPageView.as_view(), name="chat"),
+    path(f"{request}cancel/", cancel.RequestCancelView.as_view(), name="request_cancel"),
+    path(f"{request}bookings/<int:booking_id>/cancel/", cancel.BookingCancelView.as_view(), name="booking_cancel"),
     path(f"{request}reviews/", reviews.ReviewSubmitView.as_view(), name="review_submit"),
 ]
