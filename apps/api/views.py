@@ -16,8 +16,8 @@ from apps.coordination.services.experts import (consultation_book, consultation_
                                                 expert_decline, request_matches, require_traveler)
 from apps.coordination.services.intake import request_submit
 from apps.coordination.services.lifecycle import cancellation_outcome, cancellation_preview, request_cancel
-from apps.coordination.services.itinerary import (itinerary_approve, itinerary_generate, itinerary_item_modify,
-                                                  itinerary_item_reject)
+from apps.coordination.services.itinerary import (itinerary_approve, itinerary_change_accept, itinerary_generate,
+                                                  itinerary_item_modify, itinerary_item_reject)
 from apps.coordination.services.recommendations import (recommendation_edit, recommendation_item_review,
                                                         recommendation_send)
 from apps.coordination.services.weddings import negotiated_bookings_settle, price_accept, price_offer, shortlist_add
@@ -142,6 +142,13 @@ class FlowActionsMixin:
     @action(detail=True, methods=["post"], url_path="itinerary/approve")
     def itinerary_approve(self, request, pk=None):
         state = itinerary_approve(state_id=self._state(pk).pk, actor=request.user)
+        return Response({"status": state.phase, "version": state.version, "unbooked": state.unbooked})
+
+    @extend_schema(request=None, responses={200: dict})
+    @action(detail=True, methods=["post"], url_path="itinerary/accept-change")
+    def itinerary_change_accept(self, request, pk=None):
+        """Accept the version re-planned around a booking that fell through, and book it."""
+        state = itinerary_change_accept(state_id=self._state(pk).pk, actor=request.user)
         return Response({"status": state.phase, "version": state.version, "unbooked": state.unbooked})
 
     @extend_schema(request=ReasonInput, responses={201: dict})

@@ -66,6 +66,7 @@ from ..presenters import alternative_json, booking_json, installment_json
 OPEN_STATUSES = frozenset({BookingStatus.REQUESTED, BookingStatus.PENDING})
 BOOKABLE_PHASES = (Phase.BOOKING, Phase.CONFIRMED)
 CONFIRM_TASK = "apps.coordination.booking_tasks.confirm_instant_booking"
+REPLAN_TASK = "apps.coordination.booking_tasks.replan_after_fallthrough"
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -320,10 +321,13 @@ def booking_confirm(*, booking_id: int, actor, reference: str | None = None) -> 
 
 
 def _with_alternative(cmd, booking: Booking, event_type: str, fields: list[str]) -> None:
-    """Save a booking that fell through and record the event with the next best slot."""
+    """Save a booking that fell through and record the event with the next best slot; the
+    itinerary is re-planned around it after commit, as a change to accept (a task)."""
     booking.save(update_fields=[*fields, "updated_at"])
     alternative = slot_find_alternative(booking.slot, booking.quantity) if booking.slot_id else None
     _finish(cmd, booking, event_type, alternative=alternative_json(alternative) if alternative else None)
+    if booking.item_id:
+        enqueue(REPLAN_TASK, booking.pk)
 
 
 def booking_decline(*, booking_id: int, actor, reason: str) -> Booking:

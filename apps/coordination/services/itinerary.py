@@ -22,6 +22,7 @@ from apps.itineraries.models import Item, ItemKind, ItineraryState
 from apps.itineraries.planner.candidates import Candidate
 from apps.itineraries.planner.conflicts import Pin, Wish
 from apps.itineraries.planner.plan import Plan
+from apps.itineraries.planner.replan import Change, replan
 from apps.itineraries.planner.service import plan_for_request
 from apps.itineraries.planner.stay import PEOPLE_PER_ROOM
 from apps.itineraries.services import itinerary_create_from_plan, itinerary_save_state
@@ -29,13 +30,16 @@ from apps.vendors.models import OfferingKind, PriceUnit
 
 from .. import engine, hooks
 from ..models import Booking, CoordinationState, Event, ShortlistEntry
-from ..phases import HOLDING_STATUSES, ITINERARIES, Phase
+from ..phases import HOLDING_STATUSES, ITINERARIES, BookingStatus, Phase
 from .bookings import SlotOffer, booking_request, slot_offer, stay_offer
 from .browse import wish_inputs
 from .experts import require_planner, require_traveler
 from .recommendations import recommendation_inputs
 
 GENERATE_PHASES = (Phase.MATCHING, Phase.PLANNING)
+# Bookings fall through while the request books; a re-planned version is accepted then too.
+REPLAN_PHASES = (Phase.BOOKING, Phase.CONFIRMED)
+FELL_THROUGH = (BookingStatus.DECLINED, BookingStatus.EXPIRED)
 
 
 def _payloads(state_id: int, event_type: str, pending: Sequence[tuple[str, dict]]) -> list[dict]:
@@ -133,9 +137,11 @@ def itinerary_plan(state: CoordinationState, *, seed: int = 0, pending: Sequence
                             keep=kept_pins(state), signals=_planner_signals(state.request), seed=seed)
 
 
-def itinerary_propose(*, state_id: int, actor, plan: Plan, expected_version: int | None = None) -> CoordinationState:
+def itinerary_propose(*, state_id: int, actor, plan: Plan, expected_version: int | None = None,
+                      replanned: dict | None = None) -> CoordinationState:
     """Store ``plan`` as the next version and make it the current one; ``itinerary.proposed``
-    with the version and a summary.
+    with the version and a summary, or ``itinerary.replanned`` with ``replanned`` (why and
+    what changed) when the platform re-planned around a booking that fell through.
 
     Precondition: the actor and phase were checked on the snapshot at ``expected_version``
     the plan was made from (Conflict ``state.version_conflict`` if it moved), or, without
@@ -152,8 +158,9 @@ def itinerary_propose(*, state_id: int, actor, plan: Plan, expected_version: int
         ITINERARIES.move(itinerary, ItineraryState.PROPOSED)
         itinerary_save_state(itinerary=itinerary)
         cmd.set(current_itinerary=itinerary)
-        cmd.record("itinerary.proposed", {"itinerary": itinerary.pk, "version": itinerary.version,
-                                          "author": role, "summary": _summary(itinerary)})
+        cmd.record("itinerary.replanned" if replanned else "itinerary.proposed",
+                   {"itinerary": itinerary.pk, "version": itinerary.version, "author": role,
+                    "summary": _summary(itinerary), **(replanned or {})})
     return cmd.state
 
 
@@ -208,25 +215,67 @@ def itinerary_approve(*, state_id: int, actor) -> CoordinationState:
     state = engine.snapshot(state_id)
     require_traveler(state, actor)
     engine.require_phase(state, Phase.PLANNING)
+    return _approve_and_book(state, actor, "itinerary.approved")
+
+
+def itinerary_change_accept(*, state_id: int, actor) -> CoordinationState:
+    """The expert or the traveler accepts the version the platform re-planned while booking
+    (:func:`itinerary_replan_fallthrough`): ``itinerary.change_accepted``, then its new
+    vendor items are requested like an approval's (``state.unbooked`` lists refusals).
+    Errors: like :func:`itinerary_approve`; ``itinerary.transition_not_allowed`` when the
+    current version is not a proposal."""
+    state = engine.snapshot(state_id)
+    require_planner(state, actor)
+    engine.require_phase(state, *REPLAN_PHASES)
+    return _approve_and_book(state, actor, "itinerary.change_accepted")
+
+
+def _approve_and_book(state: CoordinationState, actor, event_type: str) -> CoordinationState:
+    """Approve the current version of ``state`` (a snapshot checked by the caller) with one
+    ``event_type`` event, planning → booking (→ confirmed with nothing to book), then book
+    its vendor items; the inventories are asked before the lock."""
     itinerary = state.current_itinerary
     if itinerary is None:
         raise Conflict(_("There is no itinerary to approve yet."), code="itinerary.none")
     # A slot deleted since the snapshot was read refuses the approval (404): nothing is written yet.
     to_book = [(item, _offer(item)) for item in _items_to_book(state)]
     with transaction.atomic():
-        with engine.command(state_id, actor=actor, expected_version=state.version) as cmd:
+        with engine.command(state.pk, actor=actor, expected_version=state.version) as cmd:
             ITINERARIES.move(itinerary, ItineraryState.APPROVED)
             itinerary_save_state(itinerary=itinerary)
-            cmd.transition(Phase.BOOKING)
-            if not to_book:
-                cmd.transition(Phase.CONFIRMED)
-            cmd.record("itinerary.approved", {"itinerary": itinerary.pk, "version": itinerary.version,
-                                              "to_book": [item.pk for item, offer in to_book],
-                                              "phase": cmd.state.phase})
+            if cmd.state.phase == Phase.PLANNING:
+                cmd.transition(Phase.BOOKING)
+                if not to_book:
+                    cmd.transition(Phase.CONFIRMED)
+            cmd.record(event_type, {"itinerary": itinerary.pk, "version": itinerary.version,
+                                    "to_book": [item.pk for item, offer in to_book], "phase": cmd.state.phase})
         state = cmd.state
         state.unbooked = [failure for item, offer in to_book
                           if (failure := _request_booking(state, item, actor, offer))]
     return state
+
+
+def itinerary_replan_fallthrough(*, booking_id: int) -> CoordinationState | None:
+    """A vendor declined or a hold expired (a task after ``booking.declined`` /
+    ``booking.expired``): re-plan the current version around it with the planner's
+    :func:`~apps.itineraries.planner.replan.replan` (confirmed items stay, others keep their
+    place, the gap gets the best alternative; the offering that fell through is left out),
+    planned before the lock, and propose it as ``itinerary.replanned`` for the expert or the
+    traveler to accept (:func:`itinerary_change_accept`): never a silent edit. Nothing to do
+    (returns None) when the booking was not of the current version or the request is no
+    longer booking. Errors: ``state.version_conflict`` when the request changed meanwhile."""
+    booking = Booking.objects.select_related("item__day", "offering").get(pk=booking_id)
+    state = engine.snapshot(booking.state_id)
+    item = booking.item
+    if (state.phase not in REPLAN_PHASES or booking.status not in FELL_THROUGH or item is None
+            or item.day.itinerary_id != state.current_itinerary_id):
+        return None
+    plan, changes = replan(state.current_itinerary, change=Change(declined_offering_ids=[booking.offering_id]),
+                           wishes=planner_inputs(state))
+    because = {"booking": booking.pk, "title": booking.offering.title, "status": booking.status,
+               "day": item.day.date.isoformat()}
+    return itinerary_propose(state_id=state.pk, actor=None, plan=plan, expected_version=state.version,
+                             replanned={"because": because, "changes": changes})
 
 
 def _items_to_book(state: CoordinationState) -> list[Item]:

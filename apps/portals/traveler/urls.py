@@ -20,6 +20,7 @@ urlpatterns = [
     path(f"{request}itinerary/", itinerary.ItineraryView.as_view(), name="itinerary"),
     path(f"{request}itinerary/generate/", itinerary.GenerateView.as_view(), name="itinerary_generate"),
     path(f"{request}itinerary/approve/", itinerary.ApproveView.as_view(), name="itinerary_approve"),
+    path(f"{request}itinerary/accept-change/", itinerary.ChangeAcceptView.as_view(), name="itinerary_change_accept"),
     path(f"{request}itinerary/items/<int:item_id>/reject/", itinerary.ItemRejectView.as_view(), name="item_reject"),
     path(f"{request}itinerary/items/<int:item_id>/move/", itinerary.ItemMoveView.as_view(), name="item_move"),
     path(f"{request}budget/", itinerary.BudgetView.as_view(), name="budget"),
