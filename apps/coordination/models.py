@@ -47,6 +47,15 @@ class Event(models.Model):
         return f"{self.type} v{self.version}"
 
 
+class StuckRequest(CoordinationState):
+    """A request that needs staff (see :mod:`apps.coordination.stuck`): the admin's list."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("stuck request")
+        verbose_name_plural = _("stuck requests")
+
+
 class OutboxMessage(models.Model):
     """A message for one audience group, written with the event, published after commit."""
 
@@ -243,6 +252,7 @@ class PlanWish(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = _("plan wishes")
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["state", "offering"], name="plan_wish_once_per_offering")]
 
@@ -267,6 +277,7 @@ class ShortlistEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = _("shortlist entries")
         ordering = ["category", "created_at"]
         constraints = [models.UniqueConstraint(fields=["state", "offering"], name="shortlist_once_per_offering")]
 
