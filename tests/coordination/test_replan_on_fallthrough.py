@@ -14,6 +14,7 @@ from apps.coordination.services import browse, itinerary
 from apps.coordination.services.bookings import REPLAN_TASK, booking_decline
 from apps.itineraries.models import Item, ItineraryState
 from tests.api.test_flow_api import client_for
+from tests.coordination.test_stays import make_hotel
 from tests.factories import make_offering, make_request, make_slot, make_user, make_vendor
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +26,8 @@ def _booked_trip():
     """A browse trip whose one wished tour waits for its (manual) vendor; another vendor
     runs a similar tour the same day."""
     traveler = make_user()
-    state = make_request(traveler, path="browse", accommodation="none", interests=["food"],
-                         dietary_restrictions=[])
+    state = make_request(traveler, path="browse", interests=["food"], dietary_restrictions=[])
+    make_hotel(state.request.start_date, nights=7)
     day = state.request.start_date + dt.timedelta(days=1)
     sumo = make_offering(make_vendor(confirmation="manual", name="Sumo Mornings"), title="Sumo morning practice",
                          interests=["culture"])
@@ -61,6 +62,8 @@ def test_a_decline_proposes_a_replanned_version_that_is_booked_once_accepted(cli
     assert not Item.objects.filter(day__itinerary=proposal, offering=sumo.offering).exists()
     assert Item.objects.filter(day__itinerary=proposal, offering=walk).exists()
     assert not Booking.objects.filter(state=state, offering=walk).exists()  # nothing booked before the OK
+    stay = Booking.objects.get(state=state, offering__kind="stay")
+    assert stay.item.day.itinerary_id == proposal.pk  # held bookings follow the new version
     assert booking_tasks.replan_after_fallthrough(sumo.pk) is None  # the request moved on: no second proposal
 
     client.force_login(traveler)

@@ -157,11 +157,26 @@ def itinerary_propose(*, state_id: int, actor, plan: Plan, expected_version: int
         itinerary = itinerary_create_from_plan(request=state.request, plan=plan, author_role=role)
         ITINERARIES.move(itinerary, ItineraryState.PROPOSED)
         itinerary_save_state(itinerary=itinerary)
+        _carry_bookings(state, itinerary)
         cmd.set(current_itinerary=itinerary)
         cmd.record("itinerary.replanned" if replanned else "itinerary.proposed",
                    {"itinerary": itinerary.pk, "version": itinerary.version, "author": role,
                     "summary": _summary(itinerary), **(replanned or {})})
     return cmd.state
+
+
+def _carry_bookings(state: CoordinationState, itinerary) -> None:
+    """Bookings still holding seats follow the new version: each moves to the item that
+    keeps its slot (a stay: the stay item of its hotel), so every output of the version
+    shows its status and reference. Called inside the command that stores the version."""
+    items = Item.objects.filter(day__itinerary=itinerary).filter(Q(slot__isnull=False) | Q(kind=ItemKind.STAY))
+    by_slot = {i.slot_id: i.pk for i in items if i.slot_id}
+    by_stay = {i.offering_id: i.pk for i in items if i.kind == ItemKind.STAY and i.offering_id}
+    for booking in Booking.objects.filter(state=state, status__in=HOLDING_STATUSES).select_related("offering"):
+        stay = booking.offering.kind == OfferingKind.STAY
+        item_id = by_stay.get(booking.offering_id) if stay else by_slot.get(booking.slot_id)
+        if item_id and item_id != booking.item_id:
+            Booking.objects.filter(pk=booking.pk).update(item_id=item_id)
 
 
 def itinerary_generate(*, state_id: int, actor, seed: int = 0) -> CoordinationState:
