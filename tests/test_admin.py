@@ -1,5 +1,6 @@
 """The Django admin: every model of our apps has a page (or is an inline of one), every page
 opens for staff, status fields are never editable, and repairs go through services."""
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -7,17 +8,21 @@ from django.apps import apps
 from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
+from django_q.models import Task
 
 from apps.accounts.models import Role
-from apps.coordination.models import Booking, CoordinationState, Event, PaymentInstallment
-from apps.coordination.services.bookings import booking_confirm, booking_request
-from apps.coordination.services.experts import expert_accept, expert_choose
-from apps.core.errors import NotFound
+from apps.coordination.models import Booking, CoordinationState, Event, PaymentInstallment, StuckRequest
+from apps.coordination.services.bookings import CONFIRM_TASK, booking_confirm, booking_request
+from apps.coordination.services.experts import expert_accept, expert_choose, expert_reassign
+from apps.core.errors import Forbidden, NotFound
 from apps.experts.models import Expert, ExpertMetrics
 from apps.exports.share import share_link_create, share_link_resolve
 from apps.requests.models import TravelerProfile
 from apps.vendors.models import Slot
-from tests.factories import make_expert, make_offering, make_request, make_slot, make_user, make_vendor
+from tests.factories import (make_booking_state, make_expert, make_offering, make_request, make_slot, make_user,
+                             make_vendor)
+from tests.factories.bookings import request_booking
 from tests.factories.worlds import make_every_model_world
 
 pytestmark = pytest.mark.django_db
@@ -204,3 +209,71 @@ def test_booking_confirm_and_cancel_run_the_booking_commands(client, superuser):
     assert (confirmed.status, confirmed.refund_amount) == ("cancelled", Decimal("25.00"))
     assert (event.type, event.actor_id) == ("booking.cancelled", superuser.pk)
 
+
+
+def _silent_expert_request():
+    """A request whose chosen expert let the promised response time pass twice (reminded)."""
+    state = make_request()
+    expert = make_expert(response_time_hours=4)
+    expert_choose(state_id=state.pk, actor=state.request.traveler, expert_id=expert.pk)
+    Event.objects.filter(state=state, type="expert.chosen").update(
+        created_at=timezone.now() - dt.timedelta(hours=5))
+    return state, expert
+
+
+def test_stuck_requests_list_why_and_their_actions_call_the_commands(client, superuser):
+    silent, expert = _silent_expert_request()
+    overdue_state = make_booking_state()
+    late = request_booking(state=overdue_state, confirmation="manual")
+    other_late = request_booking(state=overdue_state, confirmation="manual")
+    Booking.objects.filter(pk__in=[late.pk, other_late.pk]).update(deadline=timezone.now() - dt.timedelta(hours=1))
+    failed_state = make_booking_state()
+    failed = request_booking(state=failed_state)
+    Task.objects.create(id="f1", name="f1", func=CONFIRM_TASK, args=(failed.pk,), success=False,
+                        started=timezone.now(), stopped=timezone.now(), result="boom")
+    calm = make_request()
+
+    client.force_login(superuser)
+    changelist = url(StuckRequest, "changelist")
+    page = client.get(changelist).content.decode()
+    assert f"{expert} has not answered within 4 hours" in page
+    assert f"{late.offering.title}: the vendor has not answered by the deadline" in page
+    assert "A task failed: confirm_instant_booking" in page
+    listed = set(client.get(changelist).context["cl"].queryset.values_list("pk", flat=True))
+    assert listed == {silent.pk, overdue_state.pk, failed_state.pk} and calm.pk not in listed
+    assert 'name="_save"' not in client.get(url(StuckRequest, "change", silent.pk)).content.decode()
+
+    client.post(changelist, {"action": "reassign_expert", "_selected_action": [silent.pk]})
+    silent.refresh_from_db()
+    assert silent.expert_id is None and Event.objects.filter(state=silent, type="expert.reassigned").count() == 1
+
+    quiet, _expert = _silent_expert_request()
+    client.post(changelist, {"action": "remind", "_selected_action": [quiet.pk, overdue_state.pk]})
+    assert Event.objects.filter(state=quiet, type="expert.reminded").count() == 1
+    assert Booking.objects.get(pk=late.pk).reminded_at is not None
+
+    Booking.objects.filter(pk=other_late.pk).update(deadline=timezone.now() + dt.timedelta(hours=1))
+    client.post(changelist, {"action": "confirm_overdue_bookings", "_selected_action": [overdue_state.pk]})
+    assert Booking.objects.get(pk=late.pk).status == "confirmed"
+    assert Booking.objects.get(pk=other_late.pk).status == "pending"  # not overdue: left to its vendor
+    Booking.objects.filter(pk=other_late.pk).update(deadline=timezone.now() - dt.timedelta(hours=1))
+    client.post(changelist, {"action": "cancel_overdue_bookings", "_selected_action": [overdue_state.pk]})
+    assert Booking.objects.get(pk=other_late.pk).status == "cancelled"
+    assert overdue_state.pk not in set(client.get(changelist).context["cl"].queryset.values_list("pk", flat=True))
+
+
+def test_only_staff_reassign_an_expert(superuser):
+    state, expert = _silent_expert_request()
+    with pytest.raises(Forbidden):
+        expert_reassign(state_id=state.pk, actor=state.request.traveler)
+    assert expert_reassign(state_id=state.pk, actor=superuser).expert_id is None
+
+
+def test_read_only_pages_have_no_save_button_and_labels_are_real_plurals(client, superuser, world):
+    client.force_login(superuser)
+    for model in (CoordinationState, Booking, Event):
+        obj = model.objects.first()
+        assert 'name="_save"' not in client.get(url(model, "change", obj.pk)).content.decode(), model
+    index = client.get(reverse("admin:index")).content.decode()
+    assert ">Itineraries<" in index and ">Expert metrics<" in index and ">Stuck requests<" in index
+    assert "Itinerarys" not in index and "metricss" not in index

@@ -15,8 +15,9 @@ from apps.coordination.services.changes import requirements_change
 from apps.coordination.services.experts import (consultation_book, consultation_times, expert_accept, expert_choose,
                                                 expert_decline, request_matches, require_traveler)
 from apps.coordination.services.intake import request_submit
-from apps.coordination.services.itinerary import (itinerary_approve, itinerary_generate, itinerary_item_modify,
-                                                  itinerary_item_reject)
+from apps.coordination.services.lifecycle import cancellation_outcome, cancellation_preview, request_cancel
+from apps.coordination.services.itinerary import (itinerary_approve, itinerary_change_accept, itinerary_generate,
+                                                  itinerary_item_modify, itinerary_item_reject)
 from apps.coordination.services.recommendations import (recommendation_edit, recommendation_item_review,
                                                         recommendation_send)
 from apps.coordination.services.weddings import negotiated_bookings_settle, price_accept, price_offer, shortlist_add
@@ -143,6 +144,13 @@ class FlowActionsMixin:
         state = itinerary_approve(state_id=self._state(pk).pk, actor=request.user)
         return Response({"status": state.phase, "version": state.version, "unbooked": state.unbooked})
 
+    @extend_schema(request=None, responses={200: dict})
+    @action(detail=True, methods=["post"], url_path="itinerary/accept-change")
+    def itinerary_change_accept(self, request, pk=None):
+        """Accept the version re-planned around a booking that fell through, and book it."""
+        state = itinerary_change_accept(state_id=self._state(pk).pk, actor=request.user)
+        return Response({"status": state.phase, "version": state.version, "unbooked": state.unbooked})
+
     @extend_schema(request=ReasonInput, responses={201: dict})
     @action(detail=True, methods=["post"], url_path=r"itinerary/items/(?P<item_id>\d+)/reject")
     def itinerary_item_reject(self, request, pk=None, item_id=None):
@@ -158,6 +166,19 @@ class FlowActionsMixin:
         itinerary_item_modify(state_id=self._state(pk).pk, actor=request.user, item_id=int(item_id),
                               day=data["day"], time=data["time"], note=data["note"])
         return self._itinerary_out(pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReasonInput, responses={200: dict})
+    @action(detail=True, methods=["get", "post"])
+    def cancel(self, request, pk=None):
+        """GET: what cancelling the whole request now gives back, booking by booking (each
+        vendor's policy); POST (``{"reason"}``): cancel it, answering the refunds given."""
+        state = self._state(pk)
+        preview = cancellation_preview(state_id=state.pk, actor=request.user)
+        if request.method == "GET":
+            return Response(preview)
+        data = _input(ReasonInput, request).validated_data
+        request_cancel(state_id=state.pk, actor=request.user, reason=data["reason"])
+        return Response(cancellation_outcome(state_id=state.pk, booking_ids=[b["booking"] for b in preview["bookings"]]))
 
     def _itinerary_out(self, pk, code) -> Response:
         state = self._state(pk)

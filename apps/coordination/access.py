@@ -138,6 +138,11 @@ def can_view_recommendation_drafts(user, state: CoordinationState) -> bool:
     return can_act_as_expert(user, state)
 
 
+def can_repair(user, state: CoordinationState) -> bool:
+    """Repairs only staff make (reassign the expert of a stuck request)."""
+    return is_staff(user)
+
+
 def can_export(user, state: CoordinationState) -> bool:
     """PDF, calendar, confirmation package, share links: the whole plan, so full view only."""
     return can_view_request(user, state)

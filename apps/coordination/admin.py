@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,9 +12,12 @@ from apps.core.admin import ImmutableInline, ImmutableMixin, NoEditMixin, call_p
 
 from .models import (Booking, CoordinationState, Event, Message, Notification, NotificationPreference,
                      OutboxMessage, PaymentInstallment, PlanWish, PriceOffer, PushSubscription, ReadMarker, Review,
-                     ShortlistEntry, Thread, VendorResponse)
-from .services.bookings import booking_cancel, booking_confirm, installment_record_payment
+                     ShortlistEntry, StuckRequest, Thread, VendorResponse)
+from .phases import BookingStatus
+from .services.bookings import booking_cancel, booking_confirm, booking_remind_vendor, installment_record_payment
+from .services.experts import expert_reassign, expert_remind
 from .services.lifecycle import request_cancel
+from .stuck import stuck_reasons
 
 
 class EventInline(ImmutableInline):
@@ -28,8 +32,24 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
 
 
+@admin.action(description=gettext_lazy("Cancel request (through the engine)"))
+def cancel_request(modeladmin, request, queryset):
+    """The traveler's own cancellation command: bookings cancelled under each vendor's
+    policy, the expert's capacity freed; staff say why first."""
+    form = ReasonForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        call_per_object(modeladmin, request, queryset,
+                        lambda state: request_cancel(state_id=state.pk, actor=request.user,
+                                                     reason=form.cleaned_data["reason"]),
+                        lambda state: _("%(obj)s: cancelled.") % {"obj": state})
+        return redirect(request.get_full_path())
+    return render(request, "admin/coordination/cancel_request.html",
+                  {"form": form, "states": queryset, "title": _("Cancel requests"),
+                   **modeladmin.admin_site.each_context(request)})
+
+
 @admin.register(CoordinationState)
-class CoordinationStateAdmin(admin.ModelAdmin):
+class CoordinationStateAdmin(ImmutableMixin, admin.ModelAdmin):
     list_display = ("id", "request", "phase", "version", "expert", "queued_for_expert", "updated_at")
     list_filter = ("phase", "queued_for_expert", "request__experience_type")
     search_fields = ("request__destination", "request__traveler__username")
@@ -37,28 +57,66 @@ class CoordinationStateAdmin(admin.ModelAdmin):
     readonly_fields = ("request", "phase", "version", "expert", "expert_accepted_at", "current_itinerary",
                        "queued_for_expert", "created_at", "updated_at")
     inlines = [EventInline]
-    actions = ["cancel_request"]
+    actions = [cancel_request]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+def _overdue(state) -> list[int]:
+    return list(Booking.objects.filter(state=state, status=BookingStatus.PENDING, deadline__lte=timezone.now())
+                .values_list("pk", flat=True))
 
-    @admin.action(description=gettext_lazy("Cancel request (through the engine)"))
-    def cancel_request(self, request, queryset):
-        """The traveler's own cancellation command: bookings cancelled under each vendor's
-        policy, the expert's capacity freed; staff say why first."""
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            call_per_object(self, request, queryset,
-                            lambda state: request_cancel(state_id=state.pk, actor=request.user,
-                                                         reason=form.cleaned_data["reason"]),
-                            lambda state: _("%(obj)s: cancelled.") % {"obj": state})
-            return redirect(request.get_full_path())
-        return render(request, "admin/coordination/cancel_request.html",
-                      {"form": form, "states": queryset, "title": _("Cancel requests"),
-                       **self.admin_site.each_context(request)})
+
+@admin.register(StuckRequest)
+class StuckRequestAdmin(ImmutableMixin, admin.ModelAdmin):
+    """Requests that need staff now (:func:`apps.coordination.stuck.stuck_reasons`), each
+    with why; the actions are the commands the portals and tasks use."""
+
+    list_display = ("id", "request", "phase", "expert", "why", "updated_at")
+    list_select_related = ("request", "expert__user")
+    actions = ["reassign_expert", "remind", "confirm_overdue_bookings", "cancel_overdue_bookings", cancel_request]
+
+    def get_queryset(self, request):
+        """The list (and its actions) holds the stuck requests only; a request's own page
+        opens whatever it is now (it may have come unstuck meanwhile)."""
+        queryset = super().get_queryset(request)
+        if getattr(request.resolver_match, "url_name", "") != "coordination_stuckrequest_changelist":
+            return queryset
+        self._reasons = stuck_reasons()
+        return queryset.filter(pk__in=self._reasons)
+
+    @admin.display(description=gettext_lazy("Why it is stuck"))
+    def why(self, obj):
+        return "; ".join(getattr(self, "_reasons", {}).get(obj.pk, []))
+
+    @admin.action(description=gettext_lazy("Reassign the expert (rematch)"))
+    def reassign_expert(self, request, queryset):
+        call_per_object(self, request, queryset,
+                        lambda state: expert_reassign(state_id=state.pk, actor=request.user,
+                                                      reason=_("No answer; reassigned by staff.")),
+                        lambda state: _("%(obj)s: the expert was replaced; new matches offered.") % {"obj": state})
+
+    @admin.action(description=gettext_lazy("Remind the expert and the vendors"))
+    def remind(self, request, queryset):
+        def remind_all(state):
+            expert_remind(state_id=state.pk)
+            for booking_id in state.bookings.filter(status=BookingStatus.PENDING).values_list("pk", flat=True):
+                booking_remind_vendor(booking_id=booking_id)
+
+        call_per_object(self, request, queryset, remind_all,
+                        lambda state: _("%(obj)s: reminded (once each).") % {"obj": state})
+
+    @admin.action(description=gettext_lazy("Confirm overdue bookings for their vendor"))
+    def confirm_overdue_bookings(self, request, queryset):
+        call_per_object(self, request, queryset,
+                        lambda state: [booking_confirm(booking_id=pk, actor=request.user) for pk in _overdue(state)],
+                        lambda state: _("%(obj)s: overdue bookings confirmed.") % {"obj": state})
+
+    @admin.action(description=gettext_lazy("Cancel overdue bookings (the traveler is refunded in full)"))
+    def cancel_overdue_bookings(self, request, queryset):
+        call_per_object(self, request, queryset,
+                        lambda state: [booking_cancel(booking_id=pk, actor=request.user,
+                                                      reason=_("The vendor did not answer in time."))
+                                       for pk in _overdue(state)],
+                        lambda state: _("%(obj)s: overdue bookings cancelled.") % {"obj": state})
 
 
 @admin.register(Event)
@@ -84,7 +142,7 @@ class InstallmentInline(ImmutableInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(ImmutableMixin, admin.ModelAdmin):
     list_display = ("id", "offering", "vendor", "quantity", "status", "handled_by", "deadline", "reference", "price",
                     "currency")
     list_filter = ("status", "handled_by", "vendor__vendor_type")
@@ -96,12 +154,6 @@ class BookingAdmin(admin.ModelAdmin):
                        "arrived_at", "reminded_at", "idempotency_key")
     inlines = [InstallmentInline]
     actions = ["confirm_booking", "cancel_booking"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=gettext_lazy("Confirm for the vendor (through the engine)"))
     def confirm_booking(self, request, queryset):

@@ -13,6 +13,7 @@ from .models import Booking
 from .phases import BookingStatus
 from .selectors import booking_ids_overdue, booking_ids_to_remind, installment_ids_to_remind
 from .services.bookings import booking_confirm, booking_expire, booking_remind_vendor, installment_remind
+from .services.itinerary import itinerary_replan_fallthrough
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,18 @@ def confirm_instant_booking(booking_id: int) -> str:
         log.info("instant confirmation of booking %s refused: %s", booking_id, exc.code)
         return exc.code
     return booking.reference
+
+
+def replan_after_fallthrough(booking_id: int) -> int | None:
+    """After a decline or an expiry: propose the re-planned itinerary (see
+    :func:`itinerary_replan_fallthrough`); a request that changed meanwhile is left as it
+    is (the expert can still plan again). Returns the new version, if any."""
+    try:
+        state = itinerary_replan_fallthrough(booking_id=booking_id)
+    except DomainError as exc:
+        log.info("re-plan after booking %s refused: %s", booking_id, exc.code)
+        return None
+    return state.current_itinerary.version if state else None
 
 
 def _each(ids: list[int], service) -> int:

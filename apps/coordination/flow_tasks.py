@@ -2,13 +2,24 @@
 services and is idempotent (running it twice changes nothing more)."""
 from __future__ import annotations
 
-from apps.core.errors import Conflict
+import datetime as dt
+import logging
+
+from django.utils import timezone
+
+from apps.core.errors import Conflict, DomainError
 
 from .models import CoordinationState
 from .phases import Phase
+from .selectors import booking_ids_ended, trips_to_advance
+from .services.bookings import booking_complete
 from .services.experts import (expert_answer_status, expert_assign_queued, expert_queue, expert_remind,
                                expert_timeout, request_matches)
 from .services.itinerary import itinerary_generate
+from .services.lifecycle import trip_complete, trip_start
+from .services.reviews import review_request
+
+log = logging.getLogger(__name__)
 
 
 def match_or_fallback(state_id: int) -> bool:
@@ -59,3 +70,29 @@ def assign_queued_experts() -> int:
     queued = (CoordinationState.objects.filter(phase=Phase.MATCHING, queued_for_expert=True, expert__isnull=True)
               .order_by("created_at").values_list("pk", flat=True))
     return sum(expert_assign_queued(state_id=state_id) is not None for state_id in queued)
+
+
+def advance_trips(now: dt.datetime | None = None) -> dict:
+    """Periodic: by each destination's local date at ``now``, start confirmed trips on their
+    first day; mark confirmed bookings completed once they ended; complete trips after
+    their last day and ask their travelers for reviews. One refusal (a request changed
+    meanwhile) does not stop the others; the next run retries it."""
+    now = now or timezone.now()
+    done = {"started": 0, "bookings_completed": 0, "completed": 0}
+    to_start, to_complete = trips_to_advance(now)
+    steps = [("started", to_start, lambda pk: trip_start(state_id=pk, actor=None)),
+             ("bookings_completed", booking_ids_ended(now), lambda pk: booking_complete(booking_id=pk, actor=None)),
+             ("completed", to_complete, _complete)]
+    for key, ids, step in steps:
+        for pk in ids:
+            try:
+                step(pk)
+                done[key] += 1
+            except DomainError as exc:
+                log.info("advance_trips %s %s refused: %s", key, pk, exc.code)
+    return done
+
+
+def _complete(state_id: int) -> None:
+    trip_complete(state_id=state_id, actor=None)
+    review_request(state_id=state_id)

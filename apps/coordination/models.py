@@ -47,6 +47,15 @@ class Event(models.Model):
         return f"{self.type} v{self.version}"
 
 
+class StuckRequest(CoordinationState):
+    """A request that needs staff (see :mod:`apps.coordination.stuck`): the admin's list."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("stuck request")
+        verbose_name_plural = _("stuck requests")
+
+
 class OutboxMessage(models.Model):
     """A message for one audience group, written with the event, published after commit."""
 
@@ -77,6 +86,8 @@ class Booking(TimeStamped):
     vendor = models.ForeignKey("vendors.Vendor", on_delete=models.PROTECT, related_name="bookings")
     offering = models.ForeignKey("vendors.Offering", on_delete=models.PROTECT, related_name="bookings")
     slot = models.ForeignKey("vendors.Slot", null=True, blank=True, on_delete=models.PROTECT, related_name="bookings")
+    nights = models.ManyToManyField("vendors.Slot", blank=True, related_name="night_bookings",
+                                    help_text=_("A stay's nights: every slot it holds rooms on, the first being slot"))
     item = models.ForeignKey("itineraries.Item", null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="bookings")
     quantity = models.PositiveIntegerField(default=1)
@@ -241,6 +252,7 @@ class PlanWish(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = _("plan wishes")
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["state", "offering"], name="plan_wish_once_per_offering")]
 
@@ -265,6 +277,7 @@ class ShortlistEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = _("shortlist entries")
         ordering = ["category", "created_at"]
         constraints = [models.UniqueConstraint(fields=["state", "offering"], name="shortlist_once_per_offering")]
 

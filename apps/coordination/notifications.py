@@ -39,6 +39,8 @@ TITLES = {
     "state.repaired": gettext_lazy("Request moved to {to}"),
     "trip.started": gettext_lazy("Your experience has started"),
     "trip.completed": gettext_lazy("Your experience is complete"),
+    "itinerary.replanned": gettext_lazy("{because[title]} fell through: a changed plan waits for your OK"),
+    "review.requested": gettext_lazy("How was {destination}? Reviews are open"),
     "message.posted": gettext_lazy("New message from {message[author_name]}"),
     "booking.confirmed": gettext_lazy("Booking {booking[offering_title]} confirmed"),
     "booking.declined": gettext_lazy("Booking {booking[offering_title]} declined"),

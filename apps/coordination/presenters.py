@@ -16,6 +16,7 @@ caller's business (selectors and event audiences).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -83,6 +84,18 @@ def booking_json(booking: Booking, *, shape: str = LIVE) -> dict:
         arrived_at=_rest_timestamp(booking.arrived_at),
         installments=[installment_json(i, today=today) for i in booking.installments.all()],
         created_at=_rest_timestamp(booking.created_at))
+    return data
+
+
+def cancellation_json(booking: Booking, refund: Decimal, percent: Decimal | None = None) -> dict:
+    """One booking in a cancellation: what it cost and what comes back (``refund_percent``
+    of the vendor's policy in a preview; the stored refund after the cancellation)."""
+    data = {"booking": booking.pk, "title": booking.offering.title, "vendor": booking.vendor.name,
+            "status": booking.status, "start": _iso(booking.slot.start) if booking.slot_id else None,
+            "price": Money(booking.price, booking.currency).as_dict(),
+            "refund": Money(refund, booking.currency).as_dict()}
+    if percent is not None:
+        data["refund_percent"] = f"{percent.normalize():f}"
     return data
 
 

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 def prune_expired(now: dt.datetime | None = None) -> dict[str, int]:
     """Delete what is past its retention age; returns how many rows of each kind went.
 
-    Idempotent. A slot is kept while a booking or an itinerary item refers to it."""
+    Idempotent. A slot is kept while a booking (a stay's night too) or an itinerary item refers to it."""
     now = now or timezone.now()
     ages = settings.TRAVELOURE
 
@@ -33,7 +33,7 @@ def prune_expired(now: dt.datetime | None = None) -> dict[str, int]:
         "outbox": OutboxMessage.objects.filter(delivered_at__lt=before("RETENTION_OUTBOX_DAYS")).delete()[0],
         "notifications": Notification.objects.filter(created_at__lt=before("RETENTION_NOTIFICATION_DAYS")).delete()[0],
         "slots": Slot.objects.filter(end__lt=before("RETENTION_SLOT_DAYS"), bookings__isnull=True,
-                                     item__isnull=True).delete()[0],
+                                     night_bookings__isnull=True, item__isnull=True).delete()[0],
         "consultation_slots": ConsultationSlot.objects.filter(end__lt=before("RETENTION_SLOT_DAYS"),
                                                               request__isnull=True).delete()[0],
     }

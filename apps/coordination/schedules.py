@@ -7,6 +7,7 @@ PERIODIC = {
     "notifications-catch-up": ("apps.coordination.notifications.notify_pending", 5),
     "expert-response-overdue": ("apps.coordination.flow_tasks.expert_response_overdue", 15),
     "assign-queued-experts": ("apps.coordination.flow_tasks.assign_queued_experts", 10),
+    "trips-advance": ("apps.coordination.flow_tasks.advance_trips", 15),
     "booking-confirm-stalled": ("apps.coordination.booking_tasks.confirm_stalled_instant_bookings", 2),
     "booking-expire-overdue": ("apps.coordination.booking_tasks.expire_overdue_bookings", 5),
     "booking-remind-vendors": ("apps.coordination.booking_tasks.remind_vendors", 15),

@@ -1,14 +1,15 @@
 """Reads of coordination data for pages and periodic tasks. What a user may see at all is
 decided in :mod:`apps.coordination.access`; out of scope reads as not found."""
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from .access import bookings_served_by
-from .models import Booking, Event, Notification, NotificationPreference, PaymentInstallment
-from .phases import CHECK_IN_OPENS_HOURS, BookingStatus, check_in_open
+from .models import Booking, CoordinationState, Event, Notification, NotificationPreference, PaymentInstallment
+from .phases import CHECK_IN_OPENS_HOURS, BookingStatus, Phase, check_in_open
 
 
 def vendor_booking_board(user, *, now=None) -> dict:
@@ -43,6 +44,33 @@ def booking_ids_to_remind(now, before) -> list[int]:
     """System read: pending bookings not yet reminded whose deadline is within ``before``."""
     return list(Booking.objects.filter(status=BookingStatus.PENDING, reminded_at__isnull=True, deadline__gt=now,
                                        deadline__lte=now + before).values_list("pk", flat=True))
+
+
+def booking_ids_ended(now) -> list[int]:
+    """System read: confirmed bookings whose time is over (a stay: its last night ended)."""
+    return list(Booking.objects.filter(status=BookingStatus.CONFIRMED, slot__end__lte=now)
+                .exclude(nights__end__gt=now).values_list("pk", flat=True).distinct())
+
+
+def trips_to_advance(now) -> tuple[list[int], list[int]]:
+    """System read: ``(to start, to complete)`` state ids by the local date ``now`` is in each
+    destination's zone: confirmed trips whose first day has come (or passed), and trips in
+    progress whose last day is over. A confirmed trip already over is in both."""
+    # A local date is at most a day from the UTC date: filter in the database, decide per zone.
+    soon = (now + dt.timedelta(days=1)).date()
+    rows = (CoordinationState.objects.filter(Q(phase=Phase.CONFIRMED, request__start_date__lte=soon)
+                                             | Q(phase__in=(Phase.CONFIRMED, Phase.IN_PROGRESS),
+                                                 request__end_date__lte=now.date()))
+            .values_list("pk", "phase", "request__start_date", "request__end_date", "request__time_zone")
+            .order_by("pk"))
+    start, complete = [], []
+    for pk, phase, first, last, zone in rows:
+        today = now.astimezone(ZoneInfo(zone)).date()
+        if phase == Phase.CONFIRMED and first <= today:
+            start.append(pk)
+        if last < today:
+            complete.append(pk)
+    return start, complete
 
 
 def installment_ids_to_remind(today, before_days: int) -> list[int]:

@@ -233,3 +233,15 @@ PAST_TRIPS = (
          "Luce d'Arno Fotografia": (4, "Wonderful photos, delivered a week late.")},
         guest_count=80),
 )
+
+# The trip under way (started yesterday, ends in two days): the periodic task started it.
+CURRENT_TRIP = PastTrip(
+    "Tokyo in bloom, right now", "traveler", "expert", "Tokyo", "travel", 1, 3, 2, ("2500", "4000"),
+    ("culture", "food"),
+    (Stop(0, "15:00", "stay", "Hotel Gracery Shinjuku", booked=True, quantity=1),
+     Stop(1, "09:00", "activity", "Sensō-ji (Asakusa Kannon)"),
+     Stop(1, "11:00", "activity", DEMO_VENDOR_PLACE, booked=True),
+     Stop(1, "12:30", "meal", "Kanda Yabu Soba", booked=True),
+     Stop(2, "10:00", "activity", "teamLab Planets TOKYO", booked=True),
+     Stop(3, "10:00", "activity", "Hama-rikyu Gardens")),
+    (0, ""), {})

@@ -44,7 +44,7 @@ from apps.vendors.models import (
     Vendor,
 )
 
-from .catalog import PAST_TRIPS, REGIONS, PastTrip, Stop
+from .catalog import CURRENT_TRIP, PAST_TRIPS, REGIONS, PastTrip, Stop
 
 OPEN_REQUEST_TITLE = "Tokyo food & culture week"
 UPCOMING_TITLE = "Tokyo weekend of temples and photography"
@@ -67,7 +67,18 @@ def ensure_past_trips(*, users: dict[str, User], experts: dict[str, Expert], sta
             _past_trip(trip, traveler, experts[trip.expert], staff, today)
 
 
-def _past_trip(trip: PastTrip, traveler: User, expert: Expert, staff: User, today: dt.date) -> None:
+def ensure_current_trip(*, users: dict[str, User], experts: dict[str, Expert], staff: User,
+                        today: dt.date) -> None:
+    """The trip under way (``CURRENT_TRIP``): booked and confirmed like a past trip, then
+    started by the periodic trip task, as its first day has come."""
+    trip = CURRENT_TRIP
+    traveler = users[trip.traveler]
+    if not ExperienceRequest.objects.filter(traveler=traveler, title=trip.title).exists():
+        _past_trip(trip, traveler, experts[trip.expert], staff, today, ongoing=True)
+
+
+def _past_trip(trip: PastTrip, traveler: User, expert: Expert, staff: User, today: dt.date, *,
+               ongoing: bool = False) -> None:
     city = resolve_city(trip.region)
     start = today - dt.timedelta(days=trip.days_ago)
     request = ExperienceRequest.objects.create(
@@ -87,9 +98,14 @@ def _past_trip(trip: PastTrip, traveler: User, expert: Expert, staff: User, toda
     expert_accept(state_id=state.pk, actor=expert.user)
     _imported(state, staff, Phase.BOOKING, "itinerary.approved",
               {"itinerary": itinerary.pk, "version": itinerary.version, "to_book": [], "phase": Phase.BOOKING})
-    bookings = _bookings(trip, state, expert, items)
+    bookings = _bookings(trip, state, expert, items,
+                         status=BookingStatus.CONFIRMED if ongoing else BookingStatus.COMPLETED)
     _imported(state, staff, Phase.CONFIRMED, "bookings.imported",
               {"bookings": [booking.pk for booking in bookings], "reason": "historic demo data"})
+    if ongoing:
+        trip_start(state_id=state.pk, actor=None)  # as the periodic trip task does on the first day
+        _backdate(state, bookings, ongoing=True)
+        return
     trip_start(state_id=state.pk, actor=staff)
     trip_complete(state_id=state.pk, actor=staff)
     _reviews(trip, state, traveler, expert, bookings)
@@ -148,9 +164,10 @@ def _price(offering: Offering, stop: Stop, trip: PastTrip) -> Decimal:
     return quantize(offering.base_price * units)
 
 
-def _bookings(trip: PastTrip, state: CoordinationState, expert: Expert, items: list[tuple]) -> list[Booking]:
+def _bookings(trip: PastTrip, state: CoordinationState, expert: Expert, items: list[tuple], *,
+              status: str = BookingStatus.COMPLETED) -> list[Booking]:
     """Bookings of the booked stops, confirmed then completed (historic rows, written
-    already completed); weddings get paid deposit and balance installments."""
+    already in ``status``); weddings get paid deposit and balance installments."""
     handled = HandledBy.EXPERT if expert.booking_preference == BookingPreference.HANDLE_ALL else HandledBy.TRAVELER
     booker = expert.user if handled == HandledBy.EXPERT else state.request.traveler
     bookings = []
@@ -161,7 +178,7 @@ def _bookings(trip: PastTrip, state: CoordinationState, expert: Expert, items: l
         booked_at = item.start - BOOKED_BEFORE_ITEM
         booking = Booking.objects.create(
             state=state, vendor=vendor, offering=offering, item=item, quantity=stop.quantity,
-            status=BookingStatus.COMPLETED, handled_by=handled, requested_by=booker,
+            status=status, handled_by=handled, requested_by=booker,
             reference=f"{vendor.code}-{offering.title[:3].upper()}-{item.start:%Y%m%d}-{n:03d}",
             confirmed_by=vendor.user, confirmed_at=booked_at, price=item.price, currency=offering.currency,
             needs_manual_confirmation=vendor.confirmation == Confirmation.MANUAL)
@@ -190,7 +207,7 @@ def _reviews(trip: PastTrip, state: CoordinationState, traveler: User, expert: E
     Review.objects.bulk_create(rows)
 
 
-def _backdate(state: CoordinationState, bookings: list[Booking]) -> None:
+def _backdate(state: CoordinationState, bookings: list[Booking], *, ongoing: bool = False) -> None:
     """Historic demo data: give the rows just written the times of the trip's past
     (queryset updates, as ``auto_now_add`` fields cannot be set on create), so that
     timelines and metrics read like real history. Events get ``PLANNING_TIMELINE`` then
@@ -200,7 +217,7 @@ def _backdate(state: CoordinationState, bookings: list[Booking]) -> None:
     tz = ZoneInfo(request.time_zone)
     begins = dt.datetime.combine(request.start_date, TRIP_BEGINS, tzinfo=tz)
     ends = dt.datetime.combine(request.end_date, TRIP_ENDS, tzinfo=tz)
-    moments = [begins + offset for offset in PLANNING_TIMELINE] + [begins, ends]
+    moments = [begins + offset for offset in PLANNING_TIMELINE] + ([begins] if ongoing else [begins, ends])
     events = list(Event.objects.filter(state=state).order_by("version").values_list("pk", flat=True))
     for pk, when in zip(events, moments, strict=True):
         Event.objects.filter(pk=pk).update(created_at=when)

@@ -136,5 +136,9 @@ class ExpertMetrics(models.Model):
                                    help_text=_("Destinations, experience types and interests of well-rated trips"))
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        verbose_name = _("expert metrics")
+        verbose_name_plural = _("expert metrics")
+
     def __str__(self):
         return f"Metrics of {self.expert}"

@@ -56,6 +56,7 @@ class Itinerary(TimeStamped):
     notes = models.TextField(blank=True)
 
     class Meta:
+        verbose_name_plural = _("itineraries")
         ordering = ["request", "-version"]
         constraints = [models.UniqueConstraint(fields=["request", "version"], name="itinerary_version_unique")]
 

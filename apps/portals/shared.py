@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from apps.coordination.access import bookings_visible_to, requests_fully_visible_to
+from apps.coordination.models import Event
 from apps.coordination.phases import Phase
+from apps.coordination.services.itinerary import REPLAN_PHASES, itinerary_change_accept
 from apps.core.errors import DomainError
 from apps.exports.document import build_document
-from apps.itineraries.models import Item
+from apps.itineraries.models import Item, ItineraryState
 
 
 class RequestScopeMixin:
@@ -53,7 +55,26 @@ class ItineraryContextMixin(RequestScopeMixin):
         ids = itinerary_item_ids(itinerary) if self.state.phase == Phase.PLANNING else {}
         days = [(day, [(item, ids.get((item.start.isoformat(), item.title))) for item in day.items])
                 for day in doc.days]
-        return {"doc": doc, "days": days, "itinerary": itinerary}
+        return {"doc": doc, "days": days, "itinerary": itinerary, "replanned": replan_proposal(self.state)}
+
+
+def accept_change(*, state_id: int, actor) -> None:
+    """Accept the re-plan (either portal); refusals to book some items become one message."""
+    state = itinerary_change_accept(state_id=state_id, actor=actor)
+    if state.unbooked:
+        raise DomainError(_("Accepted, but some items could not be booked: %(items)s.")
+                          % {"items": ", ".join(f"{u['title']} ({u['reason']})" for u in state.unbooked)},
+                          code="itinerary.partly_booked")
+
+
+def replan_proposal(state) -> dict | None:
+    """The ``itinerary.replanned`` payload (why, what changed) while the platform's re-plan
+    around a booking that fell through waits to be accepted; else None."""
+    itinerary = state.current_itinerary
+    if state.phase not in REPLAN_PHASES or itinerary is None or itinerary.state != ItineraryState.PROPOSED:
+        return None
+    event = Event.objects.filter(state=state, type="itinerary.replanned").order_by("-version").first()
+    return event.payload if event is not None and event.payload.get("itinerary") == itinerary.pk else None
 
 
 def itinerary_item_ids(itinerary) -> dict[tuple[str, str], int]:

@@ -78,9 +78,11 @@ def availability(offering: Offering, start: dt.datetime, end: dt.datetime) -> Av
     return Availability(slots=slots, stale=False)
 
 
-def slot_availability(slot: Slot) -> Availability:
-    """What the vendor's inventory says of ``slot`` (:func:`availability` at its start). A slot
-    on the platform's own inventory is its own answer: it is not read again."""
+def slot_availability(slot: Slot, *later: Slot) -> Availability:
+    """What the vendor's inventory says of ``slot`` and the ``later`` slots of the same
+    offering (a stay's other nights): :func:`availability` from the first start to the last.
+    Slots on the platform's own inventory are their own answer: they are not read again."""
     if type(adapter_for(slot.offering.vendor)) is PlatformInventory:
-        return Availability(slots=[slot], stale=False)
-    return availability(slot.offering, slot.start, slot.start + dt.timedelta(seconds=1))
+        return Availability(slots=[slot, *later], stale=False)
+    last = later[-1] if later else slot
+    return availability(slot.offering, slot.start, last.start + dt.timedelta(seconds=1))

@@ -170,5 +170,9 @@ class VendorMetrics(models.Model):
     reliability = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        verbose_name = _("vendor metrics")
+        verbose_name_plural = _("vendor metrics")
+
     def __str__(self):
         return f"Metrics of {self.vendor}"

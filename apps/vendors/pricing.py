@@ -8,6 +8,7 @@ local month is in ``months``. A negative percent is a discount, a positive one a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -67,6 +68,21 @@ def quote(slot: Slot, quantity: int, *, booked_at: dt.datetime) -> Quote:
     # A discount never makes the booking free or negative.
     discount = min(-adjustment, base)
     return Quote(base=base, discount=quantize(discount), currency=slot.currency, rules=applied)
+
+
+def quote_stay(nights: Sequence[Slot], rooms: int, *, booked_at: dt.datetime) -> Quote:
+    """Price ``rooms`` for every night of a stay: each night's slot is quoted on its own (its
+    price, the rules of its date) and the nights are added up; each rule is listed once,
+    with its amount over all nights."""
+    quotes = [quote(night, rooms, booked_at=booked_at) for night in nights]
+    rules: dict[int, dict] = {}
+    for rule in (r for q in quotes for r in q.rules):
+        if rule["rule"] in rules:
+            rules[rule["rule"]]["amount"] = f"{Decimal(rules[rule['rule']]['amount']) + Decimal(rule['amount'])}"
+        else:
+            rules[rule["rule"]] = dict(rule)
+    return Quote(base=sum((q.base for q in quotes), Decimal(0)), discount=sum((q.discount for q in quotes), Decimal(0)),
+                 currency=nights[0].currency, rules=list(rules.values()))
 
 
 def refund(amount: Decimal, tiers: list[dict], *, hours_before: float) -> tuple[Decimal, Decimal]:

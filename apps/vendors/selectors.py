@@ -49,6 +49,20 @@ def slot_list_for_vendor(vendor: Vendor, *, since: dt.datetime | None = None) ->
             .select_related("offering").order_by("start"))
 
 
+def stay_nights(offering_id: int, first_night: dt.date, nights: int) -> list[Slot]:
+    """The slot of each night of a stay (one per local date from ``first_night``, in the
+    vendor's zone), in order; a night without a slot is missing from the list."""
+    offering = Offering.objects.select_related("vendor").get(pk=offering_id)
+    tz = ZoneInfo(offering.vendor.time_zone)
+    first = dt.datetime.combine(first_night, dt.time.min, tz)
+    slots = (Slot.objects.filter(offering=offering, start__gte=first, start__lt=first + dt.timedelta(days=nights))
+             .select_related("offering__vendor").order_by("start"))
+    by_night = {}
+    for slot in slots:
+        by_night.setdefault(slot.start.astimezone(tz).date(), slot)
+    return [by_night[night] for night in sorted(by_night)]
+
+
 def slot_find_alternative(slot: Slot, quantity: int) -> Slot | None:
     """The next best slot for a booking of ``slot`` that fell through: the same offering's
     next free slot, else a slot of a similar offering (same city and kind, another

@@ -8,10 +8,11 @@ releases can neither oversell a slot nor push it past its total, on SQLite and P
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,9 +32,33 @@ def slot_hold(*, slot_id: int, quantity: int) -> bool:
                 .update(capacity_available=F("capacity_available") - quantity))
 
 
+class _Full(Exception):
+    """One night of a stay is full: roll the other nights back."""
+
+
+def slots_hold(*, slot_ids: Sequence[int], quantity: int) -> bool:
+    """Take ``quantity`` seats of every slot (a stay's nights) or of none: a savepoint undoes
+    the nights already taken when one is full. Returns False (nothing written) then."""
+    if len(slot_ids) == 1:
+        return slot_hold(slot_id=slot_ids[0], quantity=quantity)
+    try:
+        with transaction.atomic():
+            for slot_id in sorted(slot_ids):  # one order everywhere: concurrent stays cannot deadlock
+                if not slot_hold(slot_id=slot_id, quantity=quantity):
+                    raise _Full
+    except _Full:
+        return False
+    return True
+
+
 def slot_release(*, slot_id: int, quantity: int) -> None:
     """Give ``quantity`` held seats back. The caller guarantees they were held (exactly once)."""
-    Slot.objects.filter(pk=slot_id).update(capacity_available=F("capacity_available") + quantity)
+    slots_release(slot_ids=[slot_id], quantity=quantity)
+
+
+def slots_release(*, slot_ids: Sequence[int], quantity: int) -> None:
+    """Give ``quantity`` held seats back on each slot, in one UPDATE (see :func:`slot_release`)."""
+    Slot.objects.filter(pk__in=slot_ids).update(capacity_available=F("capacity_available") + quantity)
 
 
 def _offering_of(vendor, offering_id: int) -> Offering:

@@ -147,11 +147,24 @@ def test_past_trips_completed_through_the_engine_with_reviews():
         assert bookings.exists() and set(bookings.values_list("status", flat=True)) == {BookingStatus.COMPLETED}
         assert Review.objects.filter(state=state, target=Review.Target.EXPERT, expert=state.expert).exists()
     assert Review.objects.filter(target=Review.Target.VENDOR, vendor__user__username="vendor").exists()
-    # Past trips gave their capacity back; only Emma's upcoming weekend holds one place.
+    # Past trips gave their capacity back; Emma's upcoming weekend and the trip under way hold one place each.
     assert dict(Expert.objects.filter(capacity_current__gt=0).values_list("user__username", "capacity_current")) == {
-        "expert": 1}
+        "expert": 2}
     wedding = past.get(request__experience_type="wedding")
     assert Booking.objects.filter(state=wedding, installments__paid_at__isnull=False).count() >= 5
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@pytest.mark.usefixtures("demo")
+def test_one_trip_is_under_way_started_by_the_platform_with_its_stay_booked():
+    state = CoordinationState.objects.get(phase=Phase.IN_PROGRESS)
+    assert state.request.start_date < timezone.localdate() < state.request.end_date
+    started = Event.objects.get(state=state, type="trip.started")
+    assert started.actor_id is None and started.version == state.version
+    bookings = Booking.objects.filter(state=state)
+    assert set(bookings.values_list("status", flat=True)) == {BookingStatus.CONFIRMED}
+    assert bookings.filter(offering__kind="stay").count() == 1
 
 
 @pytest.mark.slow

@@ -42,6 +42,8 @@ def url_args(world, name: str, args: list[str]) -> dict:
             values[arg] = world.rec_item.pk if "recommendation" in name else world.item.pk
         elif arg == "wish_id":
             values[arg] = world.wish.pk
+        elif arg == "booking_id":
+            values[arg] = world.booking.pk
         elif arg == "pk":
             values[arg] = world.slot.pk if "slot" in name else world.booking.pk
         else:

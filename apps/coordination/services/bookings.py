@@ -38,10 +38,10 @@ from apps.experts.models import BookingPreference
 from apps.itineraries.models import Item
 from apps.requests.models import ExperienceType
 from apps.vendors import inventory
-from apps.vendors.models import Confirmation, Slot
-from apps.vendors.pricing import quote, refund
-from apps.vendors.selectors import slot_find_alternative
-from apps.vendors.services import slot_hold, slot_release
+from apps.vendors.models import Confirmation, Offering, Slot
+from apps.vendors.pricing import quote, quote_stay, refund
+from apps.vendors.selectors import slot_find_alternative, stay_nights
+from apps.vendors.services import slot_hold, slot_release, slots_hold, slots_release
 
 from .. import engine
 from ..access import can_manage_bookings, can_respond_to_booking, can_set_payment_schedule, require
@@ -66,6 +66,7 @@ from ..presenters import alternative_json, booking_json, installment_json
 OPEN_STATUSES = frozenset({BookingStatus.REQUESTED, BookingStatus.PENDING})
 BOOKABLE_PHASES = (Phase.BOOKING, Phase.CONFIRMED)
 CONFIRM_TASK = "apps.coordination.booking_tasks.confirm_instant_booking"
+REPLAN_TASK = "apps.coordination.booking_tasks.replan_after_fallthrough"
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -84,12 +85,18 @@ def _require_vendor_side(actor, booking: Booking, state) -> None:
             missing_message=_("No such booking."))
 
 
+def held_slot_ids(booking: Booking) -> list[int]:
+    """Every slot the booking holds seats on: a stay's nights, else its one slot."""
+    return list(booking.nights.values_list("pk", flat=True)) or ([booking.slot_id] if booking.slot_id else [])
+
+
 def _move(booking: Booking, target: str) -> None:
-    """Set the status if the table allows it; leaving a holding status releases the seats."""
+    """Set the status if the table allows it; leaving a holding status releases the seats
+    (on every night of a stay)."""
     held = booking.status in HOLDING_STATUSES
     BOOKINGS.move(booking, target)
     if held and target not in HOLDING_STATUSES and booking.slot_id:
-        slot_release(slot_id=booking.slot_id, quantity=booking.quantity)
+        slots_release(slot_ids=held_slot_ids(booking), quantity=booking.quantity)
 
 
 def _couple_phase(cmd, booking: Booking) -> str | None:
@@ -176,27 +183,51 @@ def _confirm(booking: Booking, actor, reference: str | None) -> None:
 
 
 class SlotOffer(NamedTuple):
-    """A slot and what its vendor's inventory said of it (see :func:`slot_offer`)."""
+    """A slot and what its vendor's inventory said of it (see :func:`slot_offer`); for a stay
+    of several nights, ``nights`` holds every night's slot, ``slot`` first."""
 
     slot: Slot
     known: inventory.Availability
+    nights: tuple[Slot, ...] = ()
 
 
-def slot_offer(slot_id: int) -> SlotOffer:
-    """Ask the slot's vendor inventory whether it still offers the slot. The adapter may wait
-    on the network: call it before any transaction, and pass the answer to
-    :func:`booking_request`. Errors: ``booking.slot_not_found`` (404)."""
+def slot_offer(slot_id: int, *, nights: int = 1) -> SlotOffer:
+    """Ask the slot's vendor inventory whether it still offers the slot (and, for a stay of
+    ``nights`` nights starting with it, the slot of each following night). The adapter may
+    wait on the network: call it before any transaction, and pass the answer to
+    :func:`booking_request`. Errors: ``booking.slot_not_found`` (404), ``booking.unavailable``
+    (409) when a night of the stay has no slot."""
     slot = Slot.objects.select_related("offering__vendor").filter(pk=slot_id).first()
     if slot is None:
         raise NotFound(_("No such slot."), code="booking.slot_not_found")
-    return SlotOffer(slot, inventory.slot_availability(slot))
+    if nights <= 1:
+        return SlotOffer(slot, inventory.slot_availability(slot))
+    offer = stay_offer(slot.offering_id, slot.start.astimezone(ZoneInfo(slot.offering.vendor.time_zone)).date(),
+                       nights)
+    if offer.slot.pk != slot.pk:
+        raise Conflict(_("This slot is not the first night of the stay."), code="booking.invalid")
+    return offer
+
+
+def stay_offer(offering_id: int, first_night: dt.date, nights: int) -> SlotOffer:
+    """:func:`slot_offer` for a stay of ``nights`` nights of a hotel offering from the local
+    date ``first_night``. Errors: ``booking.unavailable`` (409) when a night has no slot."""
+    stay = stay_nights(offering_id, first_night, nights)
+    if len(stay) < nights:
+        offering = Offering.objects.get(pk=offering_id)
+        raise Conflict(_("%(offering)s has no room on every night from %(day)s.")
+                       % {"offering": offering.title, "day": first_night.isoformat()}, code="booking.unavailable")
+    known = inventory.slot_availability(*stay)
+    return SlotOffer(stay[0], known, tuple(stay) if nights > 1 else ())
 
 
 # --- commands ------------------------------------------------------------------------
 
 def booking_request(*, state_id: int, actor, slot_id: int, quantity: int, item_id: int | None = None,
-                    idempotency_key: str | None = None, offer: SlotOffer | None = None) -> Booking:
+                    idempotency_key: str | None = None, offer: SlotOffer | None = None, nights: int = 1) -> Booking:
     """Hold ``quantity`` seats of a slot for the request and start the vendor's confirmation.
+    A stay of ``nights`` nights is one booking holding ``quantity`` rooms on each night's
+    slot (all or none), priced night by night.
 
     Preconditions: actor is the traveler, the request's expert or staff (else 404); the
     request is in ``booking`` or ``confirmed``; the slot starts after the vendor's minimum
@@ -215,7 +246,8 @@ def booking_request(*, state_id: int, actor, slot_id: int, quantity: int, item_i
     """
     if quantity < 1:
         raise DomainError(_("Book at least one seat."), code="booking.invalid", fields={"quantity": _("At least 1.")})
-    slot, known = offer or slot_offer(slot_id)
+    slot, known, stay = offer or slot_offer(slot_id, nights=nights)
+    held = [night.pk for night in stay] or [slot.pk]
     vendor = slot.offering.vendor
     with engine.command(state_id, actor=actor) as cmd:
         state = cmd.state
@@ -229,7 +261,7 @@ def booking_request(*, state_id: int, actor, slot_id: int, quantity: int, item_i
         if item_id is not None and not Item.objects.filter(pk=item_id, day__itinerary__request_id=state.request_id).exists():
             raise DomainError(_("The item is not part of this request's itinerary."), code="booking.invalid",
                               fields={"item": _("Unknown item.")})
-        if not (vendor.is_active and slot.offering.is_active) or slot.pk not in {s.pk for s in known.slots}:
+        if not (vendor.is_active and slot.offering.is_active) or not set(held) <= {s.pk for s in known.slots}:
             raise Conflict(_("This slot is no longer offered."), code="booking.unavailable")
         now = timezone.now()
         if slot.start - now < dt.timedelta(hours=vendor.min_notice_hours):
@@ -237,13 +269,14 @@ def booking_request(*, state_id: int, actor, slot_id: int, quantity: int, item_i
                            % {"vendor": vendor.name, "hours": vendor.min_notice_hours}, code="booking.too_late")
         # Priced before the seats are taken: the slot row stays locked from the hold to the
         # commit, so every statement after it delays the next booking of a busy slot.
-        price = quote(slot, quantity, booked_at=now)
+        price = quote_stay(stay, quantity, booked_at=now) if stay else quote(slot, quantity, booked_at=now)
         # Weddings and events negotiate prices on their shortlist; travel never does.
         agreed = None if state.request.experience_type == ExperienceType.TRAVEL else (
             ShortlistEntry.objects.filter(state=state, offering=slot.offering, status=ShortlistEntry.Status.AGREED)
             .values_list("agreed_price", "currency").first())
-        if not slot_hold(slot_id=slot.pk, quantity=quantity):
-            raise Conflict(_("Sold out: fewer than %(n)s seats are left in this slot.") % {"n": quantity},
+        if not slots_hold(slot_ids=held, quantity=quantity):
+            raise Conflict(_("Sold out: fewer than %(n)s rooms are left on one of these nights.") % {"n": quantity}
+                           if stay else _("Sold out: fewer than %(n)s seats are left in this slot.") % {"n": quantity},
                            code="booking.sold_out")
         manual = vendor.confirmation == Confirmation.MANUAL or known.stale
         expert_handles = state.expert_id and state.expert.booking_preference == BookingPreference.HANDLE_ALL
@@ -256,6 +289,8 @@ def booking_request(*, state_id: int, actor, slot_id: int, quantity: int, item_i
             currency=agreed[1] if agreed else price.currency,
             needs_manual_confirmation=known.stale, idempotency_key=idempotency_key or None,
         )
+        if stay:
+            booking.nights.set(stay)
         extra = {"pricing": {"agreed": f"{agreed[0]}"} if agreed else
                  {"base": f"{price.base}", "discount": f"{price.discount}", "rules": price.rules}}
         if known.stale:
@@ -286,10 +321,13 @@ def booking_confirm(*, booking_id: int, actor, reference: str | None = None) -> 
 
 
 def _with_alternative(cmd, booking: Booking, event_type: str, fields: list[str]) -> None:
-    """Save a booking that fell through and record the event with the next best slot."""
+    """Save a booking that fell through and record the event with the next best slot; the
+    itinerary is re-planned around it after commit, as a change to accept (a task)."""
     booking.save(update_fields=[*fields, "updated_at"])
     alternative = slot_find_alternative(booking.slot, booking.quantity) if booking.slot_id else None
     _finish(cmd, booking, event_type, alternative=alternative_json(alternative) if alternative else None)
+    if booking.item_id:
+        enqueue(REPLAN_TASK, booking.pk)
 
 
 def booking_decline(*, booking_id: int, actor, reason: str) -> Booking:
@@ -330,6 +368,8 @@ def booking_propose(*, booking_id: int, actor, slot_id: int | None = None, price
             errors["price"] = _("The price must be positive.")
         if slot_id is None and price is None:
             errors["slot"] = _("Propose another slot or another price.")
+        if slot_id is not None and booking.nights.exists():
+            errors["slot"] = _("A stay's nights follow the trip: propose another price.")
         if errors:
             raise DomainError(_("The proposal has invalid fields."), code="booking.invalid", fields=errors)
         proposal = {"slot": alt.pk if alt else None, "start": alt.start.isoformat() if alt else None,
@@ -391,6 +431,23 @@ def booking_expire(*, booking_id: int, actor=None) -> Booking:
     return booking
 
 
+class Refund(NamedTuple):
+    amount: Decimal
+    percent: Decimal
+    hours_before: float
+
+
+def refund_due(booking: Booking, *, now: dt.datetime | None = None) -> Refund:
+    """What cancelling ``booking`` at ``now`` gives back: a booking its vendor has not
+    confirmed yet in full, a confirmed one under the vendor's cancellation tiers by the hours
+    left before its start. :func:`booking_cancel` and the cancellation preview both ask
+    here, so the refund previewed is the refund given. Reads the booking's slot and vendor."""
+    hours_before = (booking.slot.start - (now or timezone.now())).total_seconds() / 3600 if booking.slot_id else 0
+    tiers = booking.vendor.cancellation_tiers if booking.status == BookingStatus.CONFIRMED else []
+    amount, percent = refund(booking.price, tiers, hours_before=hours_before)
+    return Refund(amount, percent, hours_before)
+
+
 def booking_cancel(*, booking_id: int, actor, reason: str = "") -> Booking:
     """The traveler, expert or staff cancels; seats released; the refund follows the vendor's
     cancellation tiers by the hours left before the start (a booking the vendor has not
@@ -401,11 +458,9 @@ def booking_cancel(*, booking_id: int, actor, reason: str = "") -> Booking:
         if booking.status == BookingStatus.CANCELLED:
             cmd.skip()
             return booking
-        was_confirmed = booking.status == BookingStatus.CONFIRMED
+        due = refund_due(booking)
         _move(booking, BookingStatus.CANCELLED)
-        hours_before = (booking.slot.start - timezone.now()).total_seconds() / 3600 if booking.slot_id else 0
-        tiers = booking.vendor.cancellation_tiers if was_confirmed else []
-        booking.refund_amount, percent = refund(booking.price, tiers, hours_before=hours_before)
+        booking.refund_amount, percent, hours_before = due
         booking.save(update_fields=["status", "refund_amount", "updated_at"])
         _finish(cmd, booking, "booking.cancelled", reason=reason, refund_percent=f"{percent}",
                 hours_before=round(hours_before, 1))

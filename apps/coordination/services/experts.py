@@ -19,7 +19,7 @@ from apps.experts.matching import expert_matches
 from apps.experts.models import BookingPreference, ConsultationSlot, Expert
 
 from .. import engine
-from ..access import can_act_as_expert, can_act_as_traveler, can_plan, require
+from ..access import can_act_as_expert, can_act_as_traveler, can_plan, can_repair, require
 from ..models import CoordinationState, Event, HandledBy
 from ..phases import Phase
 
@@ -196,6 +196,19 @@ def expert_timeout(*, state_id: int) -> CoordinationState:
             cmd.skip()
             return cmd.state
         _rematch(cmd, "expert.timed_out", {})
+    return cmd.state
+
+
+def expert_reassign(*, state_id: int, actor, reason: str = "") -> CoordinationState:
+    """Staff take the request from its expert (silent, unavailable) and rematch it: fresh
+    matches for the traveler, or the queue; ``expert.reassigned``. Only before the plan is
+    approved. Errors: 403/404 for anyone but staff; ``request.no_expert``; phase errors."""
+    with engine.command(state_id, actor=actor) as cmd:
+        require(can_repair(actor, cmd.state), actor, cmd.state, _("Only staff can reassign the expert."))
+        cmd.require_phase(Phase.MATCHING, Phase.PLANNING)
+        if not cmd.state.expert_id:
+            raise Conflict(_("This request has no expert to reassign."), code="request.no_expert")
+        _rematch(cmd, "expert.reassigned", {"reason": reason})
     return cmd.state
 
 

@@ -8,31 +8,38 @@ traveler rejected (excluded), the previous version (kept where still valid).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict, DomainError, NotFound
 from apps.integrations.currency import convert
-from apps.itineraries.models import Item, ItineraryState
+from apps.itineraries.models import Item, ItemKind, ItineraryState
 from apps.itineraries.planner.candidates import Candidate
 from apps.itineraries.planner.conflicts import Pin, Wish
 from apps.itineraries.planner.plan import Plan
+from apps.itineraries.planner.replan import Change, replan
 from apps.itineraries.planner.service import plan_for_request
+from apps.itineraries.planner.stay import PEOPLE_PER_ROOM
 from apps.itineraries.services import itinerary_create_from_plan, itinerary_save_state
 from apps.vendors.models import OfferingKind, PriceUnit
 
 from .. import engine, hooks
 from ..models import Booking, CoordinationState, Event, ShortlistEntry
-from ..phases import HOLDING_STATUSES, ITINERARIES, Phase
-from .bookings import SlotOffer, booking_request, slot_offer
+from ..phases import HOLDING_STATUSES, ITINERARIES, BookingStatus, Phase
+from .bookings import SlotOffer, booking_request, slot_offer, stay_offer
 from .browse import wish_inputs
 from .experts import require_planner, require_traveler
 from .recommendations import recommendation_inputs
 
 GENERATE_PHASES = (Phase.MATCHING, Phase.PLANNING)
+# Bookings fall through while the request books; a re-planned version is accepted then too.
+REPLAN_PHASES = (Phase.BOOKING, Phase.CONFIRMED)
+FELL_THROUGH = (BookingStatus.DECLINED, BookingStatus.EXPIRED)
 
 
 def _payloads(state_id: int, event_type: str, pending: Sequence[tuple[str, dict]]) -> list[dict]:
@@ -130,9 +137,11 @@ def itinerary_plan(state: CoordinationState, *, seed: int = 0, pending: Sequence
                             keep=kept_pins(state), signals=_planner_signals(state.request), seed=seed)
 
 
-def itinerary_propose(*, state_id: int, actor, plan: Plan, expected_version: int | None = None) -> CoordinationState:
+def itinerary_propose(*, state_id: int, actor, plan: Plan, expected_version: int | None = None,
+                      replanned: dict | None = None) -> CoordinationState:
     """Store ``plan`` as the next version and make it the current one; ``itinerary.proposed``
-    with the version and a summary.
+    with the version and a summary, or ``itinerary.replanned`` with ``replanned`` (why and
+    what changed) when the platform re-planned around a booking that fell through.
 
     Precondition: the actor and phase were checked on the snapshot at ``expected_version``
     the plan was made from (Conflict ``state.version_conflict`` if it moved), or, without
@@ -148,10 +157,26 @@ def itinerary_propose(*, state_id: int, actor, plan: Plan, expected_version: int
         itinerary = itinerary_create_from_plan(request=state.request, plan=plan, author_role=role)
         ITINERARIES.move(itinerary, ItineraryState.PROPOSED)
         itinerary_save_state(itinerary=itinerary)
+        _carry_bookings(state, itinerary)
         cmd.set(current_itinerary=itinerary)
-        cmd.record("itinerary.proposed", {"itinerary": itinerary.pk, "version": itinerary.version,
-                                          "author": role, "summary": _summary(itinerary)})
+        cmd.record("itinerary.replanned" if replanned else "itinerary.proposed",
+                   {"itinerary": itinerary.pk, "version": itinerary.version, "author": role,
+                    "summary": _summary(itinerary), **(replanned or {})})
     return cmd.state
+
+
+def _carry_bookings(state: CoordinationState, itinerary) -> None:
+    """Bookings still holding seats follow the new version: each moves to the item that
+    keeps its slot (a stay: the stay item of its hotel), so every output of the version
+    shows its status and reference. Called inside the command that stores the version."""
+    items = Item.objects.filter(day__itinerary=itinerary).filter(Q(slot__isnull=False) | Q(kind=ItemKind.STAY))
+    by_slot = {i.slot_id: i.pk for i in items if i.slot_id}
+    by_stay = {i.offering_id: i.pk for i in items if i.kind == ItemKind.STAY and i.offering_id}
+    for booking in Booking.objects.filter(state=state, status__in=HOLDING_STATUSES).select_related("offering"):
+        stay = booking.offering.kind == OfferingKind.STAY
+        item_id = by_stay.get(booking.offering_id) if stay else by_slot.get(booking.slot_id)
+        if item_id and item_id != booking.item_id:
+            Booking.objects.filter(pk=booking.pk).update(item_id=item_id)
 
 
 def itinerary_generate(*, state_id: int, actor, seed: int = 0) -> CoordinationState:
@@ -205,41 +230,115 @@ def itinerary_approve(*, state_id: int, actor) -> CoordinationState:
     state = engine.snapshot(state_id)
     require_traveler(state, actor)
     engine.require_phase(state, Phase.PLANNING)
+    return _approve_and_book(state, actor, "itinerary.approved")
+
+
+def itinerary_change_accept(*, state_id: int, actor) -> CoordinationState:
+    """The expert or the traveler accepts the version the platform re-planned while booking
+    (:func:`itinerary_replan_fallthrough`): ``itinerary.change_accepted``, then its new
+    vendor items are requested like an approval's (``state.unbooked`` lists refusals).
+    Errors: like :func:`itinerary_approve`; ``itinerary.transition_not_allowed`` when the
+    current version is not a proposal."""
+    state = engine.snapshot(state_id)
+    require_planner(state, actor)
+    engine.require_phase(state, *REPLAN_PHASES)
+    return _approve_and_book(state, actor, "itinerary.change_accepted")
+
+
+def _approve_and_book(state: CoordinationState, actor, event_type: str) -> CoordinationState:
+    """Approve the current version of ``state`` (a snapshot checked by the caller) with one
+    ``event_type`` event, planning → booking (→ confirmed with nothing to book), then book
+    its vendor items; the inventories are asked before the lock."""
     itinerary = state.current_itinerary
     if itinerary is None:
         raise Conflict(_("There is no itinerary to approve yet."), code="itinerary.none")
     # A slot deleted since the snapshot was read refuses the approval (404): nothing is written yet.
-    to_book = [(item, slot_offer(item.slot_id)) for item in _items_to_book(state)]
+    to_book = [(item, _offer(item)) for item in _items_to_book(state)]
     with transaction.atomic():
-        with engine.command(state_id, actor=actor, expected_version=state.version) as cmd:
+        with engine.command(state.pk, actor=actor, expected_version=state.version) as cmd:
             ITINERARIES.move(itinerary, ItineraryState.APPROVED)
             itinerary_save_state(itinerary=itinerary)
-            cmd.transition(Phase.BOOKING)
-            if not to_book:
-                cmd.transition(Phase.CONFIRMED)
-            cmd.record("itinerary.approved", {"itinerary": itinerary.pk, "version": itinerary.version,
-                                              "to_book": [item.pk for item, offer in to_book],
-                                              "phase": cmd.state.phase})
+            if cmd.state.phase == Phase.PLANNING:
+                cmd.transition(Phase.BOOKING)
+                if not to_book:
+                    cmd.transition(Phase.CONFIRMED)
+            cmd.record(event_type, {"itinerary": itinerary.pk, "version": itinerary.version,
+                                    "to_book": [item.pk for item, offer in to_book], "phase": cmd.state.phase})
         state = cmd.state
         state.unbooked = [failure for item, offer in to_book
                           if (failure := _request_booking(state, item, actor, offer))]
     return state
 
 
+def itinerary_replan_fallthrough(*, booking_id: int) -> CoordinationState | None:
+    """A vendor declined or a hold expired (a task after ``booking.declined`` /
+    ``booking.expired``): re-plan the current version around it with the planner's
+    :func:`~apps.itineraries.planner.replan.replan` (confirmed items stay, others keep their
+    place, the gap gets the best alternative; the offering that fell through is left out),
+    planned before the lock, and propose it as ``itinerary.replanned`` for the expert or the
+    traveler to accept (:func:`itinerary_change_accept`): never a silent edit. Nothing to do
+    (returns None) when the booking was not of the current version or the request is no
+    longer booking. Errors: ``state.version_conflict`` when the request changed meanwhile."""
+    booking = Booking.objects.select_related("item__day", "offering").get(pk=booking_id)
+    state = engine.snapshot(booking.state_id)
+    item = booking.item
+    if (state.phase not in REPLAN_PHASES or booking.status not in FELL_THROUGH or item is None
+            or item.day.itinerary_id != state.current_itinerary_id):
+        return None
+    plan, changes = replan(state.current_itinerary, change=Change(declined_offering_ids=[booking.offering_id]),
+                           wishes=planner_inputs(state))
+    because = {"booking": booking.pk, "title": booking.offering.title, "status": booking.status,
+               "day": item.day.date.isoformat()}
+    return itinerary_propose(state_id=state.pk, actor=None, plan=plan, expected_version=state.version,
+                             replanned={"because": because, "changes": changes})
+
+
 def _items_to_book(state: CoordinationState) -> list[Item]:
-    """Vendor items of the current version whose slot no booking of the request holds."""
-    held = Booking.objects.filter(state=state, status__in=HOLDING_STATUSES).values_list("slot_id", flat=True)
-    return list(Item.objects.filter(day__itinerary_id=state.current_itinerary_id, slot__isnull=False)
-                .exclude(slot_id__in=held).select_related("offering").order_by("start"))
+    """Vendor items of the current version that no booking of the request holds: items
+    with a slot not held, and stays (one item from check-in to check-out) whose hotel
+    offering holds no booking."""
+    holding = Booking.objects.filter(state=state, status__in=HOLDING_STATUSES)
+    return list(Item.objects.filter(day__itinerary_id=state.current_itinerary_id)
+                .filter(Q(slot__isnull=False) | Q(kind=ItemKind.STAY, offering__isnull=False))
+                .exclude(slot_id__in=holding.filter(slot__isnull=False).values("slot_id"))
+                .exclude(kind=ItemKind.STAY, offering_id__in=holding.values("offering_id"))
+                .select_related("offering__vendor").order_by("start"))
 
 
-def _request_booking(state: CoordinationState, item: Item, actor, offer: SlotOffer) -> dict | None:
-    """Book one item; a refusal (sold out, too late…) is returned, not raised."""
+def stay_nights_of(item: Item) -> tuple[dt.date, int]:
+    """A stay item's first night and number of nights, in the hotel's time zone."""
+    tz = ZoneInfo(item.offering.vendor.time_zone)
+    first = item.start.astimezone(tz).date()
+    return first, max((item.end.astimezone(tz).date() - first).days, 1)
+
+
+def _offer(item: Item) -> SlotOffer | DomainError:
+    """What the vendor's inventory says of the item's slot; for a stay, of its first night's
+    slot and the nights after it, where a missing night is a refusal (returned, not raised,
+    as :func:`_request_booking` reports it)."""
+    if item.kind != ItemKind.STAY:
+        return slot_offer(item.slot_id)
     try:
-        per_person = item.offering is None or item.offering.price_unit == PriceUnit.PER_PERSON
-        booking_request(state_id=state.pk, actor=actor, slot_id=item.slot_id,
-                        quantity=state.request.party_size if per_person else 1, item_id=item.pk,
-                        idempotency_key=f"itinerary-item-{item.pk}", offer=offer)
+        return stay_offer(item.offering_id, *stay_nights_of(item))
+    except DomainError as exc:
+        return exc
+
+
+def _quantity(state: CoordinationState, item: Item) -> int:
+    """Seats per person, rooms per room-night (two people a room), else one booking."""
+    unit = item.offering.price_unit if item.offering else PriceUnit.PER_PERSON
+    party = state.request.party_size
+    return {PriceUnit.PER_PERSON: party, PriceUnit.PER_NIGHT: math.ceil(party / PEOPLE_PER_ROOM)}.get(unit, 1)
+
+
+def _request_booking(state: CoordinationState, item: Item, actor, offer: SlotOffer | DomainError) -> dict | None:
+    """Book one item (a stay: one booking for all its nights); a refusal (sold out, too
+    late, a night without a room…) is returned, not raised."""
+    try:
+        if isinstance(offer, DomainError):
+            raise offer
+        booking_request(state_id=state.pk, actor=actor, slot_id=offer.slot.pk, quantity=_quantity(state, item),
+                        item_id=item.pk, idempotency_key=f"itinerary-item-{item.pk}", offer=offer)
     except DomainError as exc:
         return {"item": item.pk, "title": item.title, "code": exc.code, "reason": exc.message}
     return None

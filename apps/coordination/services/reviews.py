@@ -1,5 +1,6 @@
 """Feedback after a trip: the traveler reviews the expert, the vendors and the itinerary.
-Each review is an engine command (``review.submitted``); the metrics it feeds are
+Each review is an engine command (``review.submitted``), asked for once the trip is over
+(``review.requested``, by the periodic trip task); the metrics it feeds are
 updated by the task insights queues for every event (``apps.insights.tasks.on_event``,
 subscribed through :mod:`apps.coordination.hooks`).
 """
@@ -11,7 +12,7 @@ from apps.core.errors import Conflict, DomainError
 
 from .. import engine
 from ..access import can_review, require
-from ..models import Booking, Review
+from ..models import Booking, Event, Review
 from ..phases import Phase
 
 REVIEWED_BOOKINGS = ("confirmed", "completed")
@@ -69,3 +70,18 @@ def review_submit(*, state_id: int, actor, target: str, rating: int, comment: st
                 "rating": rating, "comment": comment}
         cmd.record("review.submitted", data, vendors={review.vendor_id: data} if review.vendor_id else None)
     return review
+
+
+def review_request(*, state_id: int) -> None:
+    """System, once the trip is completed: ask the traveler for reviews (``review.requested``,
+    with what can be reviewed; the notification invites them). Once per request; a request
+    not completed or already asked → no change."""
+    with engine.command(state_id, actor=None) as cmd:
+        state = cmd.state
+        if state.phase != Phase.COMPLETED or Event.objects.filter(state=state, type="review.requested").exists():
+            cmd.skip()
+            return
+        vendors = sorted(set(Booking.objects.filter(state=state, status__in=REVIEWED_BOOKINGS)
+                             .values_list("vendor_id", flat=True)))
+        cmd.record("review.requested", {"destination": state.request.destination, "expert": state.expert_id,
+                                        "vendors": vendors, "itinerary": bool(state.current_itinerary_id)})

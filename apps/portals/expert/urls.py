@@ -15,5 +15,6 @@ urlpatterns = [
     path(f"{request}recommendation/", workspace.RecommendationEditView.as_view(), name="recommendation"),
     path(f"{request}recommendation/send/", workspace.RecommendationSendView.as_view(), name="recommendation_send"),
     path(f"{request}itinerary/generate/", workspace.GenerateView.as_view(), name="itinerary_generate"),
+    path(f"{request}itinerary/accept-change/", workspace.ChangeAcceptView.as_view(), name="itinerary_change_accept"),
     path(f"{request}chat/", workspace.ChatPageView.as_view(), name="chat"),
 ]

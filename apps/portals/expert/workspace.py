@@ -13,7 +13,8 @@ from apps.coordination.access import bookings_visible_to, recommendations_visibl
 from apps.coordination.services import itinerary as itinerary_services
 from apps.coordination.services import recommendations
 from apps.core.errors import DomainError
-from apps.portals.shared import ChatContextMixin, ItineraryContextMixin, PartsMixin, RequestScopeMixin, error_text
+from apps.portals.shared import (ChatContextMixin, ItineraryContextMixin, PartsMixin, RequestScopeMixin, accept_change,
+                                 error_text)
 from apps.vendors.models import Offering
 
 from .forms import RecommendationForm, RecommendationItemFormSet
@@ -99,6 +100,13 @@ class GenerateView(_ExpertCommand):
 
     def command(self, data):
         itinerary_services.itinerary_generate(state_id=self.state.pk, actor=self.request.user)
+
+
+class ChangeAcceptView(_ExpertCommand):
+    success_message = gettext_lazy("Change accepted. The new items are being booked; the traveler sees it live.")
+
+    def command(self, data):
+        accept_change(state_id=self.state.pk, actor=self.request.user)
 
 
 class ChatPageView(ExpertMixin, ChatContextMixin, TemplateView):

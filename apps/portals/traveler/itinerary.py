@@ -7,10 +7,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from apps.coordination.phases import HOLDING_STATUSES
 from apps.coordination.services import itinerary as itinerary_services
+from apps.coordination.services.lifecycle import NOT_CANCELLABLE
 from apps.core.errors import DomainError
 from apps.portals.gates import TravelerPortalMixin
-from apps.portals.shared import CommandView, ItineraryContextMixin, PartsMixin, cleaned
+from apps.portals.shared import CommandView, ItineraryContextMixin, PartsMixin, accept_change, cleaned
 
 from .forms import ItemMoveForm
 
@@ -23,7 +25,8 @@ class ItineraryView(TravelerPortalMixin, ItineraryContextMixin, PartsMixin, Temp
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), **self.itinerary_context(), "move_form": ItemMoveForm(),
-                "portal": "traveler"}
+                "portal": "traveler", "cancellable_statuses": list(HOLDING_STATUSES),
+                "closed_phases": list(NOT_CANCELLABLE)}
 
 
 class BudgetView(TravelerPortalMixin, ItineraryContextMixin, TemplateView):
@@ -56,6 +59,13 @@ class ApproveView(_ItineraryCommand):
             raise DomainError(_("Approved, but some items could not be booked: %(items)s.")
                               % {"items": ", ".join(f"{u['title']} ({u['reason']})" for u in state.unbooked)},
                               code="itinerary.partly_booked")
+
+
+class ChangeAcceptView(_ItineraryCommand):
+    success_message = gettext_lazy("Change accepted. We are booking what is new; watch the statuses change here.")
+
+    def command(self, data):
+        accept_change(state_id=self.state.pk, actor=self.request.user)
 
 
 class ItemRejectView(_ItineraryCommand):

@@ -12,9 +12,10 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from apps.coordination.access import requests_visible_to
-from apps.coordination.phases import OPEN_PHASES, Phase
+from apps.coordination.phases import HOLDING_STATUSES, OPEN_PHASES, Phase
 from apps.coordination.services import browse, experts, recommendations
 from apps.coordination.services.intake import request_submit
+from apps.coordination.services.lifecycle import NOT_CANCELLABLE
 from apps.core.errors import DomainError
 from apps.portals.gates import TravelerPortalMixin
 from apps.portals.shared import ChatContextMixin, CommandView, PartsMixin, RequestScopeMixin, cleaned, posted_id
@@ -98,6 +99,7 @@ class RequestDetailView(TravelerPortalMixin, RequestScopeMixin, PartsMixin, Temp
         context.update(selectors.request_overview(self.request.user, state))
         context["review_form"] = ReviewForm()
         context["phases"] = [p for p in Phase if p != Phase.CANCELLED]
+        context["cancellable_statuses"], context["closed_phases"] = list(HOLDING_STATUSES), list(NOT_CANCELLABLE)
         return context
 
 

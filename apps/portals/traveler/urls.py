@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import browse, itinerary, profile, requests, reviews
+from . import browse, cancel, itinerary, profile, requests, reviews
 
 app_name = "traveler"
 request = "requests/<int:request_id>/"
@@ -20,6 +20,7 @@ urlpatterns = [
     path(f"{request}itinerary/", itinerary.ItineraryView.as_view(), name="itinerary"),
     path(f"{request}itinerary/generate/", itinerary.GenerateView.as_view(), name="itinerary_generate"),
     path(f"{request}itinerary/approve/", itinerary.ApproveView.as_view(), name="itinerary_approve"),
+    path(f"{request}itinerary/accept-change/", itinerary.ChangeAcceptView.as_view(), name="itinerary_change_accept"),
     path(f"{request}itinerary/items/<int:item_id>/reject/", itinerary.ItemRejectView.as_view(), name="item_reject"),
     path(f"{request}itinerary/items/<int:item_id>/move/", itinerary.ItemMoveView.as_view(), name="item_move"),
     path(f"{request}budget/", itinerary.BudgetView.as_view(), name="budget"),
@@ -27,5 +28,7 @@ urlpatterns = [
     path(f"{request}browse/add/", browse.AddView.as_view(), name="browse_add"),
     path(f"{request}browse/wishes/<int:wish_id>/remove/", browse.WishRemoveView.as_view(), name="wish_remove"),
     path(f"{request}chat/", requests.ChatPageView.as_view(), name="chat"),
+    path(f"{request}cancel/", cancel.RequestCancelView.as_view(), name="request_cancel"),
+    path(f"{request}bookings/<int:booking_id>/cancel/", cancel.BookingCancelView.as_view(), name="booking_cancel"),
     path(f"{request}reviews/", reviews.ReviewSubmitView.as_view(), name="review_submit"),
 ]
