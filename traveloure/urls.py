@@ -22,3 +22,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+handler400 = "apps.api.errors.bad_request"
+handler404 = "apps.api.errors.page_not_found"
+handler500 = "apps.api.errors.server_error"

@@ -5,7 +5,13 @@ class CoreConfig(AppConfig):
     name = "apps.core"
 
     def ready(self):
+        from django.conf import settings
+        from django_q.conf import Conf
         from django_q.signals import pre_enqueue, pre_execute
+
+        # django-q2 signs tasks with SECRET_KEY (read once, at import); sign them with the
+        # dedicated, stable key instead, so rotating SECRET_KEY drops no queued task.
+        Conf.SECRET_KEY = settings.Q_SIGNING_KEY
 
         from .requestlog import task_carry_request_id, task_restore_request_id
 

@@ -16,6 +16,7 @@ from django.views import View
 from apps.coordination.access import bookings_visible_to, requests_fully_visible_to
 from apps.coordination.phases import Phase
 from apps.core.errors import DomainError
+from apps.core.ids import parse_int
 from apps.exports.document import build_document
 from apps.itineraries.models import Item
 
@@ -132,10 +133,10 @@ class CommandView(RequestScopeMixin, View):
 
 def posted_id(value) -> int:
     """An id from a form; anything else is a shape error (nothing is written)."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise DomainError(_("Choose one of the options."), code="form.invalid") from None
+    number = parse_int(value)
+    if number is None:
+        raise DomainError(_("Choose one of the options."), code="form.invalid")
+    return number
 
 
 def cleaned(form) -> dict:
