@@ -8,13 +8,13 @@ from rest_framework import serializers
 
 from apps.coordination.access import VENDOR_REQUEST_FIELDS
 from apps.coordination.models import Event, ShortlistEntry
-from apps.core.ids import MAX_ID
+from apps.core.ids import MAX_ID, IdConverter
 from apps.experts.models import RecommendationItem
 from apps.requests.models import ExperienceRequest
 from apps.requests.services import IntakeData
 
 # Router lookups and ids in action paths: ASCII digits, so "abc" or "²" is a 404, not a ValueError.
-ID_PATTERN = "[0-9]+"
+ID_PATTERN = IdConverter.regex
 
 
 class IdField(serializers.IntegerField):

@@ -114,7 +114,7 @@ class FlowActionsMixin:
         return Response(RecommendationOutput(sent).data)
 
     @extend_schema(request=ItemReviewInput, responses=RecommendationItemOutput)
-    @action(detail=True, methods=["post"], url_path=r"recommendations/items/(?P<item_id>[0-9]+)/review")
+    @action(detail=True, methods=["post"], url_path=rf"recommendations/items/(?P<item_id>{ID_PATTERN})/review")
     def recommendation_review(self, request, pk=None, item_id=None):
         data = _input(ItemReviewInput, request).validated_data
         item = recommendation_item_review(state_id=self._state(pk).pk, actor=request.user, item_id=int(item_id),
@@ -144,7 +144,7 @@ class FlowActionsMixin:
         return Response({"status": state.phase, "version": state.version, "unbooked": state.unbooked})
 
     @extend_schema(request=ReasonInput, responses={201: dict})
-    @action(detail=True, methods=["post"], url_path=r"itinerary/items/(?P<item_id>[0-9]+)/reject")
+    @action(detail=True, methods=["post"], url_path=rf"itinerary/items/(?P<item_id>{ID_PATTERN})/reject")
     def itinerary_item_reject(self, request, pk=None, item_id=None):
         data = _input(ReasonInput, request).validated_data
         itinerary_item_reject(state_id=self._state(pk).pk, actor=request.user, item_id=int(item_id),
@@ -152,7 +152,7 @@ class FlowActionsMixin:
         return self._itinerary_out(pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=ItemModifyInput, responses={201: dict})
-    @action(detail=True, methods=["post"], url_path=r"itinerary/items/(?P<item_id>[0-9]+)/modify")
+    @action(detail=True, methods=["post"], url_path=rf"itinerary/items/(?P<item_id>{ID_PATTERN})/modify")
     def itinerary_item_modify(self, request, pk=None, item_id=None):
         data = _input(ItemModifyInput, request).validated_data
         itinerary_item_modify(state_id=self._state(pk).pk, actor=request.user, item_id=int(item_id),
@@ -188,7 +188,7 @@ class FlowActionsMixin:
                         status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None})
-    @action(detail=True, methods=["delete"], url_path=r"plan-items/(?P<wish_id>[0-9]+)")
+    @action(detail=True, methods=["delete"], url_path=rf"plan-items/(?P<wish_id>{ID_PATTERN})")
     def plan_item_remove(self, request, pk=None, wish_id=None):
         plan_item_remove(state_id=self._state(pk).pk, actor=request.user, wish_id=int(wish_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -222,7 +222,7 @@ class FlowActionsMixin:
         return Response(ShortlistOutput(shortlist_visible_to(request.user, state), many=True).data)
 
     @extend_schema(request=PriceOfferInput, responses=ShortlistOutput)
-    @action(detail=True, methods=["post"], url_path=r"shortlist/(?P<entry_id>[0-9]+)/offers")
+    @action(detail=True, methods=["post"], url_path=rf"shortlist/(?P<entry_id>{ID_PATTERN})/offers")
     def shortlist_offer(self, request, pk=None, entry_id=None):
         data = _input(PriceOfferInput, request).validated_data
         state = self._state(pk, negotiation=True)
@@ -231,7 +231,7 @@ class FlowActionsMixin:
         return Response(ShortlistOutput(shortlist_visible_to(request.user, state).get(pk=entry_id)).data)
 
     @extend_schema(request=None, responses=ShortlistOutput)
-    @action(detail=True, methods=["post"], url_path=r"shortlist/(?P<entry_id>[0-9]+)/accept")
+    @action(detail=True, methods=["post"], url_path=rf"shortlist/(?P<entry_id>{ID_PATTERN})/accept")
     def shortlist_accept(self, request, pk=None, entry_id=None):
         entry = price_accept(state_id=self._state(pk, negotiation=True).pk, actor=request.user,
                              entry_id=int(entry_id))

@@ -82,6 +82,6 @@ class NotificationsView(LoginRequiredMixin, View):
 
 app_name = "live"
 urlpatterns = [
-    path("requests/<int:request_id>/chat/", ChatView.as_view(), name="chat"),
+    path("requests/<id:request_id>/chat/", ChatView.as_view(), name="chat"),
     path("notifications/", NotificationsView.as_view(), name="notifications"),
 ]
