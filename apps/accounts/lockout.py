@@ -8,6 +8,7 @@ import math
 
 from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_cool_off
+from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -33,15 +34,16 @@ class LockoutBackend(AxesStandaloneBackend):
 
 def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
     """429 with ``Retry-After``: JSON in the API's error shape under /api/, else the login
-    page with the reason (an unbound form: validating it would count one more failure)."""
+    page with the reason as a message (an unbound form: validating it would count one more
+    failure)."""
     retry_after = str(math.ceil(get_cool_off(request).total_seconds()))
     detail = _("Too many failed logins. Try again in %(minutes)s minutes.") % {
         "minutes": math.ceil(int(retry_after) / 60)}
     if request.path.startswith("/api/"):
         response = JsonResponse({"code": "login.locked", "detail": detail, "fields": {}}, status=429)
     else:
+        messages.error(request, detail)
         form = AuthenticationForm(request, initial={"username": request.POST.get("username", "")})
-        form.add_error(None, detail)
         response = render(request, "accounts/login.html", {"form": form, "next": request.POST.get("next", "")},
                           status=429)
     response["Retry-After"] = retry_after

@@ -1,8 +1,7 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from . import bookings, chat, exports, hooks, notifications, reviews, vendors, views
+from . import auth, bookings, chat, exports, hooks, notifications, reviews, vendors, views
 
 app_name = "api"
 router = DefaultRouter()
@@ -11,7 +10,7 @@ router.register("bookings", bookings.BookingViewSet, basename="booking")
 router.register("vendors", vendors.VendorViewSet, basename="vendor")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", auth.TokenView.as_view(), name="token"),
     path("requests/<id:request_id>/messages/", chat.RequestMessagesView.as_view(), name="request-messages"),
     path("requests/<id:request_id>/threads/", chat.RequestThreadsView.as_view(), name="request-threads"),
     path("requests/<id:request_id>/threads/<id:thread_id>/read/", chat.ThreadReadView.as_view(),
