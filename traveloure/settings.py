@@ -248,6 +248,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request bodies are documented as JSON (forms and multipart are still parsed) with
+    # separate request components, so a non-blank string field says minLength 1.
+    "PARSER_WHITELIST": ["apps.api.parsers.JSONParser"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents its 400/401/403/404/405/409/413/415/429 in the error shape.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "apps.api.schema.document_errors"],
     "ENUM_NAME_OVERRIDES": {
         "VendorActionEnum": ["accept", "decline", "propose"],
         "ReviewActionEnum": ["approve", "reject", "modify"],

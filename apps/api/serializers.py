@@ -170,6 +170,22 @@ class MatchOutputSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
 
 
+class _LocalTimes(serializers.Serializer):
+    time_zone = serializers.CharField()
+    start = serializers.CharField()
+    end = serializers.CharField()
+
+
+class ConsultationSlotOutput(serializers.Serializer):
+    """A free consultation slot: UTC times and the same in the traveler's and the expert's zones."""
+
+    id = serializers.IntegerField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    traveler = _LocalTimes()
+    expert = _LocalTimes()
+
+
 class ExpertChoiceInput(serializers.Serializer):
     expert = IdField()
 

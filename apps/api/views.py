@@ -25,7 +25,7 @@ from apps.experts.selectors import consultation_slot_list_free
 from apps.itineraries.selectors import itinerary_serialize, itinerary_with_days
 from apps.vendors.selectors import offering_search
 
-from .serializers import (ID_PATTERN, INTAKE_FIELD_PATHS, EventOutputSerializer, ExpertChoiceInput, GenerateInput,
+from .serializers import (ID_PATTERN, INTAKE_FIELD_PATHS, ConsultationSlotOutput, EventOutputSerializer, ExpertChoiceInput, GenerateInput,
                           IntakeInputSerializer, ItemModifyInput, ItemReviewInput, MatchOutputSerializer,
                           OfferingOutput, OfferingSearchInput, PlanItemInput, PriceOfferInput, ReasonInput,
                           RecommendationInput, RecommendationItemOutput, RecommendationOutput,
@@ -57,7 +57,7 @@ class FlowActionsMixin:
         return Response(RequestOutputSerializer(self.get_queryset().get(pk=pk)).data)
 
     @extend_schema(responses=MatchOutputSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def matches(self, request, pk=None):
         state = self._state(pk)
         require_traveler(state, request.user)
@@ -83,8 +83,9 @@ class FlowActionsMixin:
         expert_decline(state_id=self._state(pk).pk, actor=request.user, reason=data["reason"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=SlotChoiceInput, responses=RequestOutputSerializer)
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], responses=ConsultationSlotOutput(many=True))
+    @extend_schema(methods=["POST"], request=SlotChoiceInput, responses=RequestOutputSerializer)
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def consultations(self, request, pk=None):
         """GET: the accepted expert's free slots, in both time zones; POST ``{"slot"}`` books one."""
         state = self._state(pk)
@@ -95,8 +96,9 @@ class FlowActionsMixin:
         slots = consultation_slot_list_free([state.expert_id]).select_related("expert") if state.expert_id else []
         return Response([{"id": slot.pk, **consultation_times(slot, state)} for slot in slots])
 
-    @extend_schema(request=RecommendationInput, responses=RecommendationOutput(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], responses=RecommendationOutput(many=True))
+    @extend_schema(methods=["POST"], request=RecommendationInput, responses={201: RecommendationOutput})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def recommendations(self, request, pk=None):
         """GET: the versions (drafts only for the expert and staff); POST: write the draft."""
         state = self._state(pk)
@@ -210,8 +212,9 @@ class FlowActionsMixin:
             raise
         return self._request_out(pk)
 
-    @extend_schema(request=ShortlistInput, responses=ShortlistOutput(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], responses=ShortlistOutput(many=True))
+    @extend_schema(methods=["POST"], request=ShortlistInput, responses={201: ShortlistOutput})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def shortlist(self, request, pk=None):
         state = self._state(pk, negotiation=request.method == "GET")
         if request.method == "POST":
