@@ -6,7 +6,6 @@ import datetime as dt
 import pytest
 from axes.models import AccessAttempt
 from django.core.cache import cache
-from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django_q.signing import SignedPackage
 from rest_framework.test import APIClient
@@ -145,7 +144,14 @@ def test_tasks_survive_a_secret_key_rotation(settings):
 
 
 def test_seed_demo_refuses_the_dev_signing_key_in_production(settings):
-    settings.DEBUG = False
-    settings.Q_SIGNING_KEY = settings.DEV_SECRET_KEY
-    with pytest.raises(CommandError, match="Q_SIGNING_KEY"):
-        call_command("seed_demo")
+    """DEBUG=0 with the development key signing tasks stops the settings from loading: no
+    seed_demo (nor web, nor worker) queues tasks a production worker would drop."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "a-real-secret-" + "s" * 50,
+           "Q_SIGNING_KEY": settings.DEV_SECRET_KEY, "DATABASE_URL": "sqlite:///:memory:"}
+    result = subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=settings.BASE_DIR, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0 and "Set Q_SIGNING_KEY" in result.stderr
