@@ -48,6 +48,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    """API rate limits off (the throttle tests set their own): the suite makes many
+    requests as few users, and the throttles' cache outlives a test."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
+                               "DEFAULT_THROTTLE_RATES": dict.fromkeys(settings.API_RATES)}
+
+
 @pytest.fixture
 def down_adapter():
     """Registers an inventory adapter whose vendor API always times out; yields its name."""

@@ -4,8 +4,10 @@ With no environment the project runs embedded: SQLite, the in-memory channel lay
 the django-q2 ORM broker. ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL,
 channels-redis and the django-q2 Redis broker; nothing else changes.
 """
+import datetime as dt
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -26,6 +28,12 @@ DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789"
 SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY when DEBUG=0.")
+# django-q2 signs queued tasks; with their own stable key a SECRET_KEY rotation (or a web and a
+# worker started with different ones) no longer drops queued tasks as "BadSignature".
+# apps.core hands it to django-q2. Web and worker must share it.
+Q_SIGNING_KEY = os.environ.get("Q_SIGNING_KEY", SECRET_KEY)
+if not DEBUG and Q_SIGNING_KEY == DEV_SECRET_KEY:
+    raise ImproperlyConfigured("Set Q_SIGNING_KEY (or SECRET_KEY) when DEBUG=0.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -40,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -71,7 +80,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "apps.core.headers.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a locked-out login (axes) into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "traveloure.urls"
@@ -116,6 +129,11 @@ elif env_bool("DB_POOL", False):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username or address before the password is checked.
+    "apps.accounts.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/accounts/home/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -182,6 +200,23 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# Proxies in front of the web processes that append to X-Forwarded-For (nginx: 1). The client
+# address (rate limits, login lockout) is the entry the last of them appended; with 0 it is
+# REMOTE_ADDR and X-Forwarded-For is ignored (it is the client's to forge).
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+# Bodies (JSON or form fields, not uploaded files) larger than this are refused: 413 under /api/.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024)))
+
+# API rate limits, "<n>/<second|minute|hour|day>" on the default cache (Redis with REDIS_URL,
+# so shared by all web processes); an empty value turns one off. Burst and sustained per user
+# and per anonymous address; signed vendor webhooks per vendor.
+API_RATES = {
+    scope: os.environ.get(f"API_RATE_{scope.upper()}", default) or None
+    for scope, default in {"user_burst": "120/minute", "user_sustained": "10000/day",
+                           "anon_burst": "30/minute", "anon_sustained": "1000/day",
+                           "vendor_hook": "120/minute"}.items()
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -192,6 +227,19 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.api.throttles.UserBurstThrottle",
+        "apps.api.throttles.UserSustainedThrottle",
+        "apps.api.throttles.AnonBurstThrottle",
+        "apps.api.throttles.AnonSustainedThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": API_RATES,
+    "NUM_PROXIES": TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Traveloure API",
@@ -202,6 +250,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request bodies are documented as JSON (forms and multipart are still parsed) with
+    # separate request components, so a non-blank string field says minLength 1.
+    "PARSER_WHITELIST": ["apps.api.parsers.JSONParser"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents its 400/401/403/404/405/409/413/415/429 in the error shape.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "apps.api.schema.document_errors"],
     "ENUM_NAME_OVERRIDES": {
         "VendorActionEnum": ["accept", "decline", "propose"],
         "ReviewActionEnum": ["approve", "reject", "modify"],
@@ -224,6 +278,51 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# The itinerary's slippy map (Leaflet, vendored in static/vendor/): a tile URL template and
+# the attribution its licence asks for. Blank: the drawn map only (it is also what shows
+# whenever no tile loads, e.g. offline).
+MAP_TILES = {
+    "url": os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+    "attribution": os.environ.get(
+        "MAP_TILE_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'),
+}
+
+# Content-Security-Policy (django-csp): scripts only from our own static files, no inline
+# script or event handler. Styles allow 'unsafe-inline' (style attributes of meters, the
+# exports' <style> block shared with the PDF); script injection is what CSP must stop.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        # The map's tile server (its origin, from MAP_TILES) and any extra image hosts.
+        "img-src": ["'self'", "data:"] + ([urlsplit(MAP_TILES["url"])._replace(path="", query="").geturl()]
+                                          if MAP_TILES["url"] else []) + env_list("CSP_IMG_SRC", ""),
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Features no page uses, off for every page (apps.core.headers).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+# Responses under these paths are personal or capability-bearing (API, share pages, webcal
+# feeds, exports): "Cache-Control: private, no-store" (apps.core.headers).
+PRIVATE_PATH_PREFIXES = ("/api/", "/share/", "/exports/")
+
+# Login lockout (django-axes): after AXES_FAILURE_LIMIT failures for one username, or from
+# one address, logins (portal and API token) answer 429 with Retry-After until the cool-off
+# has passed; staff unlock earlier by deleting the attempt in the admin (Axes → Access attempts).
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "apps.accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     # Probes talk to the process directly, over plain HTTP.
@@ -266,15 +365,6 @@ TRAVELOURE_PROVIDERS = {
                "url": os.environ.get("AMADEUS_URL", "https://test.api.amadeus.com"),
                "client_id": os.environ.get("AMADEUS_CLIENT_ID", ""),
                "client_secret": os.environ.get("AMADEUS_CLIENT_SECRET", "")},
-}
-
-# The itinerary's slippy map (Leaflet, vendored in static/vendor/): a tile URL template and
-# the attribution its licence asks for. Blank: the drawn map only (it is also what shows
-# whenever no tile loads, e.g. offline).
-MAP_TILES = {
-    "url": os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
-    "attribution": os.environ.get(
-        "MAP_TILE_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'),
 }
 
 # Logs go to stderr, one line per record with the request id; LOG_FORMAT=json for one JSON

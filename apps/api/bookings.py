@@ -29,20 +29,21 @@ from apps.vendors.selectors import vendor_of_user
 
 from .errors import exception_handler
 from .models import IdempotencyKey
+from .serializers import ID_PATTERN, IdField, column_range
 
 
 class BookingCreateInput(serializers.Serializer):
-    request = serializers.IntegerField()
-    slot = serializers.IntegerField()
-    quantity = serializers.IntegerField(min_value=1, default=1)
-    item = serializers.IntegerField(required=False, allow_null=True, default=None)
+    request = IdField()
+    slot = IdField()
+    quantity = serializers.IntegerField(default=1, **{**column_range(Booking, "quantity"), "min_value": 1})
+    item = IdField(required=False, allow_null=True, default=None)
 
 
 class BookingRespondInput(serializers.Serializer):
     action = serializers.ChoiceField(choices=VendorResponse.Action.values)
     reference = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
-    slot = serializers.IntegerField(required=False, allow_null=True, default=None)
+    slot = IdField(required=False, allow_null=True, default=None)
     price = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -132,6 +133,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     """Bookings the caller may see: own (traveler), clients' (expert), own vendor's (vendor), all (staff)."""
 
     serializer_class = BookingOutput
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self):
         qs = (bookings_visible_to(self.request.user)

@@ -12,11 +12,14 @@ from apps.coordination.access import requests_visible_to
 from apps.coordination.services.chat import MAX_MESSAGE_LENGTH, message_post, thread_mark_read
 from apps.coordination.presenters import message_json
 from apps.coordination.snapshot import message_list_for_user, thread_entries, thread_list_for_user
+from apps.core.ids import parse_int
+
+from .serializers import IdField
 
 
 class MessageInputSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=MAX_MESSAGE_LENGTH, allow_blank=True, trim_whitespace=False)
-    booking = serializers.IntegerField(required=False, allow_null=True, default=None,
+    booking = IdField(required=False, allow_null=True, default=None,
                                        help_text="Post to the thread about this booking (vendors must)")
 
 
@@ -39,7 +42,7 @@ class ThreadOutputSerializer(serializers.Serializer):
 
 
 class ReadInputSerializer(serializers.Serializer):
-    up_to = serializers.IntegerField(required=False, allow_null=True, default=None)
+    up_to = IdField(required=False, allow_null=True, default=None)
 
 
 class ReadOutputSerializer(serializers.Serializer):
@@ -61,9 +64,8 @@ class RequestMessagesView(GenericAPIView):
                    responses=MessageOutputSerializer(many=True))
     def get(self, request, request_id: int):
         _visible_request(request.user, request_id)
-        thread = request.query_params.get("thread")
         messages = message_list_for_user(request.user, request_id,
-                                         thread_id=int(thread) if thread and thread.isdigit() else None)
+                                         thread_id=parse_int(request.query_params.get("thread")))
         page = self.paginate_queryset(messages)
         return self.get_paginated_response([message_json(m) for m in page])
 

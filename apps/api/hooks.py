@@ -8,7 +8,6 @@ HMAC-SHA256 of ``timestamp + "." + raw body`` with the vendor's ``webhook_secret
 """
 import hashlib
 import hmac
-import json
 import time
 
 from django.utils.translation import gettext as _
@@ -20,17 +19,21 @@ from rest_framework.views import APIView
 
 from apps.coordination.models import VendorResponse
 from apps.coordination.services.bookings import vendor_respond
-from apps.core.errors import DomainError, Forbidden
+from apps.core.errors import Forbidden
+from apps.core.ids import parse_int
 from apps.vendors.models import Vendor
 
 from .bookings import BookingRespondInput
+from .parsers import parse_json
+from .serializers import IdField
+from .throttles import VendorHookThrottle
 
 MAX_SKEW_SECONDS = 300
 
 
 class HookInput(BookingRespondInput):
     event_id = serializers.CharField(max_length=100)
-    booking = serializers.IntegerField()
+    booking = IdField()
 
     def to_payload(self) -> dict:
         data = super().to_payload()
@@ -47,6 +50,7 @@ def signature_valid(secret: str, timestamp: str, body: bytes, signature: str) ->
 class VendorHookView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
+    throttle_classes = [VendorHookThrottle]
 
     @extend_schema(request=HookInput, responses={200: dict})
     def post(self, request, vendor_id: int):
@@ -58,13 +62,10 @@ class VendorHookView(APIView):
         if vendor is None or not vendor.webhook_secret or not signature_valid(vendor.webhook_secret, timestamp, raw,
                                                                               signature):
             raise Forbidden(_("Bad signature."), code="webhook.bad_signature")
-        if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > MAX_SKEW_SECONDS:
+        sent_at = parse_int(timestamp)
+        if sent_at is None or abs(time.time() - sent_at) > MAX_SKEW_SECONDS:
             raise Forbidden(_("The timestamp is too old or in the future."), code="webhook.stale")
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            raise DomainError(_("The body is not JSON."), code="invalid") from None
-        data = HookInput(data=body)
+        data = HookInput(data=parse_json(raw))
         data.is_valid(raise_exception=True)
         booking, replayed = vendor_respond(
             booking_id=data.validated_data["booking"], vendor=vendor, channel=VendorResponse.Channel.WEBHOOK,

@@ -43,9 +43,18 @@ class PushSubscriptionInputSerializer(serializers.Serializer):
                                           "auth": serializers.CharField(max_length=100)})
 
 
+class NotificationPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = NotificationOutputSerializer(many=True)
+    unread = serializers.IntegerField(help_text="Unread notifications in all pages")
+
+
 class NotificationListView(GenericAPIView):
     serializer_class = NotificationOutputSerializer
 
+    @extend_schema(responses=NotificationPageSerializer)
     def get(self, request):
         page = self.paginate_queryset(notification_list_for_user(request.user).select_related("event__state"))
         response = self.get_paginated_response(NotificationOutputSerializer(page, many=True).data)

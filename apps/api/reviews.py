@@ -13,13 +13,15 @@ from apps.coordination.models import Review
 from apps.coordination.services.reviews import MAX_COMMENT, review_submit
 from apps.insights.recommend import also_booked_for_request
 
+from .serializers import IdField
+
 
 class ReviewInputSerializer(serializers.Serializer):
     target = serializers.ChoiceField(choices=Review.Target.values)
     rating = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(max_length=MAX_COMMENT, required=False, allow_blank=True, default="")
-    expert = serializers.IntegerField(required=False, allow_null=True, default=None)
-    vendor = serializers.IntegerField(required=False, allow_null=True, default=None)
+    expert = IdField(required=False, allow_null=True, default=None)
+    vendor = IdField(required=False, allow_null=True, default=None)
 
 
 class ReviewOutputSerializer(serializers.ModelSerializer):

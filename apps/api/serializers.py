@@ -1,10 +1,37 @@
-"""Input and output serializers. Input ones check shape only; services check the rules."""
+"""Input and output serializers. Input ones check shape only; services check the rules.
+
+Input fields carry their column's bounds (SQLite enforces neither lengths nor integer
+ranges, and a number past 64 bits overflows the driver): ids are :class:`IdField`, counts
+:func:`column_range`, texts ``max_length`` of their column."""
+from django.db.backends.base.operations import BaseDatabaseOperations
 from rest_framework import serializers
 
 from apps.coordination.access import VENDOR_REQUEST_FIELDS
-from apps.coordination.models import Event
+from apps.coordination.models import Event, ShortlistEntry
+from apps.core.ids import MAX_ID, IdConverter
+from apps.experts.models import RecommendationItem
 from apps.requests.models import ExperienceRequest
 from apps.requests.services import IntakeData
+
+# Router lookups and ids in action paths: ASCII digits, so "abc" or "²" is a 404, not a ValueError.
+ID_PATTERN = IdConverter.regex
+
+
+class IdField(serializers.IntegerField):
+    """A row id in a body: 1 … 2**63-1."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def column_range(model, name: str) -> dict:
+    """``min_value``/``max_value`` of an integer column, for an IntegerField."""
+    low, high = BaseDatabaseOperations.integer_field_ranges[model._meta.get_field(name).get_internal_type()]
+    return {"min_value": low, "max_value": high}
+
+
+def column_length(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
 
 
 class _Dates(serializers.Serializer):
@@ -13,8 +40,8 @@ class _Dates(serializers.Serializer):
 
 
 class _Travelers(serializers.Serializer):
-    adults = serializers.IntegerField()
-    children = serializers.IntegerField(required=False, default=0)
+    adults = serializers.IntegerField(**column_range(ExperienceRequest, "adults"))
+    children = serializers.IntegerField(required=False, default=0, **column_range(ExperienceRequest, "children"))
 
 
 class _Budget(serializers.Serializer):
@@ -25,23 +52,27 @@ class _Budget(serializers.Serializer):
 
 class _Preferences(serializers.Serializer):
     interests = serializers.ListField(child=serializers.CharField(), required=False, default=list)
-    pace = serializers.CharField(required=False, default="moderate")
-    accommodation = serializers.CharField(required=False, default="mid-range")
+    pace = serializers.CharField(required=False, default="moderate", max_length=column_length(ExperienceRequest, "pace"))
+    accommodation = serializers.CharField(required=False, default="mid-range",
+                                          max_length=column_length(ExperienceRequest, "accommodation"))
     dietary_restrictions = serializers.ListField(child=serializers.CharField(), required=False, default=list)
     accessibility = serializers.ListField(child=serializers.CharField(), required=False, default=list)
 
 
 class IntakeInputSerializer(serializers.Serializer):
-    experience_type = serializers.CharField(required=False, default="travel")
-    title = serializers.CharField(required=False, default="", allow_blank=True)
-    destination = serializers.CharField()
+    experience_type = serializers.CharField(required=False, default="travel",
+                                            max_length=column_length(ExperienceRequest, "experience_type"))
+    title = serializers.CharField(required=False, default="", allow_blank=True,
+                                  max_length=column_length(ExperienceRequest, "title"))
+    destination = serializers.CharField(max_length=column_length(ExperienceRequest, "destination"))
     dates = _Dates()
     travelers = _Travelers()
     budget = _Budget()
     preferences = _Preferences(required=False, default=dict)
-    path = serializers.CharField(required=False, default="expert")
+    path = serializers.CharField(required=False, default="expert", max_length=column_length(ExperienceRequest, "path"))
     notes = serializers.CharField(required=False, default="", allow_blank=True)
-    guest_count = serializers.IntegerField(required=False, allow_null=True, default=None)
+    guest_count = serializers.IntegerField(required=False, allow_null=True, default=None,
+                                           **column_range(ExperienceRequest, "guest_count"))
 
     def to_intake(self) -> IntakeData:
         d = self.validated_data
@@ -139,8 +170,24 @@ class MatchOutputSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
 
 
+class _LocalTimes(serializers.Serializer):
+    time_zone = serializers.CharField()
+    start = serializers.CharField()
+    end = serializers.CharField()
+
+
+class ConsultationSlotOutput(serializers.Serializer):
+    """A free consultation slot: UTC times and the same in the traveler's and the expert's zones."""
+
+    id = serializers.IntegerField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    traveler = _LocalTimes()
+    expert = _LocalTimes()
+
+
 class ExpertChoiceInput(serializers.Serializer):
-    expert = serializers.IntegerField()
+    expert = IdField()
 
 
 class ReasonInput(serializers.Serializer):
@@ -148,12 +195,12 @@ class ReasonInput(serializers.Serializer):
 
 
 class SlotChoiceInput(serializers.Serializer):
-    slot = serializers.IntegerField()
+    slot = IdField()
 
 
 class RecommendationItemInput(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    offering = serializers.IntegerField(required=False, allow_null=True, default=None)
+    title = serializers.CharField(max_length=column_length(RecommendationItem, "title"))
+    offering = IdField(required=False, allow_null=True, default=None)
     day = serializers.DateField(required=False, allow_null=True, default=None)
     start_time = serializers.TimeField(required=False, allow_null=True, default=None)
     category = serializers.CharField(required=False, default="", allow_blank=True, max_length=32)
@@ -209,7 +256,7 @@ class RecommendationOutput(serializers.Serializer):
 
 
 class GenerateInput(serializers.Serializer):
-    seed = serializers.IntegerField(required=False, default=0, min_value=0)
+    seed = serializers.IntegerField(required=False, default=0, min_value=0, max_value=2**31 - 1)
 
 
 class ItemModifyInput(serializers.Serializer):
@@ -219,8 +266,8 @@ class ItemModifyInput(serializers.Serializer):
 
 
 class PlanItemInput(serializers.Serializer):
-    offering = serializers.IntegerField()
-    slot = serializers.IntegerField(required=False, allow_null=True, default=None)
+    offering = IdField()
+    slot = IdField(required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, default="", allow_blank=True, max_length=255)
 
 
@@ -280,9 +327,9 @@ class RequirementsInput(serializers.Serializer):
 
 
 class ShortlistInput(serializers.Serializer):
-    offering = serializers.IntegerField()
-    category = serializers.CharField()
-    slot = serializers.IntegerField(required=False, allow_null=True, default=None)
+    offering = IdField()
+    category = serializers.CharField(max_length=column_length(ShortlistEntry, "category"))
+    slot = IdField(required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, default="", allow_blank=True, max_length=255)
 
 
@@ -292,8 +339,9 @@ class PriceOfferInput(serializers.Serializer):
 
 
 class SettleInput(serializers.Serializer):
-    deposit_percent = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, default=30)
-    balance_due_days = serializers.IntegerField(required=False, default=30, min_value=0)
+    deposit_percent = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, default=30,
+                                               min_value=0, max_value=100)
+    balance_due_days = serializers.IntegerField(required=False, default=30, min_value=0, max_value=3650)
 
 
 class PriceOfferOutput(serializers.Serializer):

@@ -1,8 +1,7 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from . import bookings, chat, exports, hooks, notifications, reviews, vendors, views
+from . import auth, bookings, chat, exports, hooks, notifications, reviews, vendors, views
 
 app_name = "api"
 router = DefaultRouter()
@@ -11,23 +10,23 @@ router.register("bookings", bookings.BookingViewSet, basename="booking")
 router.register("vendors", vendors.VendorViewSet, basename="vendor")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="token"),
-    path("requests/<int:request_id>/messages/", chat.RequestMessagesView.as_view(), name="request-messages"),
-    path("requests/<int:request_id>/threads/", chat.RequestThreadsView.as_view(), name="request-threads"),
-    path("requests/<int:request_id>/threads/<int:thread_id>/read/", chat.ThreadReadView.as_view(),
+    path("auth/token/", auth.TokenView.as_view(), name="token"),
+    path("requests/<id:request_id>/messages/", chat.RequestMessagesView.as_view(), name="request-messages"),
+    path("requests/<id:request_id>/threads/", chat.RequestThreadsView.as_view(), name="request-threads"),
+    path("requests/<id:request_id>/threads/<id:thread_id>/read/", chat.ThreadReadView.as_view(),
          name="thread-read"),
-    path("requests/<int:request_id>/sync-status/", notifications.SyncStatusView.as_view(), name="request-sync-status"),
+    path("requests/<id:request_id>/sync-status/", notifications.SyncStatusView.as_view(), name="request-sync-status"),
     path("notifications/", notifications.NotificationListView.as_view(), name="notifications"),
-    path("notifications/<int:notification_id>/read/", notifications.NotificationReadView.as_view(),
+    path("notifications/<id:notification_id>/read/", notifications.NotificationReadView.as_view(),
          name="notification-read"),
     path("notifications/read-all/", notifications.NotificationReadView.as_view(), name="notifications-read-all"),
     path("notifications/preferences/", notifications.PreferenceView.as_view(), name="notification-preferences"),
     path("notifications/push/", notifications.PushSubscriptionView.as_view(), name="notification-push"),
-    path("vendor-hooks/<int:vendor_id>/", hooks.VendorHookView.as_view(), name="vendor-hook"),
-    path("requests/<int:request_id>/reviews/", reviews.RequestReviewsView.as_view(), name="request-reviews"),
-    path("requests/<int:request_id>/suggestions/", reviews.RequestSuggestionsView.as_view(),
+    path("vendor-hooks/<id:vendor_id>/", hooks.VendorHookView.as_view(), name="vendor-hook"),
+    path("requests/<id:request_id>/reviews/", reviews.RequestReviewsView.as_view(), name="request-reviews"),
+    path("requests/<id:request_id>/suggestions/", reviews.RequestSuggestionsView.as_view(),
          name="request-suggestions"),
-    path("requests/<int:pk>/itinerary.ics", exports.ItineraryIcsView.as_view(), name="request-itinerary-ics"),
-    path("requests/<int:pk>/itinerary.pdf", exports.ItineraryPdfView.as_view(), name="request-itinerary-pdf"),
+    path("requests/<id:pk>/itinerary.ics", exports.ItineraryIcsView.as_view(), name="request-itinerary-ics"),
+    path("requests/<id:pk>/itinerary.pdf", exports.ItineraryPdfView.as_view(), name="request-itinerary-pdf"),
     path("", include(router.urls)),
 ]

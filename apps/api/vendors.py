@@ -7,9 +7,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.errors import Forbidden
+from apps.core.ids import parse_int
 from apps.vendors.models import Slot, Vendor
 from apps.vendors.selectors import slot_list_free, vendor_list_public, vendor_of_user
-from apps.vendors.services import slot_create
+from apps.vendors.services import MAX_SLOT_CAPACITY, slot_create
+
+from .serializers import ID_PATTERN, IdField
 
 
 class VendorOutput(serializers.ModelSerializer):
@@ -31,15 +34,16 @@ class SlotOutput(serializers.ModelSerializer):
 
 
 class SlotCreateInput(serializers.Serializer):
-    offering = serializers.IntegerField()
+    offering = IdField()
     start = serializers.DateTimeField()
     end = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    capacity = serializers.IntegerField()
+    capacity = serializers.IntegerField(min_value=1, max_value=MAX_SLOT_CAPACITY)
     price = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True, default=None)
 
 
 class VendorViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = VendorOutput
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self):
         return vendor_list_public()
@@ -60,7 +64,6 @@ class VendorViewSet(viewsets.ReadOnlyModelViewSet):
                                start=data.validated_data["start"], end=data.validated_data["end"],
                                capacity=data.validated_data["capacity"], price=data.validated_data["price"])
             return Response(SlotOutput(slot).data, status=status.HTTP_201_CREATED)
-        offering = request.query_params.get("offering")
-        slots = slot_list_free(vendor_id=vendor.pk, offering_id=int(offering) if offering and offering.isdigit() else None)
+        slots = slot_list_free(vendor_id=vendor.pk, offering_id=parse_int(request.query_params.get("offering")))
         page = self.paginate_queryset(slots)
         return self.get_paginated_response(SlotOutput(page, many=True).data)

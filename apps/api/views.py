@@ -26,7 +26,7 @@ from apps.experts.selectors import consultation_slot_list_free
 from apps.itineraries.selectors import itinerary_serialize, itinerary_with_days
 from apps.vendors.selectors import offering_search
 
-from .serializers import (INTAKE_FIELD_PATHS, EventOutputSerializer, ExpertChoiceInput, GenerateInput,
+from .serializers import (ID_PATTERN, INTAKE_FIELD_PATHS, ConsultationSlotOutput, EventOutputSerializer, ExpertChoiceInput, GenerateInput,
                           IntakeInputSerializer, ItemModifyInput, ItemReviewInput, MatchOutputSerializer,
                           OfferingOutput, OfferingSearchInput, PlanItemInput, PriceOfferInput, ReasonInput,
                           RecommendationInput, RecommendationItemOutput, RecommendationOutput,
@@ -58,7 +58,7 @@ class FlowActionsMixin:
         return Response(RequestOutputSerializer(self.get_queryset().get(pk=pk)).data)
 
     @extend_schema(responses=MatchOutputSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def matches(self, request, pk=None):
         state = self._state(pk)
         require_traveler(state, request.user)
@@ -84,8 +84,9 @@ class FlowActionsMixin:
         expert_decline(state_id=self._state(pk).pk, actor=request.user, reason=data["reason"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=SlotChoiceInput, responses=RequestOutputSerializer)
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], responses=ConsultationSlotOutput(many=True))
+    @extend_schema(methods=["POST"], request=SlotChoiceInput, responses=RequestOutputSerializer)
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def consultations(self, request, pk=None):
         """GET: the accepted expert's free slots, in both time zones; POST ``{"slot"}`` books one."""
         state = self._state(pk)
@@ -96,8 +97,9 @@ class FlowActionsMixin:
         slots = consultation_slot_list_free([state.expert_id]).select_related("expert") if state.expert_id else []
         return Response([{"id": slot.pk, **consultation_times(slot, state)} for slot in slots])
 
-    @extend_schema(request=RecommendationInput, responses=RecommendationOutput(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], responses=RecommendationOutput(many=True))
+    @extend_schema(methods=["POST"], request=RecommendationInput, responses={201: RecommendationOutput})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def recommendations(self, request, pk=None):
         """GET: the versions (drafts only for the expert and staff); POST: write the draft."""
         state = self._state(pk)
@@ -115,7 +117,7 @@ class FlowActionsMixin:
         return Response(RecommendationOutput(sent).data)
 
     @extend_schema(request=ItemReviewInput, responses=RecommendationItemOutput)
-    @action(detail=True, methods=["post"], url_path=r"recommendations/items/(?P<item_id>\d+)/review")
+    @action(detail=True, methods=["post"], url_path=rf"recommendations/items/(?P<item_id>{ID_PATTERN})/review")
     def recommendation_review(self, request, pk=None, item_id=None):
         data = _input(ItemReviewInput, request).validated_data
         item = recommendation_item_review(state_id=self._state(pk).pk, actor=request.user, item_id=int(item_id),
@@ -152,7 +154,7 @@ class FlowActionsMixin:
         return Response({"status": state.phase, "version": state.version, "unbooked": state.unbooked})
 
     @extend_schema(request=ReasonInput, responses={201: dict})
-    @action(detail=True, methods=["post"], url_path=r"itinerary/items/(?P<item_id>\d+)/reject")
+    @action(detail=True, methods=["post"], url_path=rf"itinerary/items/(?P<item_id>{ID_PATTERN})/reject")
     def itinerary_item_reject(self, request, pk=None, item_id=None):
         data = _input(ReasonInput, request).validated_data
         itinerary_item_reject(state_id=self._state(pk).pk, actor=request.user, item_id=int(item_id),
@@ -160,7 +162,7 @@ class FlowActionsMixin:
         return self._itinerary_out(pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=ItemModifyInput, responses={201: dict})
-    @action(detail=True, methods=["post"], url_path=r"itinerary/items/(?P<item_id>\d+)/modify")
+    @action(detail=True, methods=["post"], url_path=rf"itinerary/items/(?P<item_id>{ID_PATTERN})/modify")
     def itinerary_item_modify(self, request, pk=None, item_id=None):
         data = _input(ItemModifyInput, request).validated_data
         itinerary_item_modify(state_id=self._state(pk).pk, actor=request.user, item_id=int(item_id),
@@ -209,7 +211,7 @@ class FlowActionsMixin:
                         status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None})
-    @action(detail=True, methods=["delete"], url_path=r"plan-items/(?P<wish_id>\d+)")
+    @action(detail=True, methods=["delete"], url_path=rf"plan-items/(?P<wish_id>{ID_PATTERN})")
     def plan_item_remove(self, request, pk=None, wish_id=None):
         plan_item_remove(state_id=self._state(pk).pk, actor=request.user, wish_id=int(wish_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -231,8 +233,9 @@ class FlowActionsMixin:
             raise
         return self._request_out(pk)
 
-    @extend_schema(request=ShortlistInput, responses=ShortlistOutput(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], responses=ShortlistOutput(many=True))
+    @extend_schema(methods=["POST"], request=ShortlistInput, responses={201: ShortlistOutput})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def shortlist(self, request, pk=None):
         state = self._state(pk, negotiation=request.method == "GET")
         if request.method == "POST":
@@ -243,7 +246,7 @@ class FlowActionsMixin:
         return Response(ShortlistOutput(shortlist_visible_to(request.user, state), many=True).data)
 
     @extend_schema(request=PriceOfferInput, responses=ShortlistOutput)
-    @action(detail=True, methods=["post"], url_path=r"shortlist/(?P<entry_id>\d+)/offers")
+    @action(detail=True, methods=["post"], url_path=rf"shortlist/(?P<entry_id>{ID_PATTERN})/offers")
     def shortlist_offer(self, request, pk=None, entry_id=None):
         data = _input(PriceOfferInput, request).validated_data
         state = self._state(pk, negotiation=True)
@@ -252,7 +255,7 @@ class FlowActionsMixin:
         return Response(ShortlistOutput(shortlist_visible_to(request.user, state).get(pk=entry_id)).data)
 
     @extend_schema(request=None, responses=ShortlistOutput)
-    @action(detail=True, methods=["post"], url_path=r"shortlist/(?P<entry_id>\d+)/accept")
+    @action(detail=True, methods=["post"], url_path=rf"shortlist/(?P<entry_id>{ID_PATTERN})/accept")
     def shortlist_accept(self, request, pk=None, entry_id=None):
         entry = price_accept(state_id=self._state(pk, negotiation=True).pk, actor=request.user,
                              entry_id=int(entry_id))
@@ -277,6 +280,7 @@ class RequestViewSet(FlowActionsMixin, mixins.ListModelMixin, mixins.RetrieveMod
     A vendor lists and reads only the requests it serves, as its slice (``VendorRequestOutput``)."""
 
     serializer_class = RequestOutputSerializer
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self):
         return requests_visible_to(self.request.user).order_by("-created_at")

@@ -21,6 +21,8 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from apps.core.ids import parse_int
+
 from .access import live_access, me_group
 from .snapshot import events_since, me_snapshot, request_snapshot
 
@@ -148,7 +150,7 @@ class RequestConsumer(_EventConsumer):
 
     def _since(self) -> int | None:
         values = parse_qs(self.scope.get("query_string", b"").decode()).get("since", [])
-        return int(values[0]) if values and values[0].isdigit() else None
+        return parse_int(values[0]) if values else None
 
     async def forward(self, message):
         if self.access is None:  # closed for lost access; messages already queued are dropped

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from apps.coordination.access import can_export
 from apps.core.errors import DomainError, NotFound
+from apps.core.ids import parse_int
 
 from apps.itineraries.models import CalendarSubscription, ShareLink, TokenLink
 
@@ -23,10 +24,11 @@ def _require_owner(actor, request) -> None:
 
 def _resolve(model: type[TokenLink], token: str) -> TokenLink:
     pk, _sep, secret = (token or "").partition(".")
+    pk = parse_int(pk)
     link = None
-    if pk.isdigit() and secret:
+    if pk is not None and secret:
         link = (model.objects.select_related("request__coordination__current_itinerary")
-                .filter(pk=int(pk), revoked_at__isnull=True).first())
+                .filter(pk=pk, revoked_at__isnull=True).first())
     if link is None or not constant_time_compare(link.secret, secret):
         raise NotFound(_("This link does not exist or was revoked."), code="link.not_found")
     return link

@@ -25,6 +25,7 @@ from apps.coordination.services.chat import message_post, thread_mark_read
 from apps.coordination.services.notifications import notification_mark_read
 from apps.coordination.snapshot import message_list_for_user, thread_list_for_user
 from apps.core.errors import DomainError
+from apps.core.ids import parse_int
 
 CHAT_PAGE = 50
 
@@ -35,8 +36,7 @@ class ChatView(LoginRequiredMixin, View):
 
     def _context(self, request, request_id: int, error: str = "") -> dict:
         access = live_access(request.user, request_id)
-        booking = request.GET.get("booking")
-        booking_id = int(booking) if booking and booking.isdigit() else None
+        booking_id = parse_int(request.GET.get("booking"))
         if access is None or (booking_id is None and not access.full):
             raise Http404
         if booking_id is not None and not bookings_visible_to(request.user).filter(
@@ -82,6 +82,6 @@ class NotificationsView(LoginRequiredMixin, View):
 
 app_name = "live"
 urlpatterns = [
-    path("requests/<int:request_id>/chat/", ChatView.as_view(), name="chat"),
+    path("requests/<id:request_id>/chat/", ChatView.as_view(), name="chat"),
     path("notifications/", NotificationsView.as_view(), name="notifications"),
 ]

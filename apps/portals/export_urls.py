@@ -8,18 +8,18 @@ from . import exports as views
 
 app_name = "exports"
 urlpatterns = [
-    path("requests/<int:request_id>/", views.ItineraryView.as_view(), name="itinerary"),
-    path("requests/<int:request_id>/data.json", views.DataView.as_view(), name="data"),
-    path("requests/<int:request_id>/itinerary.ics", views.IcsView.as_view(), name="ics"),
-    path("requests/<int:request_id>/export/<str:kind>/", views.ExportStartView.as_view(), name="export-start"),
-    path("requests/<int:request_id>/export/<str:kind>/status/", views.ExportStatusView.as_view(), name="export-status"),
-    path("requests/<int:request_id>/export/<str:kind>/download/", views.ExportDownloadView.as_view(),
+    path("requests/<id:request_id>/", views.ItineraryView.as_view(), name="itinerary"),
+    path("requests/<id:request_id>/data.json", views.DataView.as_view(), name="data"),
+    path("requests/<id:request_id>/itinerary.ics", views.IcsView.as_view(), name="ics"),
+    path("requests/<id:request_id>/export/<str:kind>/", views.ExportStartView.as_view(), name="export-start"),
+    path("requests/<id:request_id>/export/<str:kind>/status/", views.ExportStatusView.as_view(), name="export-status"),
+    path("requests/<id:request_id>/export/<str:kind>/download/", views.ExportDownloadView.as_view(),
          name="export-download"),
-    path("requests/<int:request_id>/calendar/", views.CalendarCreateView.as_view(), name="calendar-create"),
-    path("requests/<int:request_id>/calendar/<int:link_id>/revoke/",
+    path("requests/<id:request_id>/calendar/", views.CalendarCreateView.as_view(), name="calendar-create"),
+    path("requests/<id:request_id>/calendar/<id:link_id>/revoke/",
          views.RevokeView.as_view(model=CalendarSubscription), name="calendar-revoke"),
-    path("requests/<int:request_id>/share/", views.ShareCreateView.as_view(), name="share-create"),
-    path("requests/<int:request_id>/share/<int:link_id>/revoke/", views.RevokeView.as_view(model=ShareLink),
+    path("requests/<id:request_id>/share/", views.ShareCreateView.as_view(), name="share-create"),
+    path("requests/<id:request_id>/share/<id:link_id>/revoke/", views.RevokeView.as_view(model=ShareLink),
          name="share-revoke"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
 ]

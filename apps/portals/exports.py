@@ -16,6 +16,7 @@ from django.views import View
 
 from apps.coordination.access import requests_fully_visible_to
 from apps.core.errors import DomainError, NotFound
+from apps.core.ids import parse_int
 from apps.exports.document import Document, build_document, file_stem, itinerary_for_request
 from apps.exports.ics import ics_response
 from apps.exports.jobs import export_request, job_as_dict
@@ -88,6 +89,8 @@ class ExportStartView(OwnedRequestMixin, View):
     """POST: queue (or reuse) the PDF / package render; JSON for fetch(), else redirect."""
 
     def post(self, request, request_id, kind):
+        if kind not in ExportKind.values:
+            raise Http404
         job = export_request(itinerary=self.get_itinerary(), kind=kind, actor=request.user)
         if "application/json" in request.headers.get("Accept", ""):
             return JsonResponse(job_as_dict(job), status=200 if job.status == ExportStatus.DONE else 202)
@@ -126,9 +129,9 @@ class ShareCreateView(OwnedRequestMixin, View):
         days = request.POST.get("expires_in_days", "")
         expires_at = None
         if days:
-            if not days.isdigit() or int(days) not in SHARE_EXPIRY_DAYS:
+            if parse_int(days) not in SHARE_EXPIRY_DAYS:
                 raise Http404
-            expires_at = timezone.now() + dt.timedelta(days=int(days))
+            expires_at = timezone.now() + dt.timedelta(days=parse_int(days))
         try:
             share_link_create(request=self.get_experience_request(), actor=request.user, expires_at=expires_at)
         except DomainError as exc:

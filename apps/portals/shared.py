@@ -18,6 +18,7 @@ from apps.coordination.models import Event
 from apps.coordination.phases import Phase
 from apps.coordination.services.itinerary import REPLAN_PHASES, itinerary_change_accept
 from apps.core.errors import DomainError
+from apps.core.ids import parse_int
 from apps.exports.document import build_document
 from apps.itineraries.models import Item, ItineraryState
 
@@ -153,10 +154,10 @@ class CommandView(RequestScopeMixin, View):
 
 def posted_id(value) -> int:
     """An id from a form; anything else is a shape error (nothing is written)."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise DomainError(_("Choose one of the options."), code="form.invalid") from None
+    number = parse_int(value)
+    if number is None:
+        raise DomainError(_("Choose one of the options."), code="form.invalid")
+    return number
 
 
 def cleaned(form) -> dict:

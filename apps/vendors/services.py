@@ -23,6 +23,11 @@ from apps.core.errors import DomainError, NotFound
 from .models import Offering, Slot, VendorMetrics
 
 MAX_BULK_DAYS = 366
+# One bulk request writes at most this many slots (a year at two or three times a day);
+# more is a typo or abuse, and would hold the write lock for seconds.
+MAX_BULK_SLOTS = 1000
+# Seats in one slot; past it is a typo (and past 2**31 the column overflows).
+MAX_SLOT_CAPACITY = 100_000
 
 
 def slot_hold(*, slot_id: int, quantity: int) -> bool:
@@ -76,6 +81,8 @@ def _check_slot_shape(*, capacity: int, start: dt.datetime | None = None, end: d
         errors["end"] = _("A slot must end after it starts.")
     if capacity < 1:
         errors["capacity"] = _("A slot needs at least one seat.")
+    elif capacity > MAX_SLOT_CAPACITY:
+        errors["capacity"] = _("A slot has at most %(n)s seats.") % {"n": MAX_SLOT_CAPACITY}
     if errors:
         raise DomainError(_("The slot has invalid fields."), code="slot.invalid", fields=errors)
 
@@ -99,7 +106,8 @@ def slots_bulk_create(*, vendor, offering_id: int, first_date: dt.date, last_dat
     ``last_date`` (weekdays 0=Monday…; all by default), in the vendor's time zone.
 
     Days/times that already have a slot, or are in the past, are left out (re-running is
-    harmless). Raises DomainError ``slot.invalid`` for an empty or too long range."""
+    harmless). Raises DomainError ``slot.invalid`` for an empty or too long range,
+    ``slot.too_many`` past ``MAX_BULK_SLOTS``."""
     offering = _offering_of(vendor, offering_id)
     days = (last_date - first_date).days
     if not times or days < 0 or days >= MAX_BULK_DAYS:
@@ -114,6 +122,9 @@ def slots_bulk_create(*, vendor, offering_id: int, first_date: dt.date, last_dat
         day = first_date + dt.timedelta(days=n)
         if weekdays is None or day.weekday() in weekdays:
             starts += [dt.datetime.combine(day, t, tzinfo=tz).astimezone(dt.timezone.utc) for t in sorted(times)]
+    if len(starts) > MAX_BULK_SLOTS:
+        raise DomainError(_("At most %(n)s slots at once: choose fewer days or times.") % {"n": MAX_BULK_SLOTS},
+                          code="slot.too_many", fields={"times": _("Too many slots.")})
     existing = set(Slot.objects.filter(offering=offering, start__in=starts).values_list("start", flat=True))
     rows = [Slot(offering=offering, start=s, end=s + duration, capacity_total=capacity, capacity_available=capacity,
                  price=offering.base_price if price is None else price, currency=offering.currency)
@@ -128,9 +139,9 @@ def slot_capacity_set(*, vendor, slot_id: int, capacity_total: int) -> Slot:
     slot = Slot.objects.filter(pk=slot_id, offering__vendor=vendor).first()
     if slot is None:
         raise NotFound(_("No such slot."), code="slot.not_found")
-    if capacity_total < 0:
-        raise DomainError(_("Capacity cannot be negative."), code="slot.invalid",
-                          fields={"capacity_total": _("Enter 0 or more.")})
+    if not 0 <= capacity_total <= MAX_SLOT_CAPACITY:
+        raise DomainError(_("Capacity must be between 0 and %(n)s.") % {"n": MAX_SLOT_CAPACITY}, code="slot.invalid",
+                          fields={"capacity_total": _("Enter 0 to %(n)s.") % {"n": MAX_SLOT_CAPACITY}})
     # held = total - available must stay <= the new total: one conditional UPDATE.
     changed = Slot.objects.filter(pk=slot_id, capacity_total__lte=F("capacity_available") + capacity_total).update(
         capacity_available=F("capacity_available") + capacity_total - F("capacity_total"), capacity_total=capacity_total)

@@ -48,16 +48,22 @@ def login(browser, live_url):
     """``login(user)`` → a Playwright page signed in as ``user`` in its own browser context."""
     from tests.factories import PASSWORD
 
-    contexts = []
+    contexts, violations = [], []
 
     def _login(user, viewport=None):
         context = browser.new_context(base_url=live_url, viewport=viewport or {"width": 1280, "height": 900})
         context.set_default_timeout(15000)
+        # Every Content-Security-Policy violation reaches the console (the page works under the CSP).
+        context.add_init_script("document.addEventListener('securitypolicyviolation', e => console.error("
+                                "'CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));")
         contexts.append(context)
         page = context.new_page()
+        page.on("console", lambda message: violations.append(message.text) if message.type == "error" and (
+            "Content Security Policy" in message.text or "CSP violation" in message.text) else None)
         sign_in(page, user.username, PASSWORD)
         return page
 
     yield _login
     for context in contexts:
         context.close()
+    assert violations == [], violations

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.commit import enqueue
 from apps.core.errors import Conflict, DomainError, NotFound
+from apps.core.ids import parse_int
 from apps.experts.models import BookingPreference
 from apps.itineraries.models import Item
 from apps.requests.models import ExperienceType
@@ -155,7 +156,7 @@ def _save_with_reference(booking: Booking, fields: list[str], attempts: int = 5)
     local date, sequence), retrying the next number if another booking took it meanwhile."""
     prefix = _reference_prefix(booking)
     taken = Booking.objects.filter(reference__startswith=prefix).values_list("reference", flat=True)
-    seq = max((int(ref[len(prefix):]) for ref in taken if ref[len(prefix):].isdigit()), default=0)
+    seq = max((n for ref in taken if (n := parse_int(ref[len(prefix):])) is not None), default=0)
     for n in range(seq + 1, seq + 1 + attempts):
         booking.reference = f"{prefix}{n:03d}"
         try:

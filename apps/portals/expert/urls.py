@@ -3,7 +3,7 @@ from django.urls import path
 from . import bookings, inbox, workspace
 
 app_name = "expert"
-request = "requests/<int:request_id>/"
+request = "requests/<id:request_id>/"
 urlpatterns = [
     path("", inbox.HomeView.as_view(), name="home"),
     path("calendar/", inbox.CalendarView.as_view(), name="calendar"),

@@ -21,6 +21,7 @@ from apps.coordination.models import Review
 from apps.coordination.phases import OPEN_PHASES, Phase
 from apps.coordination.services.reviews import MAX_COMMENT, REVIEWED_BOOKINGS, review_submit
 from apps.core.errors import DomainError
+from apps.core.ids import parse_int
 from apps.portals.gates import TravelerPortalMixin
 from apps.portals.shared import RequestScopeMixin
 
@@ -103,13 +104,6 @@ def trip_feedback(user, requests_page, *, refused: tuple[int, str, TripReviewFor
     return feedback
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 class HistoryView(TravelerPortalMixin, ListView):
     """Past trips (completed or cancelled) with, for each completed one, its review forms
     and written reviews."""
@@ -135,7 +129,7 @@ class ReviewSubmitView(TravelerPortalMixin, RequestScopeMixin, View):
 
     def post(self, request, request_id: int):
         state = self.state  # out of scope → 404 before anything else
-        key = target_key(request.POST.get("target"), _int(request.POST.get("vendor")))
+        key = target_key(request.POST.get("target"), parse_int(request.POST.get("vendor")))
         form = TripReviewForm(request.POST, auto_id=f"rv{request_id}-{key}-%s")
         if form.is_valid():
             data = form.cleaned_data
@@ -154,7 +148,7 @@ class ReviewSubmitView(TravelerPortalMixin, RequestScopeMixin, View):
         return self.history_page(key, form)
 
     def history_url(self) -> str:
-        page = _int(self.request.GET.get("page"))
+        page = parse_int(self.request.GET.get("page"))
         return reverse("traveler:history") + (f"?page={page}" if page else "")
 
     def history_page(self, key: str, form: TripReviewForm):

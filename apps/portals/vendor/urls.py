@@ -5,9 +5,9 @@ from . import views
 app_name = "vendor"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("bookings/<int:pk>/respond/", views.BookingRespondView.as_view(), name="booking-respond"),
-    path("bookings/<int:pk>/arrived/", views.BookingArrivedView.as_view(), name="booking-arrived"),
+    path("bookings/<id:pk>/respond/", views.BookingRespondView.as_view(), name="booking-respond"),
+    path("bookings/<id:pk>/arrived/", views.BookingArrivedView.as_view(), name="booking-arrived"),
     path("slots/", views.SlotListView.as_view(), name="slots"),
     path("slots/bulk/", views.SlotBulkCreateView.as_view(), name="slots-bulk"),
-    path("slots/<int:pk>/capacity/", views.SlotCapacityView.as_view(), name="slot-capacity"),
+    path("slots/<id:pk>/capacity/", views.SlotCapacityView.as_view(), name="slot-capacity"),
 ]
