@@ -41,9 +41,10 @@ ENDED_STATUSES = (BookingStatus.DECLINED, BookingStatus.EXPIRED, BookingStatus.C
 # What a vendor with a live booking sees of the request: what serving the booking needs.
 VENDOR_REQUEST_FIELDS = ("id", "experience_type", "traveler", "destination", "dates", "travelers", "guest_count")
 STAFF_GROUP = "staff"
-# Events about the expert's unsent draft: kept in the audit trail, heard and seen only by
-# the expert and staff (:func:`event_is_private`), so that a draft save notifies nobody.
-DRAFT_EVENTS = frozenset({"itinerary.drafted", "itinerary.draft_edited"})
+# Events about the expert's unsent drafts (itinerary, recommendations): kept in the audit
+# trail, heard and seen only by the expert and staff (:func:`event_is_private`), so that a
+# draft save notifies nobody.
+DRAFT_EVENTS = frozenset({"itinerary.drafted", "itinerary.draft_edited", "recommendation.edited"})
 
 
 # --- who the user is ----------------------------------------------------------------
