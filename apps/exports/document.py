@@ -64,6 +64,8 @@ class ItemView:
     requirements: list[str]
     tips: list[str]
     reasoning: str
+    id: int | None = None  # the Item's, for the actions pages put next to it
+    pinned: bool = False
 
 
 @dataclass
@@ -226,6 +228,7 @@ def build_document(itinerary: Itinerary, *, currency: str | None = None, rates_o
                 travel_min=item.travel_from_previous_min,
                 directions=_directions(item.travel_from_previous_min, previous, here),
                 requirements=list(item.requirements or []), tips=list(item.tips or []), reasoning=item.reasoning,
+                id=item.pk, pinned=item.pinned,
             ))
             if None not in here:
                 points.append(MapPoint(index, *here))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from django.db import models
 from django.db.models import Prefetch
 
 from apps.core.money import Money
@@ -72,3 +73,21 @@ def draft_alternatives(itinerary: Itinerary) -> list[dict]:
     return [{"title": entry["title"], "reason": entry.get("reason", ""), "offering": offerings.get(entry["title"]),
              "place": places.get(entry["title"]) if entry["title"] not in offerings else None}
             for entry in itinerary.left_out if entry.get("title") in offerings or entry.get("title") in places]
+
+
+def draft_entry_search(request, query: str, limit: int = 8) -> list[dict]:
+    """Offerings (not hotels: the planner chooses the stay) and places at the request's
+    destination whose name matches ``query``, for the expert's "add to the draft" search:
+    ``{"entry": "offering:<id>" | "place:<id>", "title", "what"}`` (2 queries)."""
+    query = query.strip()
+    if not query:
+        return []
+    city = request.destination
+    offerings = (Offering.objects.filter(is_active=True, vendor__is_active=True, vendor__city__iexact=city)
+                 .exclude(kind="stay").filter(models.Q(title__icontains=query) | models.Q(vendor__name__icontains=query))
+                 .select_related("vendor").order_by("title")[:limit])
+    places = Place.objects.filter(city__iexact=city, name__icontains=query).order_by("name")[:limit]
+    return ([{"entry": f"offering:{o.pk}", "title": o.title, "what": f"{o.vendor.name} · {o.get_kind_display()}"}
+             for o in offerings]
+            + [{"entry": f"place:{p.pk}", "title": p.name, "what": p.category.replace("_", " ").capitalize()}
+               for p in places])
