@@ -180,3 +180,19 @@ def test_metrics_from_expert_signals(client):
     client.force_login(expert.user)
     metrics = client.get(reverse("expert:metrics"))
     assert metrics.context["signals"].response_hours is not None and metrics.context["active_count"] == 1
+
+
+def test_inbox_shows_a_new_request_live(client):
+    """The waiting list is a live fragment of the expert's /ws/me/ feed: a traveler's choice
+    is addressed to the expert's group and the fragment then lists the request."""
+    from apps.coordination.models import OutboxMessage
+
+    expert = make_expert()
+    client.force_login(expert.user)
+    home = client.get(reverse("expert:home")).content.decode()
+    assert 'data-live-socket="/ws/me/"' in home and "?part=waiting" in home and "expert.*" in home
+    state = chosen(expert, make_user(first_name="Emma"))
+    assert OutboxMessage.objects.filter(event__state=state, event__type="expert.chosen",
+                                        group=f"user.{expert.user.pk}").exists()
+    fragment = client.get(reverse("expert:home"), {"part": "waiting"}).content.decode()
+    assert str(state.request) in fragment and "<html" not in fragment
