@@ -174,7 +174,10 @@ def _directions(minutes: int, previous: tuple | None, here: tuple) -> str:
 def _address(item: Item, city: str) -> str:
     if item.offering is not None and item.offering.vendor.address:
         return item.offering.vendor.address
-    name = item.place.name if item.place is not None else item.place_name
+    if item.place is not None:
+        name = item.place.name
+    else:  # a vendor without an address: where it is, by its name
+        name = item.offering.vendor.name if item.offering is not None else item.place_name
     return ", ".join(part for part in (name, city) if part)
 
 
