@@ -53,7 +53,7 @@ def test_draft_edits_then_send(trip):
     assert next(i for i in items(draft) if i["id"] == tour["id"])["pinned"] is False
     draft = ok(e.post(f"{base}draft/items/{tour['id']}/replace/", {"place": trip.museum.pk}, format="json"))
     assert next(i for i in items(draft) if i["id"] == tour["id"])["title"] == "Tokyo National Museum"
-    assert {"title": "Tsukiji food walk", "reason": "replaced by Tokyo National Museum", "offering": trip.tour.pk,
+    assert {"title": "Tsukiji food walk", "reason": "your expert chose Tokyo National Museum instead", "offering": trip.tour.pk,
             "place": None} in draft["alternatives"]
     draft = ok(e.post(f"{base}draft/items/{tour['id']}/remove/", format="json"))
     assert tour["id"] not in [i["id"] for i in items(draft)]

@@ -95,7 +95,8 @@ def test_replace_remove_and_the_alternatives(trip):
     trip.draft.refresh_from_db()
     assert (replaced.pk, replaced.title, replaced.place_id, replaced.slot_id) == (
         item.pk, "Tokyo National Museum", trip.museum.pk, None)
-    assert trip.draft.left_out[0] == {"title": "Tsukiji food walk", "reason": "replaced by Tokyo National Museum"}
+    assert trip.draft.left_out[0] == {"title": "Tsukiji food walk",
+                                      "reason": "your expert chose Tokyo National Museum instead"}
     edit(trip, "replace", item_id=item.pk, offering_id=trip.tour.pk)  # and back, from the alternatives
     trip.draft.refresh_from_db()
     assert "Tsukiji food walk" not in [e["title"] for e in trip.draft.left_out]

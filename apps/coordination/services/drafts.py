@@ -137,12 +137,13 @@ def draft_item_move(*, state_id: int, actor, item_id: int, day: dt.date, time: d
         _not_a_stay(item)
         at = _local(cmd.state.request, day, time)
         if item.offering_id:
-            entry = _offering_entry(cmd.state.request, item.offering, at, item.reasoning)
+            entry = _offering_entry(cmd.state.request, item.offering, at, _("Your expert chose this time."))
             entry.title, entry.tips, entry.kind = item.title, list(item.tips), item.kind
         else:
             entry = PlanItem(kind=item.kind, title=item.title, start=at, end=at + (item.end - item.start),
                              place_name=item.place_name, lat=item.lat, lon=item.lon, place_id=item.place_id,
-                             price=item.price, reasoning=item.reasoning, tips=list(item.tips), pinned=True)
+                             price=item.price, reasoning=_("Your expert chose this time."), tips=list(item.tips),
+                             pinned=True)
         item = itinerary_rows.draft_item_put(itinerary=draft, entry=entry, item=item)
         _record(cmd, draft, MOVE, item, start=item.start.astimezone(at.tzinfo).isoformat())
     return item
@@ -161,7 +162,7 @@ def draft_item_replace(*, state_id: int, actor, item_id: int, offering_id: int |
         entry = _entry(request, item.start.astimezone(ZoneInfo(request.time_zone)), offering_id=offering_id,
                        place_id=place_id, reasoning=_("Your expert's pick."))
         item = itinerary_rows.draft_item_put(itinerary=draft, entry=entry, item=item,
-                                             reason=_("replaced by %(title)s") % {"title": entry.title})
+                                             reason=_("your expert chose %(title)s instead") % {"title": entry.title})
         _record(cmd, draft, REPLACE, item, replaced=old_title)
     return item
 
