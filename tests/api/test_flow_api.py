@@ -97,29 +97,30 @@ def test_expert_path_over_rest(staff):
     review = ok(t.post(f"/api/v1/requests/{rid}/recommendations/items/{item_id}/review/", {"action": "approve"},
                        format="json"))
     assert review["status"] == "approved"
-    step(t, rid, "planning", events := [*events, "recommendation.edited", "recommendation.sent",
-                                        "recommendation.item_reviewed"])
+    # The expert's drafts (recommendations, then the itinerary) are not in the traveler's timeline.
+    step(t, rid, "planning", events := [*events, "recommendation.sent", "recommendation.item_reviewed"], hidden=1)
 
     draft = ok(e.post(f"/api/v1/requests/{rid}/itinerary/generate/", {"seed": 1}, format="json"), 201)
     assert (draft["version"], draft["state"], draft["time_zone"]) == (1, "draft", "Asia/Tokyo")
     assert ok(t.get(f"/api/v1/requests/{rid}/itinerary/"), 404)["code"] == "itinerary.none"
     assert ok(t.get(f"/api/v1/requests/{rid}/itinerary/", {"draft": 1}), 403)["code"] == "permission_denied"
-    step(t, rid, "planning", events, hidden=1)  # the draft is the expert's: not in the traveler's timeline
+    step(t, rid, "planning", events, hidden=2)
     plan = ok(e.post(f"/api/v1/requests/{rid}/itinerary/send/"))
     assert (plan["version"], plan["state"]) == (1, "proposed")
     assert ok(t.get(f"/api/v1/requests/{rid}/itinerary/")) == plan
     workshop = [i for d in plan["days"] for i in d["items"] if i["offering"] == tour.pk]
     assert [i["start"] for i in workshop] == [dt.datetime.combine(start, dt.time(11), TOKYO).isoformat()]
+    assert "Bring cash" in workshop[0]["tips"]  # the recommendation lives on as the item's tip
     approved = ok(t.post(f"/api/v1/requests/{rid}/itinerary/approve/"))
     assert (approved["status"], approved["unbooked"]) == ("booking", [])
     step(t, rid, "booking", events := [*events, "itinerary.proposed", "itinerary.approved", "booking.requested"],
-         hidden=1)
+         hidden=2)
     assert timeline(e, rid)[-4:] == ["itinerary.drafted", "itinerary.proposed", "itinerary.approved",
                                      "booking.requested"]
     confirm_instant_booking(Booking.objects.get(slot=slot).pk)
     events.append("booking.confirmed")
     assert ok(t.get(f"/api/v1/requests/{rid}/itinerary/"))["days"]
-    finish_trip(t, rid, staff, events, hidden=1)
+    finish_trip(t, rid, staff, events, hidden=2)
 
 
 def test_browse_path_over_rest(staff):

@@ -137,13 +137,26 @@ def _summary(itinerary) -> dict:
             "left_out": len(itinerary.left_out), "conflicts": len(itinerary.conflicts)}
 
 
+def _with_expert_tips(plan: Plan, state: CoordinationState) -> Plan:
+    """The expert's recommendations live on as the tips of the items they recommended."""
+    recommended = recommendation_inputs(state)
+    by_offering = {r.offering_id: r for r in recommended if r.offering_id}
+    by_title = {r.title.casefold(): r for r in recommended}
+    for item in plan.items:
+        found = by_offering.get(item.offering_id) or by_title.get(item.title.casefold())
+        if found is not None:
+            item.tips = list(dict.fromkeys([*found.tips, *item.tips]))
+    return plan
+
+
 def itinerary_plan(state: CoordinationState, *, seed: int = 0, pending: Sequence[tuple[str, dict]] = ()) -> Plan:
     """The next version's plan for ``state`` (an unlocked :func:`engine.snapshot`), as if the
     ``pending`` ``(type, payload)`` events were recorded. Calls the planner and its providers
     (weather, travel times, currency, events, inventories): never under the state's lock."""
-    return plan_for_request(state.request, wishes=planner_inputs(state, pending),
+    plan = plan_for_request(state.request, wishes=planner_inputs(state, pending),
                             exclude_offering_ids=rejected_offering_ids(state.pk, pending),
                             keep=kept_pins(state), signals=_planner_signals(state.request), seed=seed)
+    return _with_expert_tips(plan, state)
 
 
 def _author(state: CoordinationState, actor) -> str:
