@@ -1,4 +1,5 @@
-"""Engine commands of the itinerary: generate the next version with the planner, approve it
+"""Engine commands of the itinerary: generate the next version with the planner (the
+expert's starts as their draft, edited in :mod:`.drafts`, until they send it), approve it
 (bookings are then requested for its vendor items), reject or move one item (re-plan).
 
 The planner's inputs come from the coordination: approved/modified expert
