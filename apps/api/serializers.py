@@ -265,6 +265,36 @@ class ItemModifyInput(serializers.Serializer):
     note = serializers.CharField(required=False, default="", allow_blank=True)
 
 
+class DraftEntryInput(serializers.Serializer):
+    """What goes into the expert's draft (add, replace): an offering or a place."""
+
+    offering = serializers.IntegerField(required=False, allow_null=True, default=None)
+    place = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+    def validate(self, data):
+        if (data["offering"] is None) == (data["place"] is None):
+            raise serializers.ValidationError({"offering": "Give either an offering or a place."})
+        return data
+
+
+class DraftAddInput(DraftEntryInput):
+    day = serializers.DateField()
+    time = serializers.TimeField()
+
+
+class DraftMoveInput(serializers.Serializer):
+    day = serializers.DateField()
+    time = serializers.TimeField()
+
+
+class DraftPinInput(serializers.Serializer):
+    pinned = serializers.BooleanField(required=False, default=True)
+
+
+class DraftNoteInput(serializers.Serializer):
+    tips = serializers.ListField(child=serializers.CharField(max_length=500, allow_blank=True), max_length=20)
+
+
 class PlanItemInput(serializers.Serializer):
     offering = IdField()
     slot = IdField(required=False, allow_null=True, default=None)

@@ -1,32 +1,37 @@
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.accounts.models import Role
-from apps.coordination.access import (events_visible_to, has_role, recommendations_visible_to,
-                                      requests_fully_visible_to, requests_open_to_negotiation, requests_visible_to,
-                                      sees_vendor_slice, shortlist_visible_to)
+from apps.coordination.access import (can_edit_itinerary_draft, events_visible_to, has_role, plans_as_draft,
+                                      recommendations_visible_to, require, requests_fully_visible_to,
+                                      requests_open_to_negotiation, requests_visible_to, sees_vendor_slice,
+                                      shortlist_visible_to)
 from apps.coordination.models import CoordinationState
 from apps.coordination.services.browse import browse_start, plan_item_add, plan_item_remove
 from apps.coordination.services.changes import requirements_change
 from apps.coordination.services.experts import (consultation_book, consultation_times, expert_accept, expert_choose,
                                                 expert_decline, request_matches, require_traveler)
 from apps.coordination.services.intake import request_submit
+from apps.coordination.services import drafts
 from apps.coordination.services.lifecycle import cancellation_outcome, cancellation_preview, request_cancel
 from apps.coordination.services.itinerary import (itinerary_approve, itinerary_change_accept, itinerary_generate,
-                                                  itinerary_item_modify, itinerary_item_reject)
+                                                  itinerary_item_modify, itinerary_item_reject, itinerary_send)
 from apps.coordination.services.recommendations import (recommendation_edit, recommendation_item_review,
                                                         recommendation_send)
 from apps.coordination.services.weddings import negotiated_bookings_settle, price_accept, price_offer, shortlist_add
 from apps.core.errors import DomainError, NotFound
 from apps.experts.selectors import consultation_slot_list_free
-from apps.itineraries.selectors import itinerary_serialize, itinerary_with_days
+from apps.itineraries.selectors import (draft_alternatives, itinerary_draft_for_request, itinerary_serialize,
+                                       itinerary_with_days)
 from apps.vendors.selectors import offering_search
 
-from .serializers import (ID_PATTERN, INTAKE_FIELD_PATHS, ConsultationSlotOutput, EventOutputSerializer, ExpertChoiceInput, GenerateInput,
+from .serializers import (ID_PATTERN, INTAKE_FIELD_PATHS, ConsultationSlotOutput, DraftAddInput, DraftEntryInput,
+                          DraftMoveInput, DraftNoteInput, DraftPinInput, EventOutputSerializer, ExpertChoiceInput,
+                          GenerateInput,
                           IntakeInputSerializer, ItemModifyInput, ItemReviewInput, MatchOutputSerializer,
                           OfferingOutput, OfferingSearchInput, PlanItemInput, PriceOfferInput, ReasonInput,
                           RecommendationInput, RecommendationItemOutput, RecommendationOutput,
@@ -124,21 +129,78 @@ class FlowActionsMixin:
                                           action=data["action"], feedback=data["feedback"], changes=data["changes"])
         return Response(RecommendationItemOutput(item).data)
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(parameters=[OpenApiParameter("draft", bool, description="the expert's unsent draft")],
+                   responses={200: dict})
     @action(detail=True, methods=["get"])
     def itinerary(self, request, pk=None):
+        """The version the traveler sees; ``?draft=1``: the expert's unsent draft (expert, staff)
+        with the alternatives it could take in."""
         state = self._state(pk)
+        if request.query_params.get("draft") in ("1", "true"):
+            return self._draft_out(state)
         current = itinerary_with_days().filter(pk=state.current_itinerary_id).first()
         if current is None:
             raise NotFound(_("No itinerary yet."), code="itinerary.none")
         return Response(itinerary_serialize(current))
 
+    def _draft_out(self, state, code=status.HTTP_200_OK) -> Response:
+        require(can_edit_itinerary_draft(self.request.user, state), self.request.user, state,
+                _("Only the request's expert sees the draft."))
+        draft = itinerary_draft_for_request(state.request_id)
+        if draft is None:
+            raise NotFound(_("There is no draft."), code="itinerary.no_draft")
+        return Response({**itinerary_serialize(itinerary_with_days().get(pk=draft.pk)),
+                         "alternatives": draft_alternatives(draft)}, status=code)
+
     @extend_schema(request=GenerateInput, responses={201: dict})
     @action(detail=True, methods=["post"], url_path="itinerary/generate")
     def itinerary_generate(self, request, pk=None):
+        """The expert's plan is a draft only they see (the draft JSON); the traveler's is
+        their current version at once."""
         data = _input(GenerateInput, request).validated_data
-        itinerary_generate(state_id=self._state(pk).pk, actor=request.user, seed=data["seed"])
+        state = self._state(pk)
+        itinerary_generate(state_id=state.pk, actor=request.user, seed=data["seed"])
+        if plans_as_draft(request.user, state):
+            return self._draft_out(state, status.HTTP_201_CREATED)
         return self._itinerary_out(pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: dict})
+    @action(detail=True, methods=["post"], url_path="itinerary/send")
+    def itinerary_send(self, request, pk=None):
+        """The expert sends the draft: the traveler sees it (and is told)."""
+        itinerary_send(state_id=self._state(pk).pk, actor=request.user)
+        return self._itinerary_out(pk, status.HTTP_200_OK)
+
+    @extend_schema(request=DraftAddInput, responses={201: dict})
+    @action(detail=True, methods=["post"], url_path="itinerary/draft/items")
+    def draft_add(self, request, pk=None):
+        """Add an offering or a place to the draft at a day and time."""
+        data = _input(DraftAddInput, request).validated_data
+        state = self._state(pk)
+        drafts.draft_item_add(state_id=state.pk, actor=request.user, day=data["day"], time=data["time"],
+                              offering_id=data["offering"], place_id=data["place"])
+        return self._draft_out(state, status.HTTP_201_CREATED)
+
+    @extend_schema(request=dict, responses={200: dict})
+    @action(detail=True, methods=["post"],
+            url_path=r"itinerary/draft/items/(?P<item_id>\d+)/(?P<verb>move|replace|remove|pin|note)")
+    def draft_edit(self, request, pk=None, item_id=None, verb=None):
+        """Edit one draft item: ``move`` {day, time}, ``replace`` {offering | place},
+        ``remove`` {}, ``pin`` {pinned}, ``note`` {tips}; answers the draft."""
+        state = self._state(pk)
+        edit = {"state_id": state.pk, "actor": request.user, "item_id": int(item_id)}
+        if verb == "move":
+            drafts.draft_item_move(**edit, **_input(DraftMoveInput, request).validated_data)
+        elif verb == "replace":
+            data = _input(DraftEntryInput, request).validated_data
+            drafts.draft_item_replace(**edit, offering_id=data["offering"], place_id=data["place"])
+        elif verb == "remove":
+            drafts.draft_item_remove(**edit)
+        elif verb == "pin":
+            drafts.draft_item_pin(**edit, **_input(DraftPinInput, request).validated_data)
+        else:
+            drafts.draft_item_note(**edit, **_input(DraftNoteInput, request).validated_data)
+        return self._draft_out(state)
 
     @extend_schema(request=None, responses={200: dict})
     @action(detail=True, methods=["post"], url_path="itinerary/approve")

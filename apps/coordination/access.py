@@ -41,6 +41,10 @@ ENDED_STATUSES = (BookingStatus.DECLINED, BookingStatus.EXPIRED, BookingStatus.C
 # What a vendor with a live booking sees of the request: what serving the booking needs.
 VENDOR_REQUEST_FIELDS = ("id", "experience_type", "traveler", "destination", "dates", "travelers", "guest_count")
 STAFF_GROUP = "staff"
+# Events about the expert's unsent drafts (itinerary, recommendations): kept in the audit
+# trail, heard and seen only by the expert and staff (:func:`event_is_private`), so that a
+# draft save notifies nobody.
+DRAFT_EVENTS = frozenset({"itinerary.drafted", "itinerary.draft_edited", "recommendation.edited"})
 
 
 # --- who the user is ----------------------------------------------------------------
@@ -143,6 +147,19 @@ def can_repair(user, state: CoordinationState) -> bool:
     return is_staff(user)
 
 
+def can_edit_itinerary_draft(user, state: CoordinationState) -> bool:
+    """The expert's unsent itinerary draft: the accepted expert and staff see and edit it;
+    the traveler sees a version once it is sent."""
+    return is_staff(user) or (state.expert_accepted_at is not None and _is_expert(user, state))
+
+
+def plans_as_draft(user, state: CoordinationState) -> bool:
+    """A plan this user generates starts as the expert's draft: the accepted expert's, or
+    staff's on a request with an accepted expert. The traveler's own plan is theirs at once."""
+    return state.expert_accepted_at is not None and can_edit_itinerary_draft(user, state) \
+        and not _is_traveler(user, state)
+
+
 def can_export(user, state: CoordinationState) -> bool:
     """PDF, calendar, confirmation package, share links: the whole plan, so full view only."""
     return can_view_request(user, state)
@@ -208,10 +225,15 @@ def bookings_served_by(user) -> QuerySet[Booking]:
 
 
 def events_visible_to(user, request_id: int) -> QuerySet[Event]:
-    """The request's timeline, oldest first, for those who see it whole; none for others."""
-    if not requests_fully_visible_to(user).filter(pk=request_id).exists():
+    """The request's timeline, oldest first, for those who see it whole (the expert's draft
+    events only for those who may see the draft); none for others."""
+    request = requests_fully_visible_to(user).filter(pk=request_id).first()
+    if request is None:
         return Event.objects.none()
-    return Event.objects.filter(state__request_id=request_id).select_related("actor").order_by("version")
+    events = Event.objects.filter(state__request_id=request_id).select_related("actor").order_by("version")
+    if not can_edit_itinerary_draft(user, request.coordination):
+        events = events.exclude(type__in=DRAFT_EVENTS)
+    return events
 
 
 def threads_visible_to(user, state: CoordinationState) -> QuerySet[Thread]:
@@ -265,6 +287,12 @@ def stakeholder_ids(state: CoordinationState) -> list[int]:
     if state.expert_id:
         ids.add(state.expert.user_id)
     return sorted(ids)
+
+
+def event_is_private(event_type: str) -> bool:
+    """An event only the expert (on their own feed) and staff hear: never the request's
+    group, the traveler or vendors."""
+    return event_type in DRAFT_EVENTS
 
 
 def me_group(user) -> str | None:

@@ -25,7 +25,7 @@ from apps.core.errors import Conflict
 from apps.core.requestlog import current_request_id
 
 from . import hooks
-from .access import STAFF_GROUP, request_group, stakeholder_ids, user_group, vendor_group
+from .access import STAFF_GROUP, event_is_private, request_group, stakeholder_ids, user_group, vendor_group
 from .models import CoordinationState, Event, OutboxMessage
 from .phases import PHASES
 
@@ -100,6 +100,13 @@ def _message(state: CoordinationState, event: Event, data: dict) -> dict:
 def _write_outbox(cmd: Command, event: Event) -> None:
     state = cmd.state
     full = _message(state, event, cmd.payload)
+    if event_is_private(event.type):
+        rows = [OutboxMessage(event=event, group=STAFF_GROUP, payload=full)]
+        if state.expert_id:
+            rows.append(OutboxMessage(event=event, group=user_group(state.expert.user_id),
+                                      user_id=state.expert.user_id, payload=full))
+        OutboxMessage.objects.bulk_create(rows)
+        return
     rows = [OutboxMessage(event=event, group=request_group(state.request_id), payload=full),
             OutboxMessage(event=event, group=STAFF_GROUP, payload=full)]
     stakeholders = stakeholder_ids(state)

@@ -99,10 +99,12 @@ HOLDING_STATUSES = frozenset({BookingStatus.REQUESTED, BookingStatus.PENDING, Bo
 BOOKINGS = Transitions(code="booking", labels=BookingStatus, table=BOOKING_TRANSITIONS,
                        refusal=_("A booking cannot go from %(current)s to %(target)s."))
 
-# A version moves forward only: draft → proposed (in the command that plans it) → approved,
-# and a proposed or approved version → superseded by the next one.
+# A version moves forward only: draft → proposed (sent to the traveler: at once when the
+# traveler or the platform plans, when the expert sends their draft) → approved, and a
+# proposed or approved version → superseded by the next one. An expert's draft is
+# superseded by the next draft the planner makes for them.
 ITINERARY_TRANSITIONS: dict[str, frozenset[str]] = {
-    ItineraryState.DRAFT: frozenset({ItineraryState.PROPOSED}),
+    ItineraryState.DRAFT: frozenset({ItineraryState.PROPOSED, ItineraryState.SUPERSEDED}),
     ItineraryState.PROPOSED: frozenset({ItineraryState.APPROVED, ItineraryState.SUPERSEDED}),
     ItineraryState.APPROVED: frozenset({ItineraryState.SUPERSEDED}),
     ItineraryState.SUPERSEDED: frozenset(),

@@ -26,7 +26,7 @@ from apps.coordination.phases import BookingStatus, Phase
 from apps.coordination.services.bookings import booking_request
 from apps.coordination.services.experts import expert_accept, expert_choose
 from apps.coordination.services.intake import request_submit
-from apps.coordination.services.itinerary import itinerary_approve, itinerary_generate
+from apps.coordination.services.itinerary import itinerary_approve, itinerary_generate, itinerary_send
 from apps.coordination.services.lifecycle import trip_complete, trip_start
 from apps.core.money import quantize
 from apps.experts.models import BookingPreference, ConsultationSlot, Expert
@@ -258,6 +258,7 @@ def ensure_upcoming_booking(*, traveler: User, expert: Expert, today: dt.date) -
     expert_choose(state_id=state.pk, actor=traveler, expert_id=expert.pk)
     expert_accept(state_id=state.pk, actor=expert.user)
     itinerary_generate(state_id=state.pk, actor=expert.user)
+    itinerary_send(state_id=state.pk, actor=expert.user)
     itinerary_approve(state_id=state.pk, actor=traveler)
     tour = Slot.objects.filter(offering__vendor__user__username="vendor", start__date__gte=start,
                                capacity_available__gte=2).order_by("start").first()

@@ -28,12 +28,29 @@ TOP = 3
 
 @dataclass(frozen=True)
 class Match:
+    """One ranked expert: ``reasons`` (fit, availability, affinity) and the one rating and
+    one response time a card shows (the platform's measured figures, else the profile's)."""
+
     expert: Expert
     score: float
     reasons: list[str] = field(default_factory=list)
+    rating: float = 0.0
+    response_hours: int = 0
+    booking_success: float | None = None
+
+    @property
+    def performance(self) -> list[str]:
+        """The figures as sentences (for clients that read reasons only)."""
+        out = [_("Rated %(rating).1f by travelers") % {"rating": self.rating}]
+        if self.booking_success is not None:
+            out.append(_("%(pct)d%% of their bookings confirmed") % {"pct": round(self.booking_success * 100)})
+        out.append(_("Usually answers within %(hours)d hours") % {"hours": self.response_hours})
+        return out
 
     def as_dict(self) -> dict:
-        return {"expert": self.expert.pk, "name": str(self.expert), "score": self.score, "reasons": self.reasons}
+        return {"expert": self.expert.pk, "name": str(self.expert), "score": self.score,
+                "reasons": self.reasons + self.performance, "rating": round(self.rating, 1),
+                "response_hours": self.response_hours}
 
 
 def _lower(values) -> set[str]:
@@ -65,17 +82,17 @@ def _match_part(expert: Expert, request) -> tuple[float, list[str]]:
     return value, reasons
 
 
-def _performance_part(expert: Expert, signals: ExpertSignals) -> tuple[float, list[str]]:
+def _performance_part(expert: Expert, signals: ExpertSignals) -> tuple[float, dict]:
+    """The performance score and the figures a card shows (measured, else the profile's)."""
     satisfaction = signals.satisfaction if signals.satisfaction is not None else float(expert.rating)
     parts = [satisfaction / 5]
-    reasons = [_("Rated %(rating).1f by travelers") % {"rating": satisfaction}]
     if signals.booking_success is not None:
         parts.append(signals.booking_success)
-        reasons.append(_("%(pct)d%% of their bookings confirmed") % {"pct": round(signals.booking_success * 100)})
     hours = signals.response_hours if signals.response_hours is not None else float(expert.response_time_hours)
     parts.append(1 / (1 + hours / 24))
-    reasons.append(_("Usually answers within %(hours)d hours") % {"hours": max(1, round(hours))})
-    return sum(parts) / len(parts), reasons
+    figures = {"rating": satisfaction, "response_hours": max(1, round(hours)),
+               "booking_success": signals.booking_success}
+    return sum(parts) / len(parts), figures
 
 
 def _availability_part(expert: Expert, request, free_slot_experts: set[int]) -> tuple[float, list[str]]:
@@ -119,13 +136,13 @@ def expert_matches(request, *, exclude_ids=(), limit: int = TOP) -> list[Match]:
     matches = []
     for expert in candidates:
         match, reasons = _match_part(expert, request)
-        performance, perf_reasons = _performance_part(expert, signals[expert.pk])
+        performance, figures = _performance_part(expert, signals[expert.pk])
         availability, avail_reasons = _availability_part(expert, request, with_slots)
         liked = expert.pk in affinity
         if liked:
             reasons.append(_("Worked well with you before"))
         score = (WEIGHTS["match"] * match + WEIGHTS["performance"] * performance
                  + WEIGHTS["availability"] * availability + WEIGHTS["affinity"] * liked)
-        matches.append(Match(expert=expert, score=round(score, 1), reasons=reasons + avail_reasons + perf_reasons))
+        matches.append(Match(expert=expert, score=round(score, 1), reasons=reasons + avail_reasons, **figures))
     matches.sort(key=lambda m: (-m.score, m.expert.pk))
     return matches[:limit]

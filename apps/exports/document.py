@@ -64,6 +64,8 @@ class ItemView:
     requirements: list[str]
     tips: list[str]
     reasoning: str
+    id: int | None = None  # the Item's, for the actions pages put next to it
+    pinned: bool = False
 
 
 @dataclass
@@ -172,7 +174,10 @@ def _directions(minutes: int, previous: tuple | None, here: tuple) -> str:
 def _address(item: Item, city: str) -> str:
     if item.offering is not None and item.offering.vendor.address:
         return item.offering.vendor.address
-    name = item.place.name if item.place is not None else item.place_name
+    if item.place is not None:
+        name = item.place.name
+    else:  # a vendor without an address: where it is, by its name
+        name = item.offering.vendor.name if item.offering is not None else item.place_name
     return ", ".join(part for part in (name, city) if part)
 
 
@@ -226,6 +231,7 @@ def build_document(itinerary: Itinerary, *, currency: str | None = None, rates_o
                 travel_min=item.travel_from_previous_min,
                 directions=_directions(item.travel_from_previous_min, previous, here),
                 requirements=list(item.requirements or []), tips=list(item.tips or []), reasoning=item.reasoning,
+                id=item.pk, pinned=item.pinned,
             ))
             if None not in here:
                 points.append(MapPoint(index, *here))

@@ -50,7 +50,7 @@ def cancellation_policy_text(tiers: list[dict]) -> str:
     """Vendor cancellation tiers (``[{"hours": 72, "refund_pct": 100}, …]``) as one sentence."""
     valid = sorted((t for t in tiers or [] if "hours" in t and "refund_pct" in t), key=lambda t: -int(t["hours"]))
     if not valid:
-        return _("No cancellation terms published: ask your expert or the vendor before changing this booking.")
+        return _("No cancellation terms published: ask the vendor before changing this booking.")
     parts = []
     for tier in valid:
         pct, hours = int(tier["refund_pct"]), int(tier["hours"])

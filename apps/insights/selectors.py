@@ -67,8 +67,11 @@ def planner_signals(request) -> dict:
         vendor__lat__range=(request.lat - NEARBY_DEGREES, request.lat + NEARBY_DEGREES),
         vendor__lon__range=(request.lon - NEARBY_DEGREES, request.lon + NEARBY_DEGREES),
         reliability__isnull=False).values_list("vendor_id", "reliability")}
-    _profile, preferences = traveler_profile_for(request.traveler)
-    return {"reliability": reliability, "history": dict(preferences.interests)}
+    profile, preferences = traveler_profile_for(request.traveler)
+    # The plan says "like things you enjoyed before" only once the traveler has kept bookings
+    # or completed a trip with us; before, the interests are only what they told us.
+    lived = bool(profile is not None and (profile.trips_completed or profile.bookings_kept))
+    return {"reliability": reliability, "history": dict(preferences.interests), "lived": lived}
 
 
 def starting_points(destination: str, length_days: int | None = None, *, limit: int = 5) -> QuerySet[ItineraryPattern]:

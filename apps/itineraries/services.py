@@ -2,10 +2,12 @@
 transaction: nothing here opens its own side effects."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db.models import Max
 
-from .models import Day, Item, Itinerary, ItineraryState
-from .planner.plan import Plan
+from .models import Day, Item, ItemKind, Itinerary, ItineraryState
+from .planner.plan import Plan, PlanItem
 
 
 def itinerary_create_from_plan(*, request, plan: Plan, author_role: str) -> Itinerary:
@@ -39,3 +41,57 @@ def itinerary_save_state(*, itinerary: Itinerary) -> None:
     (``apps.coordination.phases.ITINERARIES``); called inside the engine command, which
     records the event."""
     itinerary.save(update_fields=["state", "updated_at"])
+
+
+# --- the expert's draft: edited in place until it is sent (then immutable like every version) ---
+
+def _day_for(itinerary: Itinerary, when) -> Day:
+    """The draft's day of ``when`` (aware, destination time zone)."""
+    day, _created = Day.objects.get_or_create(itinerary=itinerary, date=when.date())
+    return day
+
+
+def _after_edit(itinerary: Itinerary, *, out: Item | None = None, added_title: str = "", reason: str = "") -> None:
+    """Keep the draft's total and its list of what was left out in step with its items: the
+    item taken ``out`` becomes an alternative (with ``reason``), the one added is no longer one."""
+    left_out = [entry for entry in itinerary.left_out if entry.get("title") != added_title]
+    if out is not None and out.kind != ItemKind.STAY:
+        left_out.insert(0, {"title": out.title, "reason": reason})
+    itinerary.left_out = left_out
+    itinerary.total = sum((price for price in Item.objects.filter(day__itinerary=itinerary)
+                           .values_list("price", flat=True) if price is not None), Decimal(0))
+    itinerary.save(update_fields=["left_out", "total", "updated_at"])
+
+
+def draft_item_put(*, itinerary: Itinerary, entry: PlanItem, item: Item | None = None, reason: str = "") -> Item:
+    """Write ``entry`` into the draft ``itinerary``: as a new item, or over ``item`` (a move
+    keeps the item's own content, a replacement brings another's; the replaced one is then
+    listed as an alternative with ``reason``). Precondition: the engine command holds the lock."""
+    replaced = Item(title=item.title, kind=item.kind) if item is not None and item.title != entry.title else None
+    item = item or Item()
+    for name in ("kind", "title", "start", "end", "offering_id", "slot_id", "place_id", "place_name", "lat", "lon",
+                 "price", "travel_from_previous_min", "reasoning", "tips", "pinned"):
+        setattr(item, name, getattr(entry, name))
+    item.day = _day_for(itinerary, entry.start)
+    item.currency = itinerary.currency if entry.price is not None else ""
+    item.save()
+    _after_edit(itinerary, out=replaced, added_title=entry.title, reason=reason)
+    return item
+
+
+def draft_item_remove(*, item: Item, reason: str) -> None:
+    """Take ``item`` out of its draft; it is listed as an alternative with ``reason``."""
+    itinerary = item.day.itinerary
+    item.delete()
+    _after_edit(itinerary, out=item, reason=reason)
+
+
+def draft_item_annotate(*, item: Item, pinned: bool | None = None, tips: list[str] | None = None) -> Item:
+    """Pin or unpin a draft item (a pinned item stays where it is when the planner runs
+    again), or set its tips (the expert's notes to the traveler)."""
+    if pinned is not None:
+        item.pinned = pinned
+    if tips is not None:
+        item.tips = tips
+    item.save(update_fields=["pinned", "tips"])
+    return item

@@ -1,8 +1,22 @@
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from apps.core.models import TimeStamped
+
+
+def date_span(start, end) -> str:
+    """"16–19 Dec", "30 Dec – 2 Jan", "16 Dec" (the year only when it is not this year's)."""
+    year = "" if end.year == dt.date.today().year else " Y"
+    if start == end:
+        return date_format(end, "j M" + year)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{date_format(end, 'j M' + year)}"
+    return f"{date_format(start, 'j M')} – {date_format(end, 'j M' + year)}"
 
 
 class ExperienceType(models.TextChoices):
@@ -71,7 +85,18 @@ class ExperienceRequest(TimeStamped):
         ]
 
     def __str__(self):
-        return self.title or f"{self.get_experience_type_display()} to {self.destination} ({self.start_date})"
+        return self.title or self.headline
+
+    @property
+    def headline(self) -> str:
+        """How a person names the request: "4 days in Tokyo, 16–19 Dec", "Wedding in Lisbon, 12 Jun"."""
+        when = date_span(self.start_date, self.end_date)
+        if self.experience_type == ExperienceType.TRAVEL:
+            days = (self.end_date - self.start_date).days + 1
+            return ngettext("%(n)d day in %(place)s, %(when)s", "%(n)d days in %(place)s, %(when)s", days) % {
+                "n": days, "place": self.destination, "when": when}
+        return _("%(kind)s in %(place)s, %(when)s") % {"kind": self.get_experience_type_display(),
+                                                       "place": self.destination, "when": when}
 
     @property
     def party_size(self) -> int:

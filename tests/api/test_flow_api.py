@@ -50,17 +50,18 @@ def timeline(client, rid) -> list[str]:
     return [e["type"] for e in ok(client.get(f"/api/v1/requests/{rid}/events/"))["results"]]
 
 
-def step(client, rid, status, events):
+def step(client, rid, status, events, hidden=0):
+    """Status, version and timeline; ``hidden``: versions the client does not see (the expert's draft)."""
     data = ok(client.get(f"/api/v1/requests/{rid}/"))
-    assert (data["status"], data["version"]) == (status, len(events))
+    assert (data["status"], data["version"]) == (status, len(events) + hidden)
     assert timeline(client, rid) == events
 
 
-def finish_trip(client, rid, staff, events):
+def finish_trip(client, rid, staff, events, hidden=0):
     state_id = Booking.objects.filter(state__request_id=rid).values_list("state_id", flat=True).first()
     trip_start(state_id=state_id, actor=staff)
     trip_complete(state_id=state_id, actor=staff)
-    step(client, rid, "completed", [*events, "trip.started", "trip.completed"])
+    step(client, rid, "completed", [*events, "trip.started", "trip.completed"], hidden)
 
 
 def test_expert_path_over_rest(staff):
@@ -96,21 +97,30 @@ def test_expert_path_over_rest(staff):
     review = ok(t.post(f"/api/v1/requests/{rid}/recommendations/items/{item_id}/review/", {"action": "approve"},
                        format="json"))
     assert review["status"] == "approved"
-    step(t, rid, "planning", events := [*events, "recommendation.edited", "recommendation.sent",
-                                        "recommendation.item_reviewed"])
+    # The expert's drafts (recommendations, then the itinerary) are not in the traveler's timeline.
+    step(t, rid, "planning", events := [*events, "recommendation.sent", "recommendation.item_reviewed"], hidden=1)
 
-    plan = ok(e.post(f"/api/v1/requests/{rid}/itinerary/generate/", {"seed": 1}, format="json"), 201)
-    assert plan["version"] == 1 and plan["time_zone"] == "Asia/Tokyo"
+    draft = ok(e.post(f"/api/v1/requests/{rid}/itinerary/generate/", {"seed": 1}, format="json"), 201)
+    assert (draft["version"], draft["state"], draft["time_zone"]) == (1, "draft", "Asia/Tokyo")
+    assert ok(t.get(f"/api/v1/requests/{rid}/itinerary/"), 404)["code"] == "itinerary.none"
+    assert ok(t.get(f"/api/v1/requests/{rid}/itinerary/", {"draft": 1}), 403)["code"] == "permission_denied"
+    step(t, rid, "planning", events, hidden=2)
+    plan = ok(e.post(f"/api/v1/requests/{rid}/itinerary/send/"))
+    assert (plan["version"], plan["state"]) == (1, "proposed")
     assert ok(t.get(f"/api/v1/requests/{rid}/itinerary/")) == plan
     workshop = [i for d in plan["days"] for i in d["items"] if i["offering"] == tour.pk]
     assert [i["start"] for i in workshop] == [dt.datetime.combine(start, dt.time(11), TOKYO).isoformat()]
+    assert "Bring cash" in workshop[0]["tips"]  # the recommendation lives on as the item's tip
     approved = ok(t.post(f"/api/v1/requests/{rid}/itinerary/approve/"))
     assert (approved["status"], approved["unbooked"]) == ("booking", [])
-    step(t, rid, "booking", events := [*events, "itinerary.proposed", "itinerary.approved", "booking.requested"])
+    step(t, rid, "booking", events := [*events, "itinerary.proposed", "itinerary.approved", "booking.requested"],
+         hidden=2)
+    assert timeline(e, rid)[-4:] == ["itinerary.drafted", "itinerary.proposed", "itinerary.approved",
+                                     "booking.requested"]
     confirm_instant_booking(Booking.objects.get(slot=slot).pk)
-    step(t, rid, "confirmed", events := [*events, "booking.confirmed"])
+    events.append("booking.confirmed")
     assert ok(t.get(f"/api/v1/requests/{rid}/itinerary/"))["days"]
-    finish_trip(t, rid, staff, events)
+    finish_trip(t, rid, staff, events, hidden=2)
 
 
 def test_browse_path_over_rest(staff):
@@ -167,13 +177,14 @@ def test_wedding_over_rest(staff):
     step(c, rid, "planning", events)
 
     ok(p.post(f"/api/v1/requests/{rid}/itinerary/generate/", format="json"), 201)
+    ok(p.post(f"/api/v1/requests/{rid}/itinerary/send/"))
     ok(c.post(f"/api/v1/requests/{rid}/itinerary/approve/"))
     settled = ok(c.post(f"/api/v1/requests/{rid}/shortlist/settle/", {"deposit_percent": "50"}, format="json"))
     assert settled["bookings"][0]["price"] == "8600.00" and settled["bookings"][0]["status"] == "confirmed"
     step(c, rid, "confirmed", events := [*events, "itinerary.proposed", "itinerary.approved", "booking.requested",
                                          "booking.proposed", "booking.proposal_accepted",
-                                         "booking.payment_schedule_set"])
-    finish_trip(c, rid, staff, events)
+                                         "booking.payment_schedule_set"], hidden=1)
+    finish_trip(c, rid, staff, events, hidden=1)
 
 
 @pytest.mark.parametrize(("who", "code"), [("stranger", 404), ("other_expert", 404), ("vendor", 404),

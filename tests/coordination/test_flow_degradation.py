@@ -161,6 +161,7 @@ def test_rematch_loses_neither_recommendations_nor_the_itinerary():
     recommendations.recommendation_edit(state_id=state.pk, actor=expert.user, summary="", items=[{"title": "Ueno"}])
     recommendations.recommendation_send(state_id=state.pk, actor=expert.user)
     itinerary.itinerary_generate(state_id=state.pk, actor=expert.user)
+    itinerary.itinerary_send(state_id=state.pk, actor=expert.user)
     experts.expert_decline(state_id=state.pk, actor=expert.user, reason="Family emergency")
     state.refresh_from_db()
     assert state.phase == Phase.MATCHING and state.current_itinerary.version == 1

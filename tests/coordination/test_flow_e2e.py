@@ -86,7 +86,8 @@ def test_travel_expert_path_to_completed(staff):
                                                 "recommendation.item_reviewed", "recommendation.item_reviewed"])
 
     itinerary.itinerary_generate(state_id=state.pk, actor=expert.user)
-    state = expect(state.pk, Phase.PLANNING, events := [*events, "itinerary.proposed"])
+    itinerary.itinerary_send(state_id=state.pk, actor=expert.user)
+    state = expect(state.pk, Phase.PLANNING, events := [*events, "itinerary.drafted", "itinerary.proposed"])
     plan = state.current_itinerary
     assert plan.version == 1 and plan.author_role == "expert"
     pinned = [i for d in plan.days.all() for i in d.items.all() if i.offering_id == tour.pk]
@@ -158,7 +159,8 @@ def test_wedding_to_completed(staff):
                                                                                       ("vendor", "7500")]
 
     itinerary.itinerary_generate(state_id=state.pk, actor=planner.user)
-    state = expect(state.pk, Phase.PLANNING, events := [*events, "itinerary.proposed"])
+    itinerary.itinerary_send(state_id=state.pk, actor=planner.user)
+    state = expect(state.pk, Phase.PLANNING, events := [*events, "itinerary.drafted", "itinerary.proposed"])
     day_of = [(i.offering_id, i.start) for d in state.current_itinerary.days.all() for i in d.items.all()
               if i.offering_id == venue.pk]
     assert day_of == [(venue.pk, venue_slot.start)]

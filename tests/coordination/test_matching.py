@@ -129,7 +129,8 @@ def test_platform_performance_from_bookings_and_response_time():
     signals = expert_signals([reliable.pk, flaky.pk])
     assert signals[reliable.pk].booking_success == 1.0 and signals[flaky.pk].booking_success == 0.0
     assert _ids(state) == [reliable.pk, flaky.pk]
-    assert "100% of their bookings confirmed" in expert_matches(state.request)[0].reasons
+    top = expert_matches(state.request)[0]
+    assert top.booking_success == 1.0 and "100% of their bookings confirmed" in top.performance
 
 
 def test_top_three_only_best_first():
@@ -139,7 +140,21 @@ def test_top_three_only_best_first():
     assert [m.expert.pk for m in matches] == [experts[1].pk, experts[2].pk, experts[0].pk]
     assert matches[0].score > matches[1].score > matches[2].score
     assert matches[0].as_dict() == {"expert": experts[1].pk, "name": str(experts[1]), "score": matches[0].score,
-                                    "reasons": matches[0].reasons}
+                                    "reasons": matches[0].reasons + matches[0].performance, "rating": 4.9,
+                                    "response_hours": experts[1].response_time_hours}
+
+
+def test_a_card_shows_one_rating_and_one_response_time():
+    """The measured figures replace the profile's everywhere the card shows them."""
+    from apps.experts.models import ExpertMetrics
+
+    state = make_request()
+    expert = make_expert(rating=Decimal("4.9"), response_time_hours=24)
+    ExpertMetrics.objects.create(expert=expert, satisfaction=Decimal("4.20"), response_avg_hours=Decimal("5.4"))
+    [match] = expert_matches(state.request)
+    assert (match.rating, match.response_hours) == (4.2, 5)
+    assert [s for s in match.performance if "Rated" in s or "answers" in s] == [
+        "Rated 4.2 by travelers", "Usually answers within 5 hours"]
 
 
 def test_wedding_planner_matched_on_experience_type():

@@ -64,7 +64,7 @@ def test_everyone_addressed_but_the_actor_is_notified_in_app_and_by_mail(world):
     names = (world.expert.username, world.vendor_a.username)
     assert _channels(event) == sorted((n, c) for n in names for c in ("email", "in_app"))
     title = Notification.objects.get(user=world.vendor_a, channel="in_app").title
-    assert title == f"New message from {world.traveler.display_name()}"
+    assert title == f"{world.traveler.display_name()} wrote about Tokyo"
     assert sorted(m.to[0] for m in mail.outbox) == sorted([world.expert.email, world.vendor_a.email])
     assert mail.outbox[0].body == "Gate 3 at nine?"
 
@@ -97,7 +97,7 @@ def test_failed_mail_is_retried_by_the_catch_up(world, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert notify_pending() == 1
     failed.refresh_from_db()
-    assert failed.sent_at is not None and mail.outbox[-1].subject == "Request moved to planning"
+    assert failed.sent_at is not None and mail.outbox[-1].subject == "The Tokyo request moved to planning"
 
 
 def test_catch_up_notifies_events_whose_task_never_ran(world):
@@ -151,7 +151,7 @@ class TestApi:
         api_client.force_authenticate(world.expert)
         body = api_client.get("/api/v1/notifications/").json()
         assert body["unread"] == 2 and body["count"] == 2
-        assert body["results"][0]["title"] == "Request moved to planning"
+        assert body["results"][0]["title"] == "The Tokyo request moved to planning"
         assert body["results"][0]["request"] == world.request_id
         first = body["results"][0]["id"]
         assert api_client.post(f"/api/v1/notifications/{first}/read/").json() == {"changed": 1, "unread": 1}
@@ -186,5 +186,46 @@ def test_booking_events_have_readable_titles_for_each_party(world):
     event = Event.objects.get(state=world.state, type="booking.confirmed")
     notify_event(event.pk)
     titles = dict(Notification.objects.filter(event=event, channel="in_app").values_list("user__username", "title"))
-    expected = f"Booking {world.booking_a.offering.title} confirmed"
-    assert titles == {world.traveler.username: expected, world.expert.username: expected}
+    vendor, offering = world.booking_a.vendor.name, world.booking_a.offering.title
+    world.booking_a.refresh_from_db()
+    ref = world.booking_a.reference
+    traveler = world.traveler.display_name()
+    assert titles == {world.traveler.username: f"{vendor} confirmed your {offering}, ref {ref}",
+                      world.expert.username: f"{vendor} confirmed {offering} for {traveler}, ref {ref}"}
+
+
+def _recorded_event_types() -> set[str]:
+    """Every event type a command of ours records: the type strings on the lines that name
+    the one event of a command."""
+    import pathlib
+    import re
+
+    calls = re.compile(r"(record|_finish|_enter|_rematch|_with_alternative)\(")
+    found = set()
+    for path in pathlib.Path("apps").rglob("*.py"):
+        for line in path.read_text().splitlines():
+            if calls.search(line):
+                found |= set(re.findall(r'"([a-z_]+\.[a-z_]+)"', line))
+    return found
+
+
+def test_every_notification_type_renders_a_sentence(world):
+    """Each event type reads as a sentence to each party: no dotted codes, nothing left to fill."""
+    import re
+
+    from apps.coordination.notifications import SENTENCES, render
+    from apps.coordination.presenters import booking_json
+
+    assert _recorded_event_types() - {"itinerary.item_rejected", "itinerary.item_modified"} <= set(SENTENCES)
+    booking = world.booking_a
+    data = {"booking": booking_json(booking), "title": "Tsukiji food walk", "day": "2027-03-16", "time": "10:00",
+            "start": "2027-03-16T01:00:00+00:00", "category": "venue", "rating": 5, "to": "planning",
+            "amount": {"amount": "100.00", "currency": "EUR"}, "changes": {"start_date": {"from": "a", "to": "b"}}}
+    for event_type in SENTENCES:
+        event = Event(state=world.state, type=event_type, actor=world.expert, version=1)
+        for user in (world.traveler, world.expert, world.vendor_a):
+            title, body = render(event, data, user)
+            assert title and title[0].isalnum() and "%(" not in title, (event_type, title)
+            assert not re.search(r"\b[a-z_]+\.[a-z_]+\b", title), (event_type, title)
+    fallback, _body = render(Event(state=world.state, type="something.new", version=1), {}, world.traveler)
+    assert fallback.startswith("There is news about")

@@ -16,7 +16,10 @@ from apps.accounts.models import Role
 from apps.coordination.models import Booking
 from apps.coordination.phases import BookingStatus
 from apps.coordination.services.bookings import booking_request, vendor_respond
-from tests.factories import make_booking_state, make_expert, make_offering, make_slot, make_user, make_vendor
+from apps.coordination.models import CoordinationState
+from apps.itineraries.models import Item
+from tests.factories import (make_booking_state, make_expert, make_offering, make_place, make_request, make_slot,
+                             make_user, make_vendor)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -91,6 +94,7 @@ def test_travel_request_to_live_vendor_confirmation(login):
     pro.goto(f"/expert/requests/{request_id}/")
     pro.get_by_role("button", name="Generate itinerary").click()
     expect(pro.locator(".day-card").first).to_be_visible()
+    pro.get_by_role("button", name="Send to Alex").click()
     me.goto(f"/traveler/requests/{request_id}/itinerary/")
     me.get_by_role("button", name="Approve this plan").click()
     booking = Booking.objects.get(state__request_id=request_id)
@@ -151,4 +155,97 @@ def test_wedding_vendor_check_in_shows_live(login):
     expect(shop.get_by_text(f"Checked in: booking #{booking.pk}")).to_be_visible()
 
     expect(me.locator(f"[data-live-booking='{booking.pk}']").get_by_text("Arrived")).to_be_visible()
+    assert_not_reloaded(me)
+
+
+def settle(page) -> None:
+    """Wait until the page's live feed is open and its first fragment refreshes are done
+    (the test server's in-memory SQLite does not let a write overlap those reads)."""
+    wait_for_live(page)
+    page.wait_for_load_state("networkidle")
+
+
+def test_expert_reviews_the_draft_before_the_traveler_sees_it(login):
+    """Expert path, Tokyo, 4 nights: the traveler's choice reaches the expert's open inbox
+    live; the expert's draft stays theirs while they move one item and replace another by
+    an alternative the planner left out (with why); once sent the traveler approves, every
+    vendor item is booked, and the vendor's acceptance shows on the traveler's open page."""
+    traveler = make_user(Role.TRAVELER, first_name="Alex")
+    expert = make_expert(user=make_user(Role.EXPERT, first_name="Aiko", last_name="Tanaka"))
+    start = timezone.now().astimezone(TOKYO).date() + dt.timedelta(days=30)
+    days = [start + dt.timedelta(days=n) for n in range(5)]
+    rickshaw = make_offering(make_vendor(name="Asakusa Rickshaw", confirmation="manual"), title="Rickshaw ride",
+                             interests=["culture"], duration_min=60)
+    _early, late = (make_slot(rickshaw, start=dt.datetime.combine(days[1], dt.time(h), TOKYO)) for h in (10, 14))
+    masterclass = make_offering(make_vendor(name="Ginza Sushi Academy"), title="Private sushi masterclass",
+                                interests=["food"], base_price=Decimal("900000"), duration_min=120)
+    for day in days:
+        make_slot(masterclass, start=dt.datetime.combine(day, dt.time(11), TOKYO))
+    for name in ("Meiji Jingu", "Tokyo National Museum", "Ueno Park"):
+        make_place(name=name, category="religious_site" if name == "Meiji Jingu" else "museum")
+    state = make_request(traveler, start_date=days[0], end_date=days[-1], accommodation="none",
+                         dietary_restrictions=[], budget_min=Decimal("1000"), budget_max=Decimal("4000"))
+    rid = state.request_id
+
+    pro = login(expert.user)
+    pro.goto("/expert/")
+    wait_for_live(pro)
+    mark_page(pro)
+    me = login(traveler)
+    me.goto(f"/traveler/requests/{rid}/")
+    me.get_by_role("button", name="Choose Aiko Tanaka").click()
+    inbox = pro.locator(f"form[action='/expert/requests/{rid}/accept/'] button")
+    expect(inbox).to_be_visible()  # arrived on the open inbox, no reload
+    assert_not_reloaded(pro)
+    inbox.click()
+    settle(pro)
+
+    pro.goto(f"/expert/requests/{rid}/")
+    settle(pro)
+    pro.get_by_role("button", name="Generate itinerary").click()
+    expect(pro.get_by_text("only you see it until you send it")).to_be_visible()
+    settle(pro)
+    me.goto(f"/traveler/requests/{rid}/itinerary/")
+    expect(me.get_by_text("Aiko Tanaka is preparing your plan")).to_be_visible()
+    assert CoordinationState.objects.get(pk=state.pk).current_itinerary_id is None
+
+    draft = Item.objects.filter(day__itinerary__request_id=rid, day__itinerary__state="draft")
+    ride = draft.get(offering=rickshaw)
+    card = pro.locator(f"#item-{ride.pk}")
+    card.get_by_text("Edit").click()
+    card.locator("select[name=day]").select_option(days[1].isoformat())
+    card.locator("input[name=time]").fill("14:00")
+    card.get_by_role("button", name="Move", exact=True).click()
+    expect(pro.get_by_text("Moved.")).to_be_visible()
+    settle(pro)
+    assert draft.get(pk=ride.pk).slot_id == late.pk
+
+    shrine = draft.filter(place__name="Meiji Jingu").first() or draft.filter(place__isnull=False).first()
+    card = pro.locator(f"#item-{shrine.pk}")
+    card.get_by_text("Edit").click()
+    expect(card.locator("select[name=entry]")).to_contain_text("Private sushi masterclass — over budget")
+    card.locator("select[name=entry]").select_option(f"offering:{masterclass.pk}")
+    card.get_by_role("button", name="Replace").click()
+    expect(pro.get_by_text("Replaced.")).to_be_visible()
+    settle(pro)
+    assert draft.get(pk=shrine.pk).offering_id == masterclass.pk
+
+    pro.get_by_role("button", name="Send to Alex").click()
+    me.goto(f"/traveler/requests/{rid}/itinerary/")
+    expect(me.locator(".item-title", has_text="Private sushi masterclass")).to_be_visible()
+    me.get_by_role("button", name="Approve this plan").click()
+    expect(me.get_by_text("Plan approved")).to_be_visible()
+    itinerary = CoordinationState.objects.get(pk=state.pk).current_itinerary
+    vendor_items = Item.objects.filter(day__itinerary=itinerary, slot__isnull=False)
+    assert vendor_items.count() >= 2
+    assert all(Booking.objects.filter(item=item).exists() for item in vendor_items)
+    booking = Booking.objects.get(state=state, slot=late)
+    expect(me.locator(f"[data-live-booking='{booking.pk}']").first).to_have_attribute("data-status", "pending")
+    wait_for_live(me)
+    mark_page(me)
+
+    shop = login(rickshaw.vendor.user, viewport={"width": 375, "height": 800})
+    shop.goto("/vendor/")
+    shop.locator(f"#booking-{booking.pk}").get_by_role("button", name="Accept").click()
+    expect(me.locator(f"[data-live-booking='{booking.pk}']").first).to_have_attribute("data-status", "confirmed")
     assert_not_reloaded(me)

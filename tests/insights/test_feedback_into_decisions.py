@@ -47,7 +47,7 @@ def test_expert_metrics_change_the_matching_order():
     ExpertMetrics.objects.filter(expert=second).update(response_avg_hours=Decimal("500"))
     matches = expert_matches(request)
     assert [m.expert for m in matches][:2] == [first, second]
-    assert "Usually answers within 500 hours" in matches[1].reasons
+    assert matches[1].response_hours == 500 and "Usually answers within 500 hours" in matches[1].performance
 
 
 def _tour(name, vendor, interests=("culture",)):
@@ -136,3 +136,6 @@ def test_engine_generation_uses_the_learned_signals():
     state.refresh_from_db()
     titles = {i.title for d in state.current_itinerary.days.all() for i in d.items.all() if i.kind == "activity"}
     assert titles == {"Market tasting"}
+    # No trip with us yet: the interests are what the traveler said, not "things you enjoyed before".
+    [tasting] = [i for d in state.current_itinerary.days.all() for i in d.items.all() if i.kind == "activity"]
+    assert "enjoyed before" not in tasting.reasoning and "what you told us you like" in tasting.reasoning

@@ -120,7 +120,9 @@ def test_given_weather_leaves_no_note():
     assert plan.items and plan.data_notes == []
 
 
-def test_notes_show_on_the_itinerary_page_and_in_the_pdf(client, tmp_path):
+def test_notes_are_for_the_planners_not_on_the_travelers_page_or_pdf(client, tmp_path):
+    """"offline: no forecast source configured" is a data note for staff and the expert
+    (the REST JSON keeps it); the traveler's page and PDF do not show it."""
     state = request_with_candidates()
     itinerary_generate(state_id=state.pk, actor=None)
     itinerary = CoordinationState.objects.get(pk=state.pk).current_itinerary
@@ -129,13 +131,13 @@ def test_notes_show_on_the_itinerary_page_and_in_the_pdf(client, tmp_path):
     client.force_login(state.request.traveler)
     page = client.get(reverse("traveler:itinerary", args=[state.request_id]))
     assert page.status_code == 200
-    assert "Some data was not available for this plan" in page.content.decode()
-    assert OFFLINE_WEATHER_NOTE in page.content.decode()
+    assert OFFLINE_WEATHER_NOTE not in page.content.decode()
+    assert "Some data was not available" not in page.content.decode()
 
     path = tmp_path / "plan.pdf"
     path.write_bytes(render_itinerary_pdf(build_document(itinerary)))
     text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
-    assert "Missing data" in text and OFFLINE_WEATHER_NOTE in " ".join(text.split())
+    assert "Missing data" not in text and OFFLINE_WEATHER_NOTE not in " ".join(text.split())
 
 
 def test_no_notice_without_notes(client):

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Tokyo")
 MON = dt.date(2027, 3, 15)
 ITEM_KEYS = {"kind", "title", "start", "end", "place", "offering", "booking", "price", "travel_from_previous_min",
-             "reasoning", "tips"}
+             "reasoning", "tips", "id", "pinned"}
 
 
 def stored_itinerary(days: int, prefix: str = ""):
@@ -42,7 +42,8 @@ def stored_itinerary(days: int, prefix: str = ""):
 def test_shape_matches_the_public_itinerary_json():
     _, itinerary, booking = stored_itinerary(days=2)
     data = json.loads(json.dumps(itinerary_serialize(itinerary_with_days().get(pk=itinerary.pk))))
-    assert set(data) == {"version", "time_zone", "currency", "days", "total", "left_out", "conflicts", "data_notes"}
+    assert set(data) == {"version", "state", "time_zone", "currency", "days", "total", "left_out", "conflicts",
+                         "data_notes"}
     assert (data["version"], data["time_zone"], data["currency"]) == (1, "Asia/Tokyo", "USD")
     assert [d["date"] for d in data["days"]] == ["2027-03-15", "2027-03-16"]
     items = [i for d in data["days"] for i in d["items"]]

@@ -57,6 +57,6 @@ def test_opening_the_chat_marks_it_read_and_notification_centre(settings):
     api = client.get(f"/api/v1/requests/{world.request_id}/threads/").json()
     assert api[0]["unread"] == 0
     page = client.get("/live/notifications/")
-    assert b"New message from" in page.content and page.context["unread"] == 1
+    assert b"wrote about Tokyo" in page.content and page.context["unread"] == 1
     assert client.post("/live/notifications/").context["unread"] == 0
     assert Notification.objects.filter(user=world.expert, channel="in_app", read_at__isnull=False).count() == 1

@@ -40,6 +40,8 @@ def url_args(world, name: str, args: list[str]) -> dict:
             values[arg] = world.request_id
         elif arg == "item_id":
             values[arg] = world.rec_item.pk if "recommendation" in name else world.item.pk
+        elif arg == "verb":
+            values[arg] = "pin"
         elif arg == "wish_id":
             values[arg] = world.wish.pk
         elif arg == "booking_id":

@@ -3,6 +3,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,8 +11,10 @@ from apps.coordination.models import CoordinationState
 from apps.coordination.phases import Phase
 from apps.coordination.services import experts
 from apps.experts.models import Expert, Recommendation, RecommendationStatus
+from apps.itineraries.models import Item, Place
 from apps.insights.metrics import experts_refresh
-from tests.factories import make_consultation_slot, make_expert, make_offering, make_request, make_slot, make_user, make_vendor
+from tests.factories import (make_consultation_slot, make_expert, make_offering, make_place, make_request, make_slot,
+                             make_user, make_vendor)
 from tests.factories.bookings import make_booking
 
 pytestmark = pytest.mark.django_db
@@ -109,16 +112,46 @@ def test_booking_board_sorts_pending_problems_and_confirmed(client):
     assert "Closed" in fragment and f'data-live-booking="{foreign.pk}"' not in fragment
 
 
-def test_generate_itinerary_and_see_it(client):
+def test_generate_edit_and_send_the_draft(client):
+    """The expert's draft: the traveler's page shows no plan until it is sent; the expert
+    moves an item, finds and adds a place with the search, writes a tip, then sends."""
     expert = make_expert()
     state = chosen(expert)
     experts.expert_accept(state_id=state.pk, actor=expert.user)
+    day2 = state.request.start_date + dt.timedelta(days=1)
+    tour = make_offering(title="Tsukiji food walk")
+    for hour in (10, 14):
+        make_slot(tour, start=dt.datetime.combine(day2, dt.time(hour), ZoneInfo("Asia/Tokyo")))
+    make_place(name="Tokyo National Museum")
     client.force_login(expert.user)
     client.post(reverse("expert:itinerary_generate", args=[state.request_id]))
     state.refresh_from_db()
-    assert state.current_itinerary is not None and state.current_itinerary.author_role == "expert"
-    page = client.get(reverse("expert:request", args=[state.request_id])).content.decode()
-    assert 'class="card day-card"' in page and "Re-plan" in page
+    assert state.current_itinerary is None
+    traveler = Client()
+    traveler.force_login(state.request.traveler)
+    assert "No itinerary yet" in traveler.get(reverse("traveler:itinerary", args=[state.request_id])).content.decode()
+
+    url = reverse("expert:request", args=[state.request_id])
+    page = client.get(url).content.decode()
+    assert "only you see it until you send it" in page and "htmx-2.min.js" in page and "Send to" in page
+    found = client.get(url, {"part": "search", "q": "museum"}).content.decode()
+    assert "Tokyo National Museum" in found and "<html" not in found
+    museum = Place.objects.get(name="Tokyo National Museum")
+    client.post(reverse("expert:draft_add", args=[state.request_id]),
+                {"entry": f"place:{museum.pk}", "day": day2.isoformat(), "time": "09:00"})
+    item = Item.objects.filter(day__itinerary__state="draft", place=museum).latest("pk")
+    client.post(reverse("expert:draft_edit", args=[state.request_id, item.pk, "move"]),
+                {"day": day2.isoformat(), "time": "15:30"})
+    client.post(reverse("expert:draft_edit", args=[state.request_id, item.pk, "note"]), {"tips": "Closed Mondays"})
+    item.refresh_from_db()
+    assert (item.start.astimezone(ZoneInfo("Asia/Tokyo")).time(), item.tips) == (dt.time(15, 30), ["Closed Mondays"])
+    assert client.post(reverse("expert:draft_edit", args=[state.request_id, item.pk, "fly"])).status_code == 404
+
+    client.post(reverse("expert:itinerary_send", args=[state.request_id]))
+    state.refresh_from_db()
+    assert state.current_itinerary_id == item.day.itinerary_id
+    shown = traveler.get(reverse("traveler:itinerary", args=[state.request_id])).content.decode()
+    assert "Tokyo National Museum" in shown and "Closed Mondays" in shown
 
 
 def test_calendar_groups_by_the_experts_day_and_shows_both_zones(client):
@@ -147,3 +180,19 @@ def test_metrics_from_expert_signals(client):
     client.force_login(expert.user)
     metrics = client.get(reverse("expert:metrics"))
     assert metrics.context["signals"].response_hours is not None and metrics.context["active_count"] == 1
+
+
+def test_inbox_shows_a_new_request_live(client):
+    """The waiting list is a live fragment of the expert's /ws/me/ feed: a traveler's choice
+    is addressed to the expert's group and the fragment then lists the request."""
+    from apps.coordination.models import OutboxMessage
+
+    expert = make_expert()
+    client.force_login(expert.user)
+    home = client.get(reverse("expert:home")).content.decode()
+    assert 'data-live-socket="/ws/me/"' in home and "?part=waiting" in home and "expert.*" in home
+    state = chosen(expert, make_user(first_name="Emma"))
+    assert OutboxMessage.objects.filter(event__state=state, event__type="expert.chosen",
+                                        group=f"user.{expert.user.pk}").exists()
+    fragment = client.get(reverse("expert:home"), {"part": "waiting"}).content.decode()
+    assert str(state.request) in fragment and "<html" not in fragment

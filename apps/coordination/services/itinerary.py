@@ -1,4 +1,5 @@
-"""Engine commands of the itinerary: generate the next version with the planner, approve it
+"""Engine commands of the itinerary: generate the next version with the planner (the
+expert's starts as their draft, edited in :mod:`.drafts`, until they send it), approve it
 (bookings are then requested for its vendor items), reject or move one item (re-plan).
 
 The planner's inputs come from the coordination: approved/modified expert
@@ -25,10 +26,12 @@ from apps.itineraries.planner.plan import Plan
 from apps.itineraries.planner.replan import Change, replan
 from apps.itineraries.planner.service import plan_for_request
 from apps.itineraries.planner.stay import PEOPLE_PER_ROOM
+from apps.itineraries.selectors import itinerary_draft_for_request
 from apps.itineraries.services import itinerary_create_from_plan, itinerary_save_state
 from apps.vendors.models import OfferingKind, PriceUnit
 
 from .. import engine, hooks
+from ..access import can_edit_itinerary_draft, plans_as_draft, require
 from ..models import Booking, CoordinationState, Event, ShortlistEntry
 from ..phases import HOLDING_STATUSES, ITINERARIES, BookingStatus, Phase
 from .bookings import SlotOffer, booking_request, slot_offer, stay_offer
@@ -69,12 +72,25 @@ def _expert_wishes(state: CoordinationState) -> list[Wish]:
                  start_time=item.start_time, by="expert") for item in recommendation_inputs(state)]
 
 
+def _draft_pins(state: CoordinationState) -> list[Wish]:
+    """The items the expert pinned (or moved, replaced, added) in their draft: kept where
+    they are when the planner makes the next draft."""
+    draft = itinerary_draft_for_request(state.request_id)
+    if draft is None:
+        return []
+    tz = ZoneInfo(draft.time_zone)
+    pinned = (Item.objects.filter(day__itinerary=draft, pinned=True).exclude(kind=ItemKind.STAY)
+              .filter(Q(offering__isnull=False) | Q(place__isnull=False)))
+    return [Wish(offering_id=item.offering_id, title=item.title, pinned=True, day=item.start.astimezone(tz).date(),
+                 start_time=item.start.astimezone(tz).time(), by="expert") for item in pinned]
+
+
 def planner_inputs(state: CoordinationState, pending: Sequence[tuple[str, dict]] = ()) -> list[Wish]:
-    """Everything the next version should contain: moved items first (they win), then the
-    expert's approved items and the traveler's wishes."""
+    """Everything the next version should contain: moved items first (they win), then what
+    the expert pinned in their draft, the expert's approved items and the traveler's wishes."""
     rejected = rejected_offering_ids(state.pk, pending)
     seen, items = set(), []
-    for item in [*_moved_items(state, pending), *_expert_wishes(state), *wish_inputs(state)]:
+    for item in [*_moved_items(state, pending), *_draft_pins(state), *_expert_wishes(state), *wish_inputs(state)]:
         key = item.offering_id or item.title
         if key in seen or item.offering_id in rejected:
             continue
@@ -128,13 +144,50 @@ def _summary(itinerary) -> dict:
             "left_out": len(itinerary.left_out), "conflicts": len(itinerary.conflicts)}
 
 
+def _with_expert_tips(plan: Plan, state: CoordinationState) -> Plan:
+    """The expert's recommendations live on as the tips of the items they recommended."""
+    recommended = recommendation_inputs(state)
+    by_offering = {r.offering_id: r for r in recommended if r.offering_id}
+    by_title = {r.title.casefold(): r for r in recommended}
+    for item in plan.items:
+        found = by_offering.get(item.offering_id) or by_title.get(item.title.casefold())
+        if found is not None:
+            item.tips = list(dict.fromkeys([*found.tips, *item.tips]))
+    return plan
+
+
 def itinerary_plan(state: CoordinationState, *, seed: int = 0, pending: Sequence[tuple[str, dict]] = ()) -> Plan:
     """The next version's plan for ``state`` (an unlocked :func:`engine.snapshot`), as if the
     ``pending`` ``(type, payload)`` events were recorded. Calls the planner and its providers
     (weather, travel times, currency, events, inventories): never under the state's lock."""
-    return plan_for_request(state.request, wishes=planner_inputs(state, pending),
+    plan = plan_for_request(state.request, wishes=planner_inputs(state, pending),
                             exclude_offering_ids=rejected_offering_ids(state.pk, pending),
                             keep=kept_pins(state), signals=_planner_signals(state.request), seed=seed)
+    return _with_expert_tips(plan, state)
+
+
+def _author(state: CoordinationState, actor) -> str:
+    if actor is None:
+        return "platform"
+    return "expert" if state.expert and state.expert.user_id == actor.pk else "traveler"
+
+
+def _publish(cmd: engine.Command, itinerary, author: str, *, replanned: dict | None = None) -> None:
+    """Make ``itinerary`` the version the traveler sees (the current one supersedes; bookings
+    still holding seats follow it): ``itinerary.proposed`` with the version and a summary,
+    which every stakeholder hears, or ``itinerary.replanned`` with ``replanned`` (why and
+    what changed) when the platform re-planned around a booking that fell through."""
+    state = cmd.state
+    if state.current_itinerary_id:
+        ITINERARIES.move(state.current_itinerary, ItineraryState.SUPERSEDED)
+        itinerary_save_state(itinerary=state.current_itinerary)
+    ITINERARIES.move(itinerary, ItineraryState.PROPOSED)
+    itinerary_save_state(itinerary=itinerary)
+    _carry_bookings(state, itinerary)
+    cmd.set(current_itinerary=itinerary)
+    cmd.record("itinerary.replanned" if replanned else "itinerary.proposed",
+               {"itinerary": itinerary.pk, "version": itinerary.version, "author": author,
+                "summary": _summary(itinerary), **(replanned or {})})
 
 
 def itinerary_propose(*, state_id: int, actor, plan: Plan, expected_version: int | None = None,
@@ -148,20 +201,24 @@ def itinerary_propose(*, state_id: int, actor, plan: Plan, expected_version: int
     it, by an earlier command of the caller's transaction, which holds the lock.
     """
     with engine.command(state_id, actor=actor, expected_version=expected_version) as cmd:
-        state = cmd.state
-        role = "platform" if actor is None else ("expert" if state.expert and state.expert.user_id == actor.pk
-                                                 else "traveler")
-        if state.current_itinerary_id:
-            ITINERARIES.move(state.current_itinerary, ItineraryState.SUPERSEDED)
-            itinerary_save_state(itinerary=state.current_itinerary)
-        itinerary = itinerary_create_from_plan(request=state.request, plan=plan, author_role=role)
-        ITINERARIES.move(itinerary, ItineraryState.PROPOSED)
-        itinerary_save_state(itinerary=itinerary)
-        _carry_bookings(state, itinerary)
-        cmd.set(current_itinerary=itinerary)
-        cmd.record("itinerary.replanned" if replanned else "itinerary.proposed",
-                   {"itinerary": itinerary.pk, "version": itinerary.version, "author": role,
-                    "summary": _summary(itinerary), **(replanned or {})})
+        author = _author(cmd.state, actor)
+        _publish(cmd, itinerary_create_from_plan(request=cmd.state.request, plan=plan, author_role=author), author,
+                 replanned=replanned)
+    return cmd.state
+
+
+def itinerary_draft(*, state_id: int, actor, plan: Plan, expected_version: int) -> CoordinationState:
+    """Store ``plan`` as the expert's draft (the previous draft is superseded); the traveler
+    sees nothing until :func:`itinerary_send`. ``itinerary.drafted``, heard by the expert and
+    staff only. Precondition as :func:`itinerary_propose` (checked on the snapshot)."""
+    with engine.command(state_id, actor=actor, expected_version=expected_version) as cmd:
+        previous = itinerary_draft_for_request(cmd.state.request_id)
+        if previous is not None:
+            ITINERARIES.move(previous, ItineraryState.SUPERSEDED)
+            itinerary_save_state(itinerary=previous)
+        draft = itinerary_create_from_plan(request=cmd.state.request, plan=plan, author_role="expert")
+        cmd.record("itinerary.drafted", {"itinerary": draft.pk, "version": draft.version,
+                                         "summary": _summary(draft)})
     return cmd.state
 
 
@@ -180,7 +237,9 @@ def _carry_bookings(state: CoordinationState, itinerary) -> None:
 
 
 def itinerary_generate(*, state_id: int, actor, seed: int = 0) -> CoordinationState:
-    """Plan the next itinerary version (before taking the lock) and propose it
+    """Plan the next itinerary version (before taking the lock). The accepted expert's plan
+    (or staff's on such a request) is a draft for them to edit and send
+    (:func:`itinerary_draft`); the traveler's and the platform's is proposed at once
     (:func:`itinerary_propose`).
 
     ``actor=None`` is the platform (its own plan while no expert is free, allowed while
@@ -195,7 +254,30 @@ def itinerary_generate(*, state_id: int, actor, seed: int = 0) -> CoordinationSt
         require_planner(state, actor)
         engine.require_phase(state, Phase.PLANNING)
     plan = itinerary_plan(state, seed=seed)
-    return itinerary_propose(state_id=state_id, actor=actor, plan=plan, expected_version=state.version)
+    store = itinerary_draft if actor is not None and plans_as_draft(actor, state) else itinerary_propose
+    return store(state_id=state_id, actor=actor, plan=plan, expected_version=state.version)
+
+
+def itinerary_send(*, state_id: int, actor) -> CoordinationState:
+    """The expert sends their draft: it becomes the version the traveler sees
+    (``itinerary.proposed``, which notifies the traveler).
+
+    Errors: 403/404 for anyone but the accepted expert and staff; Conflict
+    ``itinerary.no_draft`` without a draft; phase errors outside planning.
+    """
+    with engine.command(state_id, actor=actor) as cmd:
+        _publish(cmd, require_draft(cmd.state, actor), "expert")
+    return cmd.state
+
+
+def require_draft(state: CoordinationState, actor):
+    """The request's draft, if ``actor`` may edit it now; else the coded refusal."""
+    require(can_edit_itinerary_draft(actor, state), actor, state, _("Only the request's expert can edit the draft."))
+    engine.require_phase(state, Phase.PLANNING)
+    draft = itinerary_draft_for_request(state.request_id)
+    if draft is None:
+        raise Conflict(_("There is no draft yet: generate one first."), code="itinerary.no_draft")
+    return draft
 
 
 def _record_and_replan(state: CoordinationState, actor, event: tuple[str, dict]) -> CoordinationState:

@@ -26,11 +26,13 @@ class Signals:
 
     reliability: Mapping[int, float] = field(default_factory=dict)
     history: Mapping[str, float] = field(default_factory=dict)
+    lived: bool = True  # False: ``history`` is only what the traveler told us (no trip with us yet)
 
     @classmethod
     def from_mapping(cls, raw: Mapping | None) -> Signals:
         raw = raw or {}
-        return cls(reliability=dict(raw.get("reliability", {})), history=dict(raw.get("history", {})))
+        return cls(reliability=dict(raw.get("reliability", {})), history=dict(raw.get("history", {})),
+                   lived=bool(raw.get("lived", True)))
 
 
 def score(*, interests: Collection[str], wanted: Collection[str], rating: float, vendor_id: int | None,
@@ -57,7 +59,7 @@ def score(*, interests: Collection[str], wanted: Collection[str], rating: float,
     if liked:
         total += HISTORY_WEIGHT * liked
         if liked > 0:
-            reasons.append(_("like things you enjoyed before"))
+            reasons.append(_("like things you enjoyed before") if signals.lived else _("what you told us you like"))
     if preferred_by:
         total += WISH_BONUS
         reasons.append(_("recommended by your expert") if preferred_by == "expert" else _("on your wish list"))

@@ -54,3 +54,31 @@ RecommendationItemFormSet = forms.formset_factory(RecommendationItemForm, extra=
 class RecommendationForm(forms.Form):
     summary = forms.CharField(label=_("Summary for the traveler"), required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DraftMoveForm(forms.Form):
+    day = forms.DateField(label=_("Day"))
+    time = forms.TimeField(label=_("Time"))
+
+
+class DraftEntryForm(forms.Form):
+    """An offering or a place from the search or the alternatives: ``offering:12``, ``place:3``."""
+
+    entry = forms.RegexField(label=_("What"), regex=r"^(offering|place):\d+$")
+
+    def ids(self) -> dict:
+        kind, pk = self.cleaned_data["entry"].split(":")
+        return {"offering_id": int(pk) if kind == "offering" else None,
+                "place_id": int(pk) if kind == "place" else None}
+
+
+class DraftAddForm(DraftEntryForm, DraftMoveForm):
+    pass
+
+
+class DraftPinForm(forms.Form):
+    pinned = forms.BooleanField(required=False)
+
+
+class DraftNoteForm(forms.Form):
+    tips = Lines(label=_("Tips for the traveler (one per line)"), required=False)

@@ -12,7 +12,7 @@ from django.views.generic import TemplateView
 from apps.coordination.services import experts
 from apps.experts.selectors import expert_signals
 from apps.portals.gates import ExpertPortalMixin
-from apps.portals.shared import CommandView
+from apps.portals.shared import CommandView, PartsMixin
 
 from . import selectors
 
@@ -35,8 +35,12 @@ class ExpertMixin(ExpertPortalMixin):
         return {**super().get_context_data(**kwargs), "expert": self.expert}
 
 
-class HomeView(ExpertMixin, TemplateView):
+class HomeView(ExpertMixin, PartsMixin, TemplateView):
+    """The inbox; ``?part=waiting`` is the live-refreshed list of new requests (a traveler's
+    choice arrives on the expert's ``/ws/me/`` feed)."""
+
     template_name = "expert/home.html"
+    parts = {"waiting": "expert/_waiting.html"}
 
     def get_context_data(self, **kwargs):
         if self.profile is None:  # a login not linked to a profile yet: say so, no 404

@@ -16,5 +16,9 @@ urlpatterns = [
     path(f"{request}recommendation/send/", workspace.RecommendationSendView.as_view(), name="recommendation_send"),
     path(f"{request}itinerary/generate/", workspace.GenerateView.as_view(), name="itinerary_generate"),
     path(f"{request}itinerary/accept-change/", workspace.ChangeAcceptView.as_view(), name="itinerary_change_accept"),
+    path(f"{request}itinerary/send/", workspace.SendView.as_view(), name="itinerary_send"),
+    path(f"{request}itinerary/draft/items/", workspace.DraftAddView.as_view(), name="draft_add"),
+    path(f"{request}itinerary/draft/items/<id:item_id>/<slug:verb>/", workspace.DraftEditView.as_view(),
+         name="draft_edit"),
     path(f"{request}chat/", workspace.ChatPageView.as_view(), name="chat"),
 ]

@@ -1,6 +1,9 @@
-"""One client request for its expert: the facts, the recommendation editor with its
-versions, the itinerary (generate / re-plan), the request's bookings and the chat."""
+"""One client request for its expert: the facts, the itinerary draft (generate, edit each
+item, add from a search, send), the recommendation editor with its versions, the
+request's bookings and the chat."""
 from __future__ import annotations
+
+import datetime as dt
 
 from django.contrib import messages
 from django.http import Http404
@@ -9,32 +12,50 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from apps.coordination.access import bookings_visible_to, recommendations_visible_to
+from apps.coordination.access import bookings_visible_to, can_edit_itinerary_draft, recommendations_visible_to
+from apps.coordination.services import drafts
 from apps.coordination.services import itinerary as itinerary_services
 from apps.coordination.services import recommendations
 from apps.core.errors import DomainError
+from apps.exports.document import build_document
+from apps.itineraries.selectors import draft_alternatives, draft_entry_search, itinerary_draft_for_request
 from apps.portals.shared import (ChatContextMixin, ItineraryContextMixin, PartsMixin, RequestScopeMixin, accept_change,
-                                 error_text)
+                                 cleaned, error_text)
 from apps.vendors.models import Offering
 
-from .forms import RecommendationForm, RecommendationItemFormSet
+from .forms import (DraftAddForm, DraftEntryForm, DraftMoveForm, DraftNoteForm, DraftPinForm, RecommendationForm,
+                    RecommendationItemFormSet)
 from .inbox import ExpertMixin, _ExpertCommand
 
 
 class RequestView(ExpertMixin, ItineraryContextMixin, PartsMixin, TemplateView):
-    """The client's request: what they asked for, where it stands, the plan and bookings.
-    ``?part=days`` / ``?part=bookings`` are the live-refreshed fragments."""
+    """The client's request: what they asked for, where it stands, the expert's draft (edit,
+    then send) or the version sent, and bookings. ``?part=days`` / ``?part=bookings`` are the
+    live-refreshed fragments, ``?part=search&q=`` the draft's "add" search results."""
 
     template_name = "expert/request_detail.html"
-    parts = {"days": "components/_itinerary_days.html", "bookings": "expert/_request_bookings.html"}
+    parts = {"days": "components/_itinerary_days.html", "bookings": "expert/_request_bookings.html",
+             "search": "expert/_draft_search.html"}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         versions = list(recommendations_visible_to(self.request.user, self.state)[:5])
-        context.update(self.itinerary_context(), portal="expert", versions=versions,
+        context.update(**self.itinerary_context(), **self.draft_context(), portal="expert", versions=versions,
                        bookings=bookings_visible_to(self.request.user).filter(state=self.state)
                        .order_by("slot__start", "pk"))
         return context
+
+    def draft_context(self) -> dict:
+        """The expert's unsent draft as a document with its alternatives, the trip's days and
+        the "add" search (``?q=``)."""
+        req = self.experience_request
+        draft = (itinerary_draft_for_request(req.pk)
+                 if can_edit_itinerary_draft(self.request.user, self.state) else None)
+        query = self.request.GET.get("q", "")
+        days = [req.start_date + dt.timedelta(days=n) for n in range((req.end_date - req.start_date).days + 1)]
+        return {"draft": draft, "draft_doc": build_document(draft) if draft else None,
+                "alternatives": draft_alternatives(draft) if draft else [], "trip_days": days, "q": query,
+                "results": draft_entry_search(req, query) if draft else []}
 
 
 def destination_offerings(req):
@@ -96,7 +117,7 @@ class RecommendationSendView(_ExpertCommand):
 
 
 class GenerateView(_ExpertCommand):
-    success_message = gettext_lazy("A new itinerary version is ready for the traveler.")
+    success_message = gettext_lazy("Your draft is ready: only you see it. Edit it, then send it.")
 
     def command(self, data):
         itinerary_services.itinerary_generate(state_id=self.state.pk, actor=self.request.user)
@@ -107,6 +128,55 @@ class ChangeAcceptView(_ExpertCommand):
 
     def command(self, data):
         accept_change(state_id=self.state.pk, actor=self.request.user)
+
+
+class SendView(_ExpertCommand):
+    success_message = gettext_lazy("Sent. The traveler sees the plan now and can approve it.")
+
+    def command(self, data):
+        itinerary_services.itinerary_send(state_id=self.state.pk, actor=self.request.user)
+
+
+class DraftAddView(_ExpertCommand):
+    """Add an offering or a place from the search to the draft."""
+
+    success_message = gettext_lazy("Added to the draft.")
+
+    def command(self, data):
+        form = DraftAddForm(data)
+        values = cleaned(form)
+        drafts.draft_item_add(state_id=self.state.pk, actor=self.request.user, day=values["day"],
+                              time=values["time"], **form.ids())
+
+
+class DraftEditView(_ExpertCommand):
+    """One edit of a draft item, ``verb`` in the URL: move, replace, remove, pin, note."""
+
+    MESSAGES = {"move": gettext_lazy("Moved."), "replace": gettext_lazy("Replaced."),
+                "remove": gettext_lazy("Removed from the draft."), "pin": gettext_lazy("Saved."),
+                "note": gettext_lazy("Tips saved.")}
+
+    def command(self, data):
+        verb = self.kwargs["verb"]
+        if verb not in self.MESSAGES:
+            raise Http404
+        self.success_message = self.MESSAGES[verb]
+        edit = {"state_id": self.state.pk, "actor": self.request.user, "item_id": self.kwargs["item_id"]}
+        if verb == "move":
+            drafts.draft_item_move(**edit, **cleaned(DraftMoveForm(data)))
+        elif verb == "replace":
+            form = DraftEntryForm(data)
+            cleaned(form)
+            drafts.draft_item_replace(**edit, **form.ids())
+        elif verb == "remove":
+            drafts.draft_item_remove(**edit)
+        elif verb == "pin":
+            drafts.draft_item_pin(**edit, **cleaned(DraftPinForm(data)))
+        else:
+            drafts.draft_item_note(**edit, **cleaned(DraftNoteForm(data)))
+
+    def default_next(self) -> str:
+        return f"{super().default_next()}#item-{self.kwargs['item_id']}"
 
 
 class ChatPageView(ExpertMixin, ChatContextMixin, TemplateView):

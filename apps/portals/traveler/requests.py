@@ -19,6 +19,7 @@ from apps.coordination.services.lifecycle import NOT_CANCELLABLE
 from apps.core.errors import DomainError
 from apps.portals.gates import TravelerPortalMixin
 from apps.portals.shared import ChatContextMixin, CommandView, PartsMixin, RequestScopeMixin, cleaned, posted_id
+from apps.requests.models import Path
 from apps.requests.services import request_validate
 
 from . import selectors
@@ -64,7 +65,9 @@ class RequestCreateView(TravelerPortalMixin, FormView):
             for field, message in exc.fields.items():
                 form.add_error(field if field in form.fields else None, message)
             return self.form_invalid(form)
-        messages.success(self.request, _("Your request is in. We are finding the right people for it."))
+        messages.success(self.request, _("Your request is in. Find things you like and plan your days.")
+                         if state.request.path == Path.BROWSE else
+                         _("Your request is in. Choose the local expert you would like to plan it with."))
         return redirect("traveler:request_detail", request_id=state.request_id)
 
 

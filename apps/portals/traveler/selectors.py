@@ -9,7 +9,7 @@ from apps.coordination.models import PlanWish, ShortlistEntry
 from apps.coordination.phases import Phase
 from apps.coordination.services.experts import request_matches
 from apps.experts.models import ConsultationSlot
-from apps.experts.selectors import consultation_slot_list_free, expert_signals
+from apps.experts.selectors import consultation_slot_list_free
 from apps.requests.models import ExperienceType, Path
 
 
@@ -21,14 +21,12 @@ def consultation_view(slot: ConsultationSlot, traveler_tz: str) -> dict:
 
 
 def request_overview(user, state) -> dict:
-    """What the request page shows: top matches while choosing, as (match, signals) pairs, the chosen expert, consultation slots in both zones, the newest recommendation
+    """What the request page shows: top matches while choosing (each with its rating and response time), the chosen expert, consultation slots in both zones, the newest recommendation
     the traveler received, the bookings and the browse wishes or event shortlist."""
     request = state.request
     context = {"matches": [], "consultations": [], "booked_consultations": []}
     if state.phase == Phase.MATCHING and state.expert_id is None and request.path == Path.EXPERT:
-        matches = request_matches(state)
-        signals = expert_signals([m.expert.pk for m in matches])
-        context["matches"] = [(m, signals[m.expert.pk]) for m in matches]
+        context["matches"] = request_matches(state)
     if state.expert_accepted_at:
         held = ConsultationSlot.objects.filter(request=request).select_related("expert")
         context["booked_consultations"] = [consultation_view(s, request.traveler.time_zone) for s in held]
