@@ -115,6 +115,8 @@ SENTENCES = {
                                          _("The %(place)s request went back to matching")),
     "expert.queued": lambda c: _("Every %(place)s expert is busy: we will find one, or plan it on your own")
     % vars(c),
+    "expert.reassigned": lambda c: c.your(_("We are finding you another expert for %(place)s"),
+                                          _("The %(place)s request was given to another expert")),
     "expert.reminded": lambda c: _("Reminder: %(traveler)s is waiting for your answer on %(trip)s") % vars(c),
     "consultation.booked": lambda c: _("%(traveler)s booked a call with you on %(when)s") % {
         **vars(c), "when": c.when(c.data.get("start"))},
