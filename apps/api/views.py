@@ -181,9 +181,9 @@ class FlowActionsMixin:
                               offering_id=data["offering"], place_id=data["place"])
         return self._draft_out(state, status.HTTP_201_CREATED)
 
-    @extend_schema(request=dict, responses={200: dict})
+    @extend_schema(request=dict, responses={200: dict}, operation_id="v1_requests_itinerary_draft_items_edit")
     @action(detail=True, methods=["post"],
-            url_path=r"itinerary/draft/items/(?P<item_id>\d+)/(?P<verb>move|replace|remove|pin|note)")
+            url_path=rf"itinerary/draft/items/(?P<item_id>{ID_PATTERN})/(?P<verb>move|replace|remove|pin|note)")
     def draft_edit(self, request, pk=None, item_id=None, verb=None):
         """Edit one draft item: ``move`` {day, time}, ``replace`` {offering | place},
         ``remove`` {}, ``pin`` {pinned}, ``note`` {tips}; answers the draft."""

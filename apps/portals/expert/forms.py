@@ -64,7 +64,7 @@ class DraftMoveForm(forms.Form):
 class DraftEntryForm(forms.Form):
     """An offering or a place from the search or the alternatives: ``offering:12``, ``place:3``."""
 
-    entry = forms.RegexField(label=_("What"), regex=r"^(offering|place):\d+$")
+    entry = forms.RegexField(label=_("What"), regex=r"^(offering|place):[0-9]{1,18}$")
 
     def ids(self) -> dict:
         kind, pk = self.cleaned_data["entry"].split(":")
