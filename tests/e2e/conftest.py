@@ -27,6 +27,27 @@ def _allow_orm_next_to_playwright():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
+def _read_uncommitted(connection, **kwargs):
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA read_uncommitted = 1")
+
+
+@pytest.fixture(autouse=True)
+def _readers_do_not_lock_tables(transactional_db):
+    """The server thread and the test share one in-memory SQLite database (shared cache),
+    where a reader's table lock makes a concurrent writer fail at once ("database table is
+    locked") instead of waiting. Readers that take no table locks keep a page's live refresh
+    from failing the test's own command (tests only: production SQLite is a file)."""
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_read_uncommitted)
+    _read_uncommitted(connection)
+    yield
+    connection_created.disconnect(_read_uncommitted)
+
+
 @pytest.fixture
 def live_url(transactional_db, settings, monkeypatch):
     """Base URL of the ASGI app served on a free loopback port for this test."""
