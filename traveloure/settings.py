@@ -372,7 +372,12 @@ TRAVELOURE_PROVIDERS = {
     "hotels": {"backend": os.environ.get("HOTELS_PROVIDER", "offline"),
                "url": os.environ.get("AMADEUS_URL", "https://test.api.amadeus.com"),
                "client_id": os.environ.get("AMADEUS_CLIENT_ID", ""),
-               "client_secret": os.environ.get("AMADEUS_CLIENT_SECRET", "")},
+               "client_secret": os.environ.get("AMADEUS_CLIENT_SECRET", ""),
+               # Destination → IATA city code the hotel search asks for (others: platform hotels only).
+               "city_codes": {"Tokyo": "TYO", "Kyoto": "UKY", "Osaka": "OSA", "Lisbon": "LIS", "Porto": "OPO",
+                              "Florence": "FLR", "Tuscany": "FLR", "Rome": "ROM", "Paris": "PAR", "London": "LON",
+                              "New York": "NYC", "Barcelona": "BCN"},
+               "offer_minutes": 30},
 }
 
 # Logs go to stderr, one line per record with the request id; LOG_FORMAT=json for one JSON

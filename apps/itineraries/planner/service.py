@@ -292,8 +292,9 @@ def plan_for_request(request, *, wishes: Iterable[Wish] = (), exclude_offering_i
         pins, preferred = _wish_pins(wishes, by_key)
         _score_all(cands, wanted=request.interests, preferred=preferred, signals=Signals.from_mapping(signals),
                    rainy=any(rain.values()), holidays=holidays)
-        stay = choose_stay(trip, level=request.accommodation, nights=request.nights, budget=request.budget_max)
-        if stay.offering_id is None and stay.reasoning:
+        stay = choose_stay(trip, level=request.accommodation, nights=request.nights, budget=request.budget_max,
+                           city=request.destination)
+        if stay.offering_id is None and stay.offer is None and stay.reasoning:
             left.append(LeftOut(_("Hotel"), stay.reasoning, float("inf")))
 
         nodes: list[Node] = []
@@ -421,7 +422,7 @@ def _days(problem, routes, nodes, days, trip, stay: Stay, weather_by_day, rain, 
             ))
             prev = v
         out.append(plan_day)
-    if stay.nights > 0 and stay.offering_id:
+    if stay.nights > 0 and (stay.offering_id or stay.offer):
         out[0].items.append(_stay_item(stay, days[0], tz))
     return out
 
@@ -432,6 +433,7 @@ def _stay_item(stay: Stay, arrival: dt.date, tz) -> PlanItem:
     check_in = dt.datetime.combine(arrival, dt.time(), tzinfo=tz) + dt.timedelta(minutes=stay.check_in)
     check_out = (dt.datetime.combine(arrival + dt.timedelta(days=stay.nights), dt.time(), tzinfo=tz)
                  + dt.timedelta(minutes=stay.check_out))
-    return PlanItem(kind="stay", title=stay.title, start=check_in, end=check_out, key=f"offering:{stay.offering_id}",
+    key = f"offering:{stay.offering_id}" if stay.offering_id else f"hotel-offer:{stay.offer['offer_id']}"
+    return PlanItem(kind="stay", title=stay.title, start=check_in, end=check_out, key=key,
                     place_name=stay.title, lat=stay.lat, lon=stay.lon, offering_id=stay.offering_id,
-                    price=stay.total, reasoning=stay.reasoning)
+                    price=stay.total, reasoning=stay.reasoning, offer=stay.offer)
