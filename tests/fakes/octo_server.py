@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import threading
 from collections.abc import Iterator
 
 from apps.demo.octo_supplier import Supplier, make_server, tokyo_tour
+
+from .loopback import serving
 
 API_KEY = "fake-octo-key"
 
@@ -16,16 +17,8 @@ API_KEY = "fake-octo-key"
 @contextlib.contextmanager
 def running(supplier: Supplier) -> Iterator[str]:
     """Serve ``supplier`` until the block ends; yields its base URL."""
-    server = make_server(supplier)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        host, port = server.server_address[:2]
-        yield f"http://{host}:{port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(make_server(supplier)) as url:
+        yield url
 
 
 def supplier_for_trip(first_day: dt.date, days: int, seats: int = 12) -> Supplier:

@@ -12,11 +12,11 @@ import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
 
-import holidays as holidays_lib
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.integrations.base import collect_missing
+from apps.integrations.events import HOLIDAY
 from apps.integrations.registry import get_provider
 
 from . import toptw
@@ -45,11 +45,18 @@ PATIENCE = 100
 
 
 def trip_for(request, now: dt.datetime | None = None) -> Trip:
+    """The request as the planner sees it, with the events provider's holidays and events
+    of its dates (offline: the ``holidays`` package's public holidays; down: those too,
+    and a data note)."""
     n = (request.end_date - request.start_date).days + 1
+    calendar = get_provider("events").calendar(country=request.country, lat=request.lat, lon=request.lon,
+                                               start=request.start_date, end=request.end_date)
     return Trip(days=tuple(request.start_date + dt.timedelta(days=i) for i in range(n)),
                 time_zone=request.time_zone, country=request.country, center=(request.lat, request.lon),
                 party=request.party_size, currency=request.currency, now=now or timezone.now(),
-                wheelchair=any("wheelchair" in str(a).lower() for a in request.accessibility))
+                wheelchair=any("wheelchair" in str(a).lower() for a in request.accessibility),
+                holidays={h.date: h.name for h in calendar.happenings if h.kind == HOLIDAY},
+                events=tuple(h for h in calendar.happenings if h.is_event))
 
 
 def _weather_by_day(trip: Trip, weather: Mapping | None) -> dict[dt.date, dict]:
@@ -61,14 +68,6 @@ def _weather_by_day(trip: Trip, weather: Mapping | None) -> dict[dt.date, dict]:
         weather = {d.date: d.as_dict() for d in days}
     given = {(dt.date.fromisoformat(k) if isinstance(k, str) else k): v for k, v in weather.items()}
     return {day: dict(given.get(day, UNKNOWN_WEATHER)) for day in trip.days}
-
-
-def _holidays(trip: Trip) -> dict[dt.date, str]:
-    try:
-        calendar = holidays_lib.country_holidays(trip.country, years={d.year for d in trip.days})
-    except NotImplementedError:
-        return {}
-    return {d: calendar[d] for d in trip.days if d in calendar}
 
 
 def _wish_pins(wishes: Iterable[Wish], by_key: dict[str, Candidate]) -> tuple[list[Pin], dict[str, str]]:
@@ -284,9 +283,9 @@ def plan_for_request(request, *, wishes: Iterable[Wish] = (), exclude_offering_i
         days = list(trip.days)
         weather_by_day = _weather_by_day(trip, weather)
         rain = {d: rain_of(w) for d, w in weather_by_day.items()}
-        holidays = _holidays(trip)
+        holidays = trip.holidays
 
-        cands, left = collect(trip, exclude_offering_ids=exclude_offering_ids)
+        cands, left = collect(trip, exclude_offering_ids=exclude_offering_ids, interests=request.interests)
         cands = [c for c in cands if c.key not in exclude_keys]
         by_key = {c.key: c for c in cands}
         pins, preferred = _wish_pins(wishes, by_key)
