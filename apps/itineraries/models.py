@@ -69,6 +69,7 @@ class Day(models.Model):
     date = models.DateField()
     weather = models.JSONField(default=dict, blank=True)
     notes = models.TextField(blank=True)
+    route = models.JSONField(default=list, blank=True, help_text=_("Street path through the day's stops, [lat, lon]"))
 
     class Meta:
         ordering = ["date"]

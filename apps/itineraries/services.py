@@ -24,7 +24,7 @@ def itinerary_create_from_plan(*, request, plan: Plan, author_role: str) -> Itin
         conflicts=plan.conflicts, data_notes=plan.data_notes,
     )
     days = Day.objects.bulk_create(
-        [Day(itinerary=itinerary, date=d.date, weather=d.weather, notes=d.notes) for d in plan.days])
+        [Day(itinerary=itinerary, date=d.date, weather=d.weather, notes=d.notes, route=d.route) for d in plan.days])
     Item.objects.bulk_create([
         Item(day=day, position=position, kind=item.kind, title=item.title, start=item.start, end=item.end,
              offering_id=item.offering_id, slot_id=item.slot_id, place_id=item.place_id, place_name=item.place_name,

@@ -45,6 +45,7 @@ class PlanDay:
     weather: dict
     items: list[PlanItem] = field(default_factory=list)
     notes: str = ""
+    route: list = field(default_factory=list)  # the street path through the day's stops ([lat, lon]), if known
 
 
 @dataclass

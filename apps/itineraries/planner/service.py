@@ -353,11 +353,22 @@ def plan_for_request(request, *, wishes: Iterable[Wish] = (), exclude_offering_i
                                   "reason": _("could not fit with the other fixed items of the day")})
         left += _unchosen(problem, nodes, visited)
         plan_days = _days(problem, routes, nodes, days, trip, stay, weather_by_day, rain, holidays, pace)
+        if travel is None:
+            _street_routes(plan_days)
         total = stay.total + sum((i.price or Decimal(0)) for d in plan_days for i in d.items if i.kind != "stay")
         return Plan(trip.time_zone, trip.currency, plan_days, _notable(left, by_key, visited_keys={
             nodes[v - 1].cand.key for v in visited}), conflicts, total,
             {"score": solution.score, "iterations": solution.iterations, "seconds": round(seconds, 3),
              "vertices": len(nodes)}, missing_data.notes())
+
+
+def _street_routes(plan_days: list[PlanDay]) -> None:
+    """Each day's street path through its stops, for the map, from the travel provider
+    (OSRM when configured; offline there is none and the map draws straight lines)."""
+    provider = get_provider("travel")
+    for day in plan_days:
+        stops = [(item.lat, item.lon) for item in day.items if item.kind != "stay" and item.lat is not None]
+        day.route = [list(point) for point in provider.route(stops)]
 
 
 def _unchosen(problem: toptw.Problem, nodes: list[Node], visited: set[int]) -> list[LeftOut]:
