@@ -15,6 +15,7 @@ import json
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
@@ -59,7 +60,7 @@ class Supplier:
     calls: list[tuple[str, str]] = field(default_factory=list)
     webhook_url: str = ""
     webhook_secret: str = ""
-    clock: callable = time.time
+    clock: Callable[[], float] = time.time
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- test and demo controls -------------------------------------------------------
