@@ -29,6 +29,9 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# The demo's fake OCTO supplier (a Tokyo tour operator's own booking system) runs beside
+# the server; OCTO_FAKE_PORT=0 leaves it out.
+run: export OCTO_FAKE_PORT ?= 8765
 run: seed
 	@echo ""
 	@echo "  Traveloure is starting on http://$(HOST):$(PORT)/"

@@ -347,6 +347,10 @@ TRAVELOURE = {
     "RETENTION_OUTBOX_DAYS": int(os.environ.get("RETENTION_OUTBOX_DAYS", "7")),
     "RETENTION_NOTIFICATION_DAYS": int(os.environ.get("RETENTION_NOTIFICATION_DAYS", "180")),
     "RETENTION_SLOT_DAYS": int(os.environ.get("RETENTION_SLOT_DAYS", "30")),
+    # The demo's fake OCTO supplier (apps/demo/octo_supplier.py): on this loopback port,
+    # run_all starts it as a third child and seed_demo adds the Tokyo tour operator whose
+    # inventory lives there. 0 (the default): neither.
+    "OCTO_FAKE_PORT": int(os.environ.get("OCTO_FAKE_PORT", "0")),
 }
 
 # External data (apps.integrations.registry): "offline" = shipped data, no network (default);
@@ -361,10 +365,19 @@ TRAVELOURE_PROVIDERS = {
     "events": {"backend": os.environ.get("EVENTS_PROVIDER", "offline"),
                "url": os.environ.get("TICKETMASTER_URL", "https://app.ticketmaster.com"),
                "api_key": os.environ.get("TICKETMASTER_API_KEY", "")},
+    # Vendors on their own OCTO system (each vendor holds its URL and key): HTTP options,
+    # holds of an instant vendor last hold_minutes, the sync looks sync_days ahead, the
+    # expert is told after give_up_after failed reconciles in a row.
+    "octo": {"options": {"timeout": 6.0, "retries": 1}, "hold_minutes": 30, "sync_days": 60, "give_up_after": 5},
     "hotels": {"backend": os.environ.get("HOTELS_PROVIDER", "offline"),
                "url": os.environ.get("AMADEUS_URL", "https://test.api.amadeus.com"),
                "client_id": os.environ.get("AMADEUS_CLIENT_ID", ""),
-               "client_secret": os.environ.get("AMADEUS_CLIENT_SECRET", "")},
+               "client_secret": os.environ.get("AMADEUS_CLIENT_SECRET", ""),
+               # Destination → IATA city code the hotel search asks for (others: platform hotels only).
+               "city_codes": {"Tokyo": "TYO", "Kyoto": "UKY", "Osaka": "OSA", "Lisbon": "LIS", "Porto": "OPO",
+                              "Florence": "FLR", "Tuscany": "FLR", "Rome": "ROM", "Paris": "PAR", "London": "LON",
+                              "New York": "NYC", "Barcelona": "BCN"},
+               "offer_minutes": 30},
 }
 
 # Logs go to stderr, one line per record with the request id; LOG_FORMAT=json for one JSON

@@ -23,6 +23,7 @@ urlpatterns = [
     path("notifications/preferences/", notifications.PreferenceView.as_view(), name="notification-preferences"),
     path("notifications/push/", notifications.PushSubscriptionView.as_view(), name="notification-push"),
     path("vendor-hooks/<id:vendor_id>/", hooks.VendorHookView.as_view(), name="vendor-hook"),
+    path("octo-hooks/<id:vendor_id>/", hooks.OctoHookView.as_view(), name="octo-hook"),
     path("requests/<id:request_id>/reviews/", reviews.RequestReviewsView.as_view(), name="request-reviews"),
     path("requests/<id:request_id>/suggestions/", reviews.RequestSuggestionsView.as_view(),
          name="request-suggestions"),

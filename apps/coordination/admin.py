@@ -12,7 +12,7 @@ from apps.core.admin import ImmutableInline, ImmutableMixin, NoEditMixin, call_p
 
 from .models import (Booking, CoordinationState, Event, Message, Notification, NotificationPreference,
                      OutboxMessage, PaymentInstallment, PlanWish, PriceOffer, PushSubscription, ReadMarker, Review,
-                     ShortlistEntry, StuckRequest, Thread, VendorResponse)
+                     ShortlistEntry, StuckRequest, SupplierReservation, Thread, VendorResponse)
 from .phases import BookingStatus
 from .services.bookings import booking_cancel, booking_confirm, booking_remind_vendor, installment_record_payment
 from .services.experts import expert_reassign, expert_remind
@@ -141,6 +141,13 @@ class InstallmentInline(ImmutableInline):
     fields = ("kind", "amount", "currency", "due_date", "paid_at", "reminded_at")
 
 
+class SupplierReservationInline(ImmutableInline):
+    """The booking's twin in its vendor's own OCTO system (kept in agreement by the sweep)."""
+
+    model = SupplierReservation
+    fields = ("uuid", "status", "expires_at", "supplier_reference", "failures", "last_error", "surfaced_at")
+
+
 @admin.register(Booking)
 class BookingAdmin(ImmutableMixin, admin.ModelAdmin):
     list_display = ("id", "offering", "vendor", "quantity", "status", "handled_by", "deadline", "reference", "price",
@@ -152,7 +159,7 @@ class BookingAdmin(ImmutableMixin, admin.ModelAdmin):
                        "requested_by", "deadline", "reference", "confirmed_by", "confirmed_at", "price", "discount",
                        "currency", "refund_amount", "decline_reason", "proposal", "needs_manual_confirmation",
                        "arrived_at", "reminded_at", "idempotency_key")
-    inlines = [InstallmentInline]
+    inlines = [InstallmentInline, SupplierReservationInline]
     actions = ["confirm_booking", "cancel_booking"]
 
     @admin.action(description=gettext_lazy("Confirm for the vendor (through the engine)"))

@@ -8,11 +8,14 @@ from django.utils import timezone
 
 from apps.core.errors import DomainError
 from apps.vendors.models import Confirmation
+from apps.vendors.supplier import OCTO, supplier_backed
 
 from .models import Booking
 from .phases import BookingStatus
-from .selectors import booking_ids_overdue, booking_ids_to_remind, installment_ids_to_remind
+from .selectors import (booking_ids_overdue, booking_ids_supplier_unsettled, booking_ids_to_remind,
+                        installment_ids_to_remind)
 from .services.bookings import booking_confirm, booking_expire, booking_remind_vendor, installment_remind
+from .services.supplier import supplier_reconcile
 from .services.itinerary import itinerary_replan_fallthrough
 
 log = logging.getLogger(__name__)
@@ -23,10 +26,11 @@ REMIND_PAYMENT_DAYS = 3
 
 def confirm_instant_booking(booking_id: int) -> str:
     """Confirm a requested booking of an instant vendor with a generated reference.
-    Anything else (already confirmed, cancelled, manual) is left alone."""
+    Anything else (already confirmed, cancelled, manual, confirmed by the vendor's own
+    system: :func:`reconcile_supplier_booking`) is left alone."""
     booking = Booking.objects.select_related("vendor").filter(pk=booking_id).first()
     if (booking is None or booking.status != BookingStatus.REQUESTED or booking.needs_manual_confirmation
-            or booking.vendor.confirmation != Confirmation.INSTANT):
+            or booking.vendor.confirmation != Confirmation.INSTANT or supplier_backed(booking.vendor)):
         return "skipped"
     try:
         booking = booking_confirm(booking_id=booking_id, actor=None)
@@ -46,6 +50,22 @@ def replan_after_fallthrough(booking_id: int) -> int | None:
         log.info("re-plan after booking %s refused: %s", booking_id, exc.code)
         return None
     return state.current_itinerary.version if state else None
+
+
+def reconcile_supplier_booking(booking_id: int) -> str:
+    """After each command on a booking of a vendor on its own OCTO system: bring its twin
+    there into agreement (hold, confirm, cancel; see :func:`supplier_reconcile`)."""
+    return supplier_reconcile(booking_id)
+
+
+def sweep_supplier_bookings() -> dict[str, int]:
+    """Periodic: reconcile every supplier-backed booking whose two sides may disagree (a
+    call that failed, a task that was lost, a hold that ran out there). Counts by outcome."""
+    done: dict[str, int] = {}
+    for pk in booking_ids_supplier_unsettled():
+        outcome = supplier_reconcile(pk)
+        done[outcome] = done.get(outcome, 0) + 1
+    return done
 
 
 def _each(ids: list[int], service) -> int:
@@ -68,7 +88,8 @@ def confirm_stalled_instant_bookings() -> int:
     (their confirmation task was lost: broker down, worker crash). Returns how many it handled."""
     ids = list(Booking.objects.filter(status=BookingStatus.REQUESTED, needs_manual_confirmation=False,
                                       vendor__confirmation=Confirmation.INSTANT,
-                                      created_at__lt=timezone.now() - STALLED_AFTER).values_list("pk", flat=True))
+                                      created_at__lt=timezone.now() - STALLED_AFTER)
+               .exclude(vendor__inventory_adapter=OCTO).values_list("pk", flat=True))
     return sum(confirm_instant_booking(pk) not in ("skipped",) for pk in ids)
 
 

@@ -122,6 +122,36 @@ class Booking(TimeStamped):
         return f"Booking #{self.pk} {self.offering.title} ×{self.quantity} ({self.status})"
 
 
+class SupplierReservation(models.Model):
+    """The booking's twin in its vendor's own system (an OCTO supplier): our side of the
+    pair that :mod:`apps.coordination.services.supplier` keeps in agreement with it.
+
+    ``uuid`` is chosen before the first call and sent with every retry (OCTO's idempotency
+    key), so a hold that timed out after the supplier took it is found again, not doubled.
+    """
+
+    class Status(models.TextChoices):
+        NEW = "new", _("Not placed yet")
+        ON_HOLD = "on_hold", _("On hold")
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+        REJECTED = "rejected", _("Refused by the supplier")
+
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="supplier_reservation")
+    uuid = models.CharField(max_length=36, unique=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text=_("The supplier's utcExpiresAt of the hold"))
+    supplier_reference = models.CharField(max_length=64, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0, help_text=_("Failed calls in a row"))
+    last_error = models.CharField(max_length=255, blank=True)
+    surfaced_at = models.DateTimeField(null=True, blank=True, help_text=_("When the expert was told it is stuck"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.uuid} ({self.status}) of booking #{self.booking_id}"
+
+
 class PaymentInstallment(models.Model):
     class Kind(models.TextChoices):
         DEPOSIT = "deposit", _("Deposit")

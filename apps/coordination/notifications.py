@@ -170,6 +170,8 @@ SENTENCES = {
                                        _("%(traveler)s checked in at %(offering)s")),
     "booking.reminder_sent": _booking_status(_("Still waiting for %(vendor)s to answer on %(offering)s"),
                                              _("Please answer the request for %(offering)s%(ref)s")),
+    "booking.supplier_trouble": _booking_status(_("%(vendor)s's booking system has not confirmed %(offering)s yet: your expert is on it"),
+                                                _("%(vendor)s's booking system is failing on %(offering)s for %(traveler)s: please check it")),
     "booking.payment_schedule_set": _booking_status(_("The payment schedule for %(offering)s is set")),
     "booking.payment_recorded": _booking_status(_("A payment for %(offering)s was recorded")),
     "booking.payment_reminder": _booking_status(_("A payment for %(offering)s is due soon")),

@@ -9,6 +9,8 @@ PERIODIC = {
     "assign-queued-experts": ("apps.coordination.flow_tasks.assign_queued_experts", 10),
     "trips-advance": ("apps.coordination.flow_tasks.advance_trips", 15),
     "booking-confirm-stalled": ("apps.coordination.booking_tasks.confirm_stalled_instant_bookings", 2),
+    "booking-supplier-sweep": ("apps.coordination.booking_tasks.sweep_supplier_bookings", 2),
+    "supplier-availability-sync": ("apps.vendors.supplier.sync_all_suppliers", 15),
     "booking-expire-overdue": ("apps.coordination.booking_tasks.expire_overdue_bookings", 5),
     "booking-remind-vendors": ("apps.coordination.booking_tasks.remind_vendors", 15),
     "booking-remind-installments": ("apps.coordination.booking_tasks.remind_installments", 60),

@@ -8,8 +8,9 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from .access import bookings_served_by
-from .models import Booking, CoordinationState, Event, Notification, NotificationPreference, PaymentInstallment
-from .phases import CHECK_IN_OPENS_HOURS, BookingStatus, Phase, check_in_open
+from .models import (Booking, CoordinationState, Event, Notification, NotificationPreference, PaymentInstallment,
+                     SupplierReservation)
+from .phases import CHECK_IN_OPENS_HOURS, HOLDING_STATUSES, BookingStatus, Phase, check_in_open
 
 
 def vendor_booking_board(user, *, now=None) -> dict:
@@ -38,6 +39,21 @@ def installment_status(installment, today) -> str:
 def booking_ids_overdue(now) -> list[int]:
     """System read: pending bookings whose deadline has passed."""
     return list(Booking.objects.filter(status=BookingStatus.PENDING, deadline__lte=now).values_list("pk", flat=True))
+
+
+def booking_ids_supplier_unsettled() -> list[int]:
+    """System read: bookings of vendors on their own OCTO system whose twin there may not
+    agree yet: open ones, confirmed ones not confirmed there, and fallen-through ones whose
+    twin may still hold seats (see :mod:`apps.coordination.services.supplier`)."""
+    twin = SupplierReservation.Status
+    settled_there = Q(supplier_reservation__status__in=[twin.CANCELLED, twin.EXPIRED, twin.REJECTED])
+    unsettled = (Q(status__in=[BookingStatus.REQUESTED, BookingStatus.PENDING])
+                 | Q(status=BookingStatus.CONFIRMED) & ~Q(supplier_reservation__status=twin.CONFIRMED)
+                 & Q(supplier_reservation__surfaced_at__isnull=True)
+                 | ~Q(status__in=[*HOLDING_STATUSES, BookingStatus.COMPLETED]) & Q(supplier_reservation__isnull=False)
+                 & ~settled_there)
+    return list(Booking.objects.filter(unsettled, vendor__inventory_adapter="octo").order_by("pk")
+                .values_list("pk", flat=True))
 
 
 def booking_ids_to_remind(now, before) -> list[int]:

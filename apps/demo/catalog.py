@@ -52,6 +52,9 @@ TRAVELERS = {
 }
 # The Tokyo tour the ``vendor`` login manages (manual confirmation, for the review flow).
 DEMO_VENDOR_PLACE = "Asakusa rickshaw tours (Kaminarimon area)"
+# The Tokyo tour operator whose inventory lives in its own OCTO system (the demo's fake
+# supplier, when settings.TRAVELOURE["OCTO_FAKE_PORT"] is set): vendor code, name, product.
+OCTO_VENDOR = ("TKO-OCTO", "Shinjuku Night Walks", "Shinjuku night food walk", "tokyo-night-food-walk")
 
 
 @dataclass(frozen=True)

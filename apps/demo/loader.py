@@ -47,6 +47,7 @@ from .catalog import (
     ESTIMATED_PRICE,
     EXPERTS,
     LOGINS,
+    OCTO_VENDOR,
     REGIONS,
     ROOM_NIGHT,
     SUPPLIERS,
@@ -338,6 +339,32 @@ def ensure_vendors(owner: User, today: dt.date) -> None:
         _ensure_slots(vendor, offering, plan, today)
 
 
+def octo_fake_url() -> str:
+    return f"http://127.0.0.1:{settings.TRAVELOURE['OCTO_FAKE_PORT']}"
+
+
+def octo_demo_key() -> str:
+    """The fake supplier's API key, stable across runs (from SECRET_KEY)."""
+    return hmac.new(settings.SECRET_KEY.encode(), b"octo-demo", hashlib.sha256).hexdigest()[:32]
+
+
+def ensure_octo_vendor() -> None:
+    """With the fake OCTO supplier configured: a Tokyo tour operator on it (instant
+    confirmation by its system). Its slots come from the supplier (``manage.py octo_fake``
+    syncs them when it starts, then the periodic sync)."""
+    if not settings.TRAVELOURE["OCTO_FAKE_PORT"]:
+        return
+    code, name, title, product = OCTO_VENDOR
+    vendor = Vendor.objects.filter(code=code).first() or Vendor.objects.create(
+        **{**_vendor(REGIONS["Tokyo"], "tour", name, 35.6938, 139.7034, code), "confirmation": Confirmation.INSTANT},
+        inventory_adapter="octo", octo_url=octo_fake_url(), octo_api_key=octo_demo_key(), octo_supplier_id="demo")
+    Offering.objects.get_or_create(vendor=vendor, title=title, defaults=dict(
+        kind=OfferingKind.ACTIVITY, duration_min=180, interests=["food", "nightlife", "culture"],
+        dietary=["vegetarian"], base_price=Decimal(9500), currency="JPY", lat=vendor.lat, lon=vendor.lon,
+        rating=Decimal("4.7"), octo_product_id=product, description="Yakitori alleys and izakaya of Shinjuku "
+        "with a local guide; departures and seats come live from the operator's own booking system."))
+
+
 def _ensure_slots(vendor: Vendor, offering: Offering, plan: Plan, today: dt.date) -> None:
     """Slots at the plan's local times on the days the opening hours allow, through the
     vendors service (which skips past and existing starts)."""
@@ -394,6 +421,7 @@ def seed_demo(*, today: dt.date | None = None) -> dict[str, int]:
         experts = ensure_experts(users, today)
         ensure_places()
         ensure_vendors(users["vendor"], today)
+        ensure_octo_vendor()
         history.ensure_past_trips(users=users, experts=experts, staff=users["staff"], today=today)
         history.ensure_current_trip(users=users, experts=experts, staff=users["staff"], today=today)
         history.ensure_open_request(traveler=users["traveler"], today=today)

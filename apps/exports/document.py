@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -76,6 +77,11 @@ class DayView:
     notes: str
     items: list[ItemView]
     map_svg: str
+    route: list = field(default_factory=list)  # street path [lat, lon] for the slippy map, when known
+
+    @property
+    def route_json(self) -> str:
+        return json.dumps(self.route) if self.route else ""
 
 
 @dataclass
@@ -237,7 +243,7 @@ def build_document(itinerary: Itinerary, *, currency: str | None = None, rates_o
                 points.append(MapPoint(index, *here))
             previous = here
         days.append(DayView(number=number, date=day.date, weather=day.weather or {}, notes=day.notes, items=views,
-                            map_svg=day_map_svg(points)))
+                            map_svg=day_map_svg(points), route=list(day.route or [])))
     traveler = request.traveler
     budget = budget_breakdown(
         lines, currency=currency or traveler.currency, budget_min=request.budget_min, budget_max=request.budget_max,

@@ -17,6 +17,9 @@ from .base import live_or_offline
 from .http import HttpClient
 
 HOLIDAY, EVENT = "public_holiday", "event"
+# Ticketmaster segments → the interests a traveler picks.
+SEGMENT_INTERESTS = {"Music": ("nightlife", "culture"), "Arts & Theatre": ("art", "culture"), "Film": ("art",),
+                     "Sports": ("adventure",), "Family": ("family",), "Miscellaneous": ("culture",)}
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,13 @@ class Happening:
     venue: str = ""
     lat: float | None = None
     lon: float | None = None
+    start_time: dt.time | None = None  # local; None for all-day happenings
+    interests: tuple[str, ...] = ()  # in the traveler's vocabulary (apps.requests.models.INTERESTS)
+    url: str = ""  # where tickets are sold, when the provider sells them
+
+    @property
+    def is_event(self) -> bool:
+        return self.kind == EVENT
 
 
 @dataclass(frozen=True)
@@ -101,9 +111,14 @@ def _parse_events(response: httpx.Response) -> list[Happening]:
         venue = (raw.get("_embedded", {}).get("venues") or [{}])[0]
         location = venue.get("location") or {}
         name = venue.get("name", "")
+        start = raw["dates"]["start"]
+        segments = [(c.get("segment") or {}).get("name", "") for c in raw.get("classifications", [])]
         found.append(Happening(
-            dt.date.fromisoformat(raw["dates"]["start"]["localDate"]), raw["name"], EVENT, "medium",
+            dt.date.fromisoformat(start["localDate"]), raw["name"], EVENT, "medium",
             _("Event nearby: expect busier streets and transport around %(venue)s.") % {"venue": name or raw["name"]},
             name, float(location["latitude"]) if location else None, float(location["longitude"]) if location else None,
+            dt.time.fromisoformat(start["localTime"]) if start.get("localTime") else None,
+            tuple(dict.fromkeys(i for segment in segments for i in SEGMENT_INTERESTS.get(segment, ()))),
+            raw.get("url", ""),
         ))
     return found

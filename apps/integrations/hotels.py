@@ -34,6 +34,8 @@ class HotelOffer:
     rating: int | None  # stars
     lat: float | None
     lon: float | None
+    cancellation_deadline: dt.datetime | None = None  # free cancellation until then; None: not said
+    expires_at: dt.datetime | None = None  # the price holds until then (when the search was made + offer_minutes)
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class AmadeusHotels:
     client_id: str = ""
     client_secret: str = ""
     max_hotels: int = 20
+    offer_minutes: int = 30
     offline: NoHotelInventory = field(default_factory=NoHotelInventory)
 
     def search(self, *, city_code, check_in, check_out, adults, rooms=1) -> HotelSearch:
@@ -95,7 +98,8 @@ class AmadeusHotels:
         offers = self.client.fetch("GET", "/v3/shopping/hotel-offers", params={
             "hotelIds": ",".join(listed), "adults": adults, "checkInDate": check_in.isoformat(),
             "checkOutDate": check_out.isoformat(), "roomQuantity": rooms,
-        }, headers=auth, parse=_parse_offers, what=_("External hotel offers"), fresh_ttl=900)
+        }, headers=auth, parse=lambda response: _parse_offers(response, self.offer_minutes),
+            what=_("External hotel offers"), fresh_ttl=900)
         found = [_completed(offer, listed.get(offer.hotel_id)) for offer in offers.value]
         search = HotelSearch(sorted(found, key=lambda offer: offer.price), self.client.name)
         return offers.flag(hotels.flag(search))
@@ -124,14 +128,23 @@ def _parse_hotels(response: httpx.Response) -> dict[str, _ListedHotel]:
     return found
 
 
-def _parse_offers(response: httpx.Response) -> list[HotelOffer]:
+def _cancellation_deadline(offer: dict) -> dt.datetime | None:
+    policies = offer.get("policies") or {}
+    rules = [policies["cancellation"]] if policies.get("cancellation") else policies.get("cancellations") or []
+    deadlines = [dt.datetime.fromisoformat(rule["deadline"]) for rule in rules if rule.get("deadline")]
+    return min(deadlines, default=None)
+
+
+def _parse_offers(response: httpx.Response, offer_minutes: int = 30) -> list[HotelOffer]:
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=offer_minutes)
     return [
         HotelOffer(entry["hotel"]["hotelId"], entry["hotel"].get("name", ""), offer["id"],
                    dt.date.fromisoformat(offer["checkInDate"]), dt.date.fromisoformat(offer["checkOutDate"]),
                    ((offer.get("room") or {}).get("description") or {}).get("text", ""),
                    Decimal(offer["price"]["total"]), offer["price"]["currency"],
                    int(entry["hotel"]["rating"]) if entry["hotel"].get("rating") else None,
-                   entry["hotel"].get("latitude"), entry["hotel"].get("longitude"))
+                   entry["hotel"].get("latitude"), entry["hotel"].get("longitude"),
+                   _cancellation_deadline(offer), expires)
         for entry in response.json()["data"] if entry.get("available", True) for offer in entry["offers"]
     ]
 

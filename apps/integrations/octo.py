@@ -98,6 +98,11 @@ class OctoInventory:
         body = {"resellerReference": reseller_reference, "contact": {"fullName": full_name, "emailAddress": email}}
         return self.client.call("POST", f"/bookings/{uuid}/confirm", json=body, parse=_parse_booking)
 
+    def booking(self, *, uuid: str) -> Reservation:
+        """The supplier's current view of a reservation (it may have expired or been cancelled
+        on their side). Errors: as ``hold`` (``ProviderRejected`` for an unknown ``uuid``)."""
+        return self.client.call("GET", f"/bookings/{uuid}", parse=_parse_booking)
+
     def cancel(self, *, uuid: str, reason: str = "") -> Reservation:
         """Cancel a hold or a booking (status CANCELLED). Errors: as ``hold``."""
         return self.client.call("DELETE", f"/bookings/{uuid}", json={"reason": reason}, parse=_parse_booking)

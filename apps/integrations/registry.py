@@ -46,7 +46,8 @@ BACKENDS: dict[str, dict[str, Callable[[dict], object]]] = {
     "hotels": {
         "offline": lambda config: NoHotelInventory(),
         "amadeus": lambda config: AmadeusHotels(_client("amadeus", config), client_id=config.get("client_id", ""),
-                                                client_secret=config.get("client_secret", "")),
+                                                client_secret=config.get("client_secret", ""),
+                                                offer_minutes=int(config.get("offer_minutes", 30))),
     },
 }
 

@@ -14,7 +14,7 @@ import httpx
 import numpy as np
 from django.utils.translation import gettext as _
 
-from .base import flag_degraded, live_or_offline
+from .base import ProviderUnavailable, flag_degraded, live_or_offline, note_missing
 from .http import HttpClient
 
 EARTH_RADIUS_KM = 6371.0088
@@ -67,6 +67,8 @@ class TravelProvider(Protocol):
 
     def matrix(self, points: list[Point]) -> TravelMatrix: ...
 
+    def route(self, points: list[Point]) -> list[Point]: ...
+
 
 def _matrix(street_km: np.ndarray, source: str, taxi_minutes: np.ndarray | None = None) -> TravelMatrix:
     """Mode by street distance, minutes by mode speed (or the given driving minutes for taxis)."""
@@ -81,6 +83,10 @@ class OfflineTravel:
     """Great-circle distance × detour factor; no data needed beyond the coordinates."""
 
     source = "offline"
+
+    def route(self, points: list[Point]) -> list[Point]:
+        """No street geometry offline: the map joins the stops with straight lines."""
+        return []
 
     def leg(self, origin: Point, destination: Point) -> Leg:
         return self.matrix([origin, destination]).leg(0, 1)
@@ -120,6 +126,20 @@ class OsrmTravel:
                                live=lambda: self._live_matrix(points),
                                offline=lambda: self.offline.matrix(points),
                                fallback=_("estimated from straight-line distances"))
+
+    def route(self, points: list[Point]) -> list[Point]:
+        """The street path through ``points`` in order, as (lat, lon) points for the map;
+        [] (straight lines, and a data note) when OSRM fails."""
+        if len(points) < 2:
+            return []
+        try:
+            return self.client.fetch("GET", f"/route/v1/{self.profile}/{_coords(points)}",
+                                     params={"overview": "simplified", "geometries": "geojson"},
+                                     parse=_parse_geometry, what=_("Route lines on the map")).value
+        except ProviderUnavailable as exc:
+            note_missing(what=_("Route lines on the map"), provider=self.client.name, reason=exc.reason,
+                         fallback=_("drew straight lines between the stops"))
+            return []
 
     def _live_leg(self, origin: Point, destination: Point) -> Leg:
         fetched = self.client.fetch("GET", f"/route/v1/{self.profile}/{_coords([origin, destination])}",
@@ -170,6 +190,11 @@ def _ok(response: httpx.Response) -> dict:
 def _parse_route(response: httpx.Response) -> tuple[float, float]:
     route = _ok(response)["routes"][0]
     return float(route["distance"]), float(route["duration"])
+
+
+def _parse_geometry(response: httpx.Response) -> list[Point]:
+    coordinates = _ok(response)["routes"][0]["geometry"]["coordinates"]
+    return [(round(float(lat), 6), round(float(lon), 6)) for lon, lat in coordinates]
 
 
 def _parse_table(response: httpx.Response, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:

@@ -69,6 +69,7 @@ class Day(models.Model):
     date = models.DateField()
     weather = models.JSONField(default=dict, blank=True)
     notes = models.TextField(blank=True)
+    route = models.JSONField(default=list, blank=True, help_text=_("Street path through the day's stops, [lat, lon]"))
 
     class Meta:
         ordering = ["date"]
@@ -107,6 +108,8 @@ class Item(models.Model):
     tips = models.JSONField(default=list, blank=True)
     requirements = models.JSONField(default=list, blank=True, help_text=_("What to bring / prepare"))
     pinned = models.BooleanField(default=False)
+    offer = models.JSONField(null=True, blank=True, help_text=_(
+        "A stay from the hotel provider: its offer (price, cancellation terms, expiry) to book at its source"))
 
     class Meta:
         ordering = ["day__date", "start", "position"]

@@ -47,7 +47,7 @@ def itinerary_serialize(itinerary: Itinerary) -> dict:
             "offering": item.offering_id, "booking": _booking(item),
             "price": Money(item.price, item.currency).as_dict() if item.price is not None else None,
             "travel_from_previous_min": item.travel_from_previous_min, "reasoning": item.reasoning,
-            "tips": list(item.tips), "pinned": item.pinned,
+            "tips": list(item.tips), "pinned": item.pinned, **({"offer": item.offer} if item.offer else {}),
         } for item in day.items.all()]})
     return {"version": itinerary.version, "state": itinerary.state, "time_zone": itinerary.time_zone, "currency": itinerary.currency,
             "days": days, "total": Money(itinerary.total, itinerary.currency).as_dict(),

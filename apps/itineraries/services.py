@@ -24,13 +24,13 @@ def itinerary_create_from_plan(*, request, plan: Plan, author_role: str) -> Itin
         conflicts=plan.conflicts, data_notes=plan.data_notes,
     )
     days = Day.objects.bulk_create(
-        [Day(itinerary=itinerary, date=d.date, weather=d.weather, notes=d.notes) for d in plan.days])
+        [Day(itinerary=itinerary, date=d.date, weather=d.weather, notes=d.notes, route=d.route) for d in plan.days])
     Item.objects.bulk_create([
         Item(day=day, position=position, kind=item.kind, title=item.title, start=item.start, end=item.end,
              offering_id=item.offering_id, slot_id=item.slot_id, place_id=item.place_id, place_name=item.place_name,
              lat=item.lat, lon=item.lon, price=item.price, currency=plan.currency if item.price is not None else "",
              travel_from_previous_min=item.travel_from_previous_min, reasoning=item.reasoning, tips=item.tips,
-             pinned=item.pinned)
+             pinned=item.pinned, offer=item.offer)
         for day, plan_day in zip(days, plan.days) for position, item in enumerate(plan_day.items)
     ])
     return itinerary

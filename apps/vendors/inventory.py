@@ -15,6 +15,9 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from apps.integrations.base import ProviderUnavailable
+
+from . import supplier
 from .models import Offering, Slot
 
 log = logging.getLogger(__name__)
@@ -38,7 +41,18 @@ class PlatformInventory(InventoryAdapter):
         return list(Slot.objects.filter(offering=offering, start__gte=start, start__lt=end).order_by("start"))
 
 
-_ADAPTERS: dict[str, type[InventoryAdapter]] = {"platform": PlatformInventory}
+class OctoInventory(InventoryAdapter):
+    """The vendor's own OCTO system: the window is synced into our slots, then read."""
+
+    def availability(self, offering, start, end):
+        try:
+            supplier.offering_sync(offering, start, end)
+        except ProviderUnavailable as exc:
+            raise InventoryUnavailable(str(exc)) from exc
+        return PlatformInventory().availability(offering, start, end)
+
+
+_ADAPTERS: dict[str, type[InventoryAdapter]] = {"platform": PlatformInventory, supplier.OCTO: OctoInventory}
 
 
 def register(name: str, adapter: type[InventoryAdapter]) -> None:

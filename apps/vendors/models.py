@@ -49,7 +49,13 @@ class Vendor(TimeStamped):
         help_text=_('Refund percent by hours before start, e.g. [{"hours": 72, "refund_pct": 100}, {"hours": 24, "refund_pct": 50}]'),
     )
     webhook_secret = models.CharField(max_length=64, blank=True)
-    inventory_adapter = models.CharField(max_length=32, default="platform")
+    inventory_adapter = models.CharField(max_length=32, default="platform",
+                                         help_text=_('"platform" (slots kept here) or "octo" (the supplier\'s OCTO API)'))
+    # OCTO supplier API (inventory_adapter "octo"): availability, holds, confirmations and
+    # cancellations go there; each offering names its product (apps.vendors.supplier).
+    octo_url = models.URLField(blank=True, help_text=_("Base URL of the supplier's OCTO API"))
+    octo_api_key = models.CharField(max_length=255, blank=True)
+    octo_supplier_id = models.CharField(max_length=64, blank=True)
     rating = models.DecimalField(max_digits=3, decimal_places=2, default=0)
     is_active = models.BooleanField(default=True)
 
@@ -94,6 +100,10 @@ class Offering(TimeStamped):
     is_active = models.BooleanField(default=True)
     check_in = models.TimeField(default=dt.time(15), help_text=_("Stays: check-in from (local time)"))
     check_out = models.TimeField(default=dt.time(11), help_text=_("Stays: check-out by (local time)"))
+    octo_product_id = models.CharField(max_length=64, blank=True, help_text=_("OCTO product of an OCTO vendor"))
+    octo_option_id = models.CharField(max_length=64, blank=True, default="DEFAULT")
+    octo_unit_id = models.CharField(max_length=64, blank=True, default="adult",
+                                    help_text=_("OCTO unit booked once per seat"))
 
     class Meta:
         ordering = ["vendor__name", "title"]
@@ -117,6 +127,7 @@ class Slot(models.Model):
     price = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
     is_stale = models.BooleanField(default=False, help_text=_("Last known availability, inventory unreachable"))
+    external_id = models.CharField(max_length=64, blank=True, help_text=_("The supplier's availability id (OCTO)"))
 
     class Meta:
         ordering = ["start"]

@@ -10,17 +10,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.bulk import replace_rows
+from apps.core.commit import enqueue
 from apps.core.errors import DomainError, NotFound
 
-from .models import Offering, Slot, VendorMetrics
+from .models import Offering, Slot, Vendor, VendorMetrics
+
+INVENTORY_SOURCES = ("platform", "octo")
+SUPPLIER_SYNC_TASK = "apps.vendors.supplier.vendor_sync"
 
 MAX_BULK_DAYS = 366
 # One bulk request writes at most this many slots (a year at two or three times a day);
@@ -151,6 +157,69 @@ def slot_capacity_set(*, vendor, slot_id: int, capacity_total: int) -> Slot:
                           % {"held": slot.capacity_total - slot.capacity_available},
                           code="slot.capacity_below_held", fields={"capacity_total": _("Too low.")})
     return slot
+
+
+def vendor_inventory_set(*, vendor: Vendor, source: str, url: str = "", api_key: str = "", supplier_id: str = "",
+                         products: dict[int, str] | None = None) -> Vendor:
+    """Where the vendor's availability comes from: ``platform`` (slots kept here) or ``octo``
+    (its own OCTO system at ``url``; ``products`` maps its offerings to OCTO product ids).
+    A blank ``api_key`` keeps the current one (it is never shown back). Switching to OCTO
+    queues a first availability sync after commit. Errors: ``vendor.inventory_invalid``."""
+    errors = {}
+    if source not in INVENTORY_SOURCES:
+        errors["source"] = _("Choose platform or OCTO.")
+    if source == "octo" and not url:
+        errors["url"] = _("The OCTO API's base URL is required.")
+    if source == "octo" and not (api_key or vendor.octo_api_key):
+        errors["api_key"] = _("The OCTO API key is required.")
+    if errors:
+        raise DomainError(_("The inventory settings are incomplete."), code="vendor.inventory_invalid", fields=errors)
+    with transaction.atomic():
+        vendor.inventory_adapter, vendor.octo_url, vendor.octo_supplier_id = source, url, supplier_id
+        vendor.octo_api_key = api_key or vendor.octo_api_key
+        vendor.save(update_fields=["inventory_adapter", "octo_url", "octo_supplier_id", "octo_api_key", "updated_at"])
+        for offering_id, product_id in (products or {}).items():
+            Offering.objects.filter(pk=offering_id, vendor=vendor).update(octo_product_id=product_id.strip())
+        if source == "octo":
+            enqueue(SUPPLIER_SYNC_TASK, vendor.pk)
+    return vendor
+
+
+class Departure(NamedTuple):
+    """One departure as a supplier's own system lists it (``vacancies`` 0 when closed)."""
+
+    external_id: str
+    start: dt.datetime
+    end: dt.datetime
+    vacancies: int
+    price: Decimal
+    currency: str
+
+
+def slots_sync(*, offering: Offering, start: dt.datetime, end: dt.datetime, departures: Sequence[Departure]) -> None:
+    """Make the offering's slots starting in ``[start, end)`` say what its supplier says:
+    a slot per departure (created when new), free seats = the supplier's vacancies (our
+    holds placed there are already counted out), price and currency its own. A slot the
+    supplier no longer lists has no free seat (kept: bookings refer to it).
+
+    The total only grows (``vacancies`` + the seats we hold), so releasing a held seat later
+    can never push a slot past it. The supplier is the authority: a seat held here but not
+    yet placed there is placed by the booking's reconcile, refused if it is gone."""
+    listed = {d.start: d for d in departures if start <= d.start < end}
+    with transaction.atomic():
+        known = set(Slot.objects.filter(offering=offering, start__in=listed).values_list("start", flat=True))
+        Slot.objects.bulk_create([
+            Slot(offering=offering, start=d.start, end=d.end, capacity_total=max(d.vacancies, 1),
+                 capacity_available=d.vacancies, price=d.price, currency=d.currency, external_id=d.external_id)
+            for d in listed.values() if d.start not in known])
+        for d in listed.values():
+            if d.start in known:
+                Slot.objects.filter(offering=offering, start=d.start).update(
+                    end=d.end, price=d.price, currency=d.currency, external_id=d.external_id, is_stale=False,
+                    capacity_total=Greatest(F("capacity_total"), d.vacancies + F("capacity_total") - F("capacity_available")),
+                    capacity_available=d.vacancies)
+        (Slot.objects.filter(offering=offering, start__gte=start, start__lt=end).exclude(start__in=listed)
+         .update(capacity_available=0, is_stale=False))
 
 
 def vendor_metrics_save(*, vendor_ids: Iterable[int], metrics: dict[int, dict]) -> int:

@@ -3,6 +3,7 @@
  * Reads only data attributes (no inline script, for the CSP):
  *   <figure class="map" data-tiles="https://…/{z}/{x}/{y}.png" data-attribution="…">  the drawn SVG map
  *   <li data-stop="3" data-lat="35.68" data-lon="139.76" data-title="…">  the day's stops, in order
+ *   <figure … data-route="[[35.68, 139.76], …]">  the street path (OSRM), when known; else straight lines
  * The drawn SVG stays on screen until a first tile has loaded; if none loads (no tile server
  * reachable: tests, offline demo) the slippy map is dropped and the SVG remains.
  * Days refreshed live (live.js replaces their HTML) are mounted again.
@@ -17,6 +18,15 @@
       return { n: li.getAttribute("data-stop"), title: li.getAttribute("data-title") || "",
                at: [parseFloat(li.getAttribute("data-lat")), parseFloat(li.getAttribute("data-lon"))] };
     });
+  }
+
+  function streetsOf(figure) {
+    try {
+      var path = JSON.parse(figure.getAttribute("data-route") || "null");
+      return Array.isArray(path) && path.length > 1 ? path : null;
+    } catch (e) {
+      return null;
+    }
   }
 
   function mount(figure) {
@@ -50,7 +60,9 @@
     window.setTimeout(giveUp, GIVE_UP_MS);
     tiles.addTo(map);
     var route = stops.map(function (s) { return s.at; });
-    L.polyline(route, { color: "#0f6d6a", weight: 3, dashArray: "7 5" }).addTo(map);
+    var streets = streetsOf(figure);
+    L.polyline(streets || route, streets ? { color: "#0f6d6a", weight: 4 }
+                                         : { color: "#0f6d6a", weight: 3, dashArray: "7 5" }).addTo(map);
     stops.forEach(function (s) {
       L.marker(s.at, { title: s.title, alt: s.n + ". " + s.title,
                        icon: L.divIcon({ className: "stop-pin", html: "<span>" + s.n + "</span>", iconSize: [24, 24] }) })

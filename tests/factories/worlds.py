@@ -18,7 +18,7 @@ from apps.accounts.models import Role, User
 from apps.api.models import IdempotencyKey
 from apps.coordination.models import (Booking, CoordinationState, Notification, NotificationPreference,
                                       PaymentInstallment, PlanWish, PriceOffer, PushSubscription, Review,
-                                      ShortlistEntry, VendorResponse)
+                                      ShortlistEntry, SupplierReservation, VendorResponse)
 from apps.coordination.services import experts, recommendations
 from apps.coordination.services.chat import message_post, thread_mark_read
 from apps.coordination.services.itinerary import itinerary_generate
@@ -138,6 +138,7 @@ def make_every_model_world():
     PaymentInstallment.objects.create(booking=booking, kind="deposit", amount=Decimal("30.00"), currency="JPY",
                                       due_date=request.start_date)
     VendorResponse.objects.create(booking=booking, channel="portal", action="accept", dedupe_key="k1")
+    SupplierReservation.objects.create(booking=booking, uuid="1b9c4a3e-7d2f-4c0b-8e5a-6f1d2c3b4a59", status="on_hold")
     message = message_post(state_id=state.pk, actor=traveler, body="Any vegetarian options?")
     thread_mark_read(thread=message.thread, user=traveler)
     Notification.objects.create(user=traveler, title="Plan ready")

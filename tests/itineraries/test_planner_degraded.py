@@ -82,7 +82,9 @@ def test_plan_with_every_provider_failing_still_has_items_and_says_what_is_missi
     for note in missing_travel_and_weather(reason):
         assert note in plan.data_notes
     assert f"Today's exchange rates: used the shipped ECB rates (ecb: {reason})" in plan.data_notes
-    assert len(plan.data_notes) == len(set(plan.data_notes)) == 3  # one note per missing source
+    assert f"Local events: planned with public holidays only (ticketmaster: {reason})" in plan.data_notes
+    assert f"Route lines on the map: drew straight lines between the stops (osrm: {reason})" in plan.data_notes
+    assert len(plan.data_notes) == len(set(plan.data_notes)) == 5  # one note per missing piece of data
     assert plan.as_dict()["data_notes"] == plan.data_notes
 
 

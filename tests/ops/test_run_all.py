@@ -82,3 +82,32 @@ def test_a_worker_that_dies_stops_run_all_with_an_error(run_all):
     log = log_path.read_text()
     assert f"run_all: worker (pid {children['worker']}) exited with status -9; stopping the others" in log
     assert "worker exited on its own" in log
+
+
+def test_the_demo_octo_supplier_is_a_third_child_under_the_same_rules(embedded_env, tmp_path):
+    import urllib.error
+    import urllib.request
+
+    port, octo_port = free_port(), free_port()
+    log_path = tmp_path / "run_all.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "manage.py", "run_all", "--port", str(port)], cwd=ROOT,
+                                env={**embedded_env, "OCTO_FAKE_PORT": str(octo_port)}, stdout=log,
+                                stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(octo_port, proc)
+        with pytest.raises(urllib.error.HTTPError) as refused:  # it answers, and wants its key
+            urllib.request.urlopen(f"http://127.0.0.1:{octo_port}/products", timeout=5)
+        assert refused.value.code == 401
+        assert "run_all: started octo (pid " in log_path.read_text()
+        tree = descendants(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+        assert _wait(proc, 10) == 0
+        deadline = time.monotonic() + 10
+        while any(alive(pid) for pid in tree) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [pid for pid in tree if alive(pid)] == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -43,6 +43,7 @@ from apps.vendors.models import Confirmation, Offering, Slot
 from apps.vendors.pricing import quote, quote_stay, refund
 from apps.vendors.selectors import slot_find_alternative, stay_nights
 from apps.vendors.services import slot_hold, slot_release, slots_hold, slots_release
+from apps.vendors.supplier import octo_settings, supplier_backed
 
 from .. import engine
 from ..access import can_manage_bookings, can_respond_to_booking, can_set_payment_schedule, require
@@ -68,6 +69,7 @@ OPEN_STATUSES = frozenset({BookingStatus.REQUESTED, BookingStatus.PENDING})
 BOOKABLE_PHASES = (Phase.BOOKING, Phase.CONFIRMED)
 CONFIRM_TASK = "apps.coordination.booking_tasks.confirm_instant_booking"
 REPLAN_TASK = "apps.coordination.booking_tasks.replan_after_fallthrough"
+SUPPLIER_TASK = "apps.coordination.booking_tasks.reconcile_supplier_booking"
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -127,6 +129,8 @@ def _finish(cmd, booking: Booking, event_type: str, **extra) -> None:
     if new_phase:
         payload["phase_changed_to"] = new_phase
     cmd.record(event_type, payload, vendors={booking.vendor_id: {"booking": data}})
+    if supplier_backed(booking.vendor):  # its twin in the vendor's own system follows, after commit
+        enqueue(SUPPLIER_TASK, booking.pk)
 
 
 @contextmanager
@@ -280,12 +284,16 @@ def booking_request(*, state_id: int, actor, slot_id: int, quantity: int, item_i
                            if stay else _("Sold out: fewer than %(n)s seats are left in this slot.") % {"n": quantity},
                            code="booking.sold_out")
         manual = vendor.confirmation == Confirmation.MANUAL or known.stale
+        # A supplier-backed booking is held in the vendor's own system until this deadline.
+        backed = supplier_backed(vendor)
+        deadline = (_deadline(vendor.response_deadline_hours) if manual else
+                    now + dt.timedelta(minutes=octo_settings()["hold_minutes"]) if backed else None)
         expert_handles = state.expert_id and state.expert.booking_preference == BookingPreference.HANDLE_ALL
         booking = Booking.objects.create(
             state=state, vendor=vendor, offering=slot.offering, slot=slot, item_id=item_id, quantity=quantity,
             status=BookingStatus.PENDING if manual else BookingStatus.REQUESTED,
             handled_by=HandledBy.EXPERT if expert_handles else HandledBy.TRAVELER,
-            requested_by=actor, deadline=_deadline(vendor.response_deadline_hours) if manual else None,
+            requested_by=actor, deadline=deadline,
             price=agreed[0] if agreed else price.total, discount=0 if agreed else price.discount,
             currency=agreed[1] if agreed else price.currency,
             needs_manual_confirmation=known.stale, idempotency_key=idempotency_key or None,
@@ -297,7 +305,7 @@ def booking_request(*, state_id: int, actor, slot_id: int, quantity: int, item_i
         if known.stale:
             extra["inventory_unavailable"] = {"error": known.error, "notify": "expert"}
         _finish(cmd, booking, "booking.requested", **extra)
-        if not manual:
+        if not manual and not backed:
             enqueue(CONFIRM_TASK, booking.pk)
     return booking
 
@@ -514,6 +522,19 @@ def booking_remind_vendor(*, booking_id: int) -> Booking:
         booking.reminded_at = timezone.now()
         booking.save(update_fields=["reminded_at", "updated_at"])
         _finish(cmd, booking, "booking.reminder_sent", escalated_to_expert=bool(cmd.state.expert_id))
+    return booking
+
+
+def booking_supplier_trouble(*, booking_id: int, error: str) -> Booking:
+    """System: the vendor's own booking system keeps failing on this booking, or dropped a
+    seat we hold: a person must look. The booking waits for a manual confirmation from now
+    on (no automatic one) and the traveler and expert hear of event ``booking.supplier_trouble``
+    (``notify: expert``). Its caller says it once per trouble (the reconcile claims
+    ``SupplierReservation.surfaced_at`` first)."""
+    with _booking_command(booking_id, None) as (cmd, booking):
+        booking.needs_manual_confirmation = True
+        booking.save(update_fields=["needs_manual_confirmation", "updated_at"])
+        _finish(cmd, booking, "booking.supplier_trouble", error=error[:200], notify="expert")
     return booking
 
 

@@ -1,14 +1,18 @@
 """Candidates: what could go into a plan, with its time windows per date and its price.
 
-Three sources: vendor offerings (their free slots, or their opening hours when they take
-walk-ins), platform places (opening hours) and the expert's recommendations (which only
-mark candidates as preferred or pinned, see :mod:`.conflicts`). Everything that is ruled
+Four sources: vendor offerings (their free slots, or their opening hours when they take
+walk-ins), platform places (opening hours; viewpoints and photo spots at golden hour when
+they are open then), events on the trip's dates from the events provider that match the
+traveler's interests, and the expert's recommendations (which only mark candidates as
+preferred or pinned, see :mod:`.conflicts`). Public holidays come from the events provider
+too: a place closed on holidays (``PH off``) is closed on them. Everything that is ruled
 out here is returned as :class:`LeftOut` with the reason, for the explanations.
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+import re
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -16,6 +20,8 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 
 from apps.integrations.currency import rate
+from apps.integrations.events import Happening
+from apps.integrations.sun import sun_times
 from apps.itineraries.models import Place
 from apps.vendors.models import Offering, OfferingKind, PriceUnit, Slot, VendorType
 
@@ -26,6 +32,10 @@ SEARCH_RADIUS_KM = 60.0
 MEAL_CATEGORIES = {"restaurant", "cafe"}
 FREE_MEAL = "free_meal"  # category of a meal whose place the traveler chooses
 CROWD_CATEGORIES = {"landmark", "viewpoint", "park", "garden", "religious_site", "market"}
+EVENT_CATEGORY = "event"
+EVENT_MINUTES = 120  # how long an event is planned for (the provider does not say)
+CLOSED_ON_HOLIDAYS = re.compile(r"\bPH\s+(off|closed)\b", re.IGNORECASE)
+GOLDEN_SLACK = 30  # a golden-hour visit ends within this many minutes of sunset
 
 
 @dataclass
@@ -98,6 +108,8 @@ class Trip:
     currency: str
     now: dt.datetime
     wheelchair: bool
+    holidays: Mapping[dt.date, str] = field(default_factory=dict)  # from the events provider
+    events: tuple[Happening, ...] = ()  # the provider's events on the trip's dates
 
     @property
     def tz(self) -> ZoneInfo:
@@ -132,6 +144,8 @@ def hours_windows(cand: Candidate, spec: str, trip: Trip, coords) -> dict[dt.dat
     out: dict[dt.date, tuple[Window, ...]] = {}
     typical = TYPICAL_MEAL_HOURS if cand.kind == "meal" else TYPICAL_HOURS
     for day in trip.days:
+        if day in trip.holidays and CLOSED_ON_HOLIDAYS.search(spec or ""):
+            continue  # the provider's holiday, whatever the hours library knows of it
         open_ = open_windows(spec, day, country=trip.country, coords=coords)
         if open_ is None:
             open_, cand.hours_known = typical, False
@@ -247,11 +261,54 @@ def place_candidates(trip: Trip, convert: Converter) -> tuple[list[Candidate], l
             place_id=place.pk,
         )
         cand.windows = hours_windows(cand, place.opening_hours, trip, (place.lat, place.lon))
+        if place.category == "viewpoint" or "photography" in place.interests:
+            golden_hour(cand, trip)
         if not cand.windows:
             left.append(LeftOut(place.name, _("closed on the trip dates")))
             continue
         out.append(cand)
     return out, left
+
+
+def golden_hour(cand: Candidate, trip: Trip) -> None:
+    """Keep only the days and start times at which the visit ends in the last light before
+    sunset (``astral``), and say so; unchanged when it is never open then."""
+    golden, said = {}, ""
+    for day, ranges in cand.windows.items():
+        sunset = sun_times(cand.lat, cand.lon, day, trip.time_zone).sunset
+        if sunset is None:
+            continue
+        at = sunset.hour * 60 + sunset.minute
+        lo, hi = at - cand.duration - GOLDEN_SLACK, at - cand.duration
+        fits = tuple((max(a, lo), min(b, hi)) for a, b in ranges if max(a, lo) <= min(b, hi))
+        if fits:
+            golden[day] = fits
+            said = said or f"{sunset:%H:%M}"
+    if golden:
+        cand.windows = golden
+        cand.notes.append(_("timed for golden hour: the light is best before sunset (%(time)s)") % {"time": said})
+
+
+def event_candidates(trip: Trip, convert: Converter, wanted: Collection[str]) -> list[Candidate]:
+    """The provider's events during the trip that match the traveler's interests, each at
+    its start time, with the event named in its reasoning and its tickets as a tip."""
+    out = []
+    for event in trip.events:
+        matched = [i for i in event.interests if i in set(wanted)]
+        if (not event.is_event or event.start_time is None or event.lat is None or event.lon is None or not matched
+                or event.date not in trip.days or not _within(trip, event.lat, event.lon)):
+            continue
+        minute = event.start_time.hour * 60 + event.start_time.minute
+        cand = Candidate(key=f"event:{event.date.isoformat()}:{event.name}"[:120], title=event.name, kind="activity",
+                         lat=event.lat, lon=event.lon, duration=EVENT_MINUTES,
+                         windows={event.date: ((minute, minute),)}, price=None, indoor=False,
+                         interests=tuple(event.interests), category=EVENT_CATEGORY)
+        cand.notes.append(_("an event on your dates: %(name)s at %(venue)s") % {"name": event.name,
+                                                                                  "venue": event.venue or event.name})
+        if event.url:
+            cand.tips.append(_("Tickets: %(url)s") % {"url": event.url})
+        out.append(cand)
+    return out
 
 
 def accessible(cands: list[Candidate], trip: Trip) -> tuple[list[Candidate], list[LeftOut]]:
@@ -279,10 +336,13 @@ def not_sold_by_vendors(places: list[Candidate], offers: list[Candidate]) -> lis
                                          and haversine_km(o.location, p.location) <= SAME_SPOT_KM for o in offers)]
 
 
-def collect(trip: Trip, *, exclude_offering_ids: Collection[int] = ()) -> tuple[list[Candidate], list[LeftOut]]:
-    """All candidates of a trip (offerings, places) after the accessibility filter."""
+def collect(trip: Trip, *, exclude_offering_ids: Collection[int] = (), interests: Collection[str] = ()
+            ) -> tuple[list[Candidate], list[LeftOut]]:
+    """All candidates of a trip (offerings, places, events matching ``interests``) after the
+    accessibility filter."""
     convert = Converter(trip.currency)
     cands, left = offering_candidates(trip, convert, exclude_offering_ids=exclude_offering_ids)
     places, closed = place_candidates(trip, convert)
-    cands, refused = accessible(cands + not_sold_by_vendors(places, cands), trip)
+    cands, refused = accessible(cands + not_sold_by_vendors(places, cands) + event_candidates(trip, convert, interests),
+                                trip)
     return cands, left + closed + refused

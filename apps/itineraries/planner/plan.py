@@ -26,6 +26,7 @@ class PlanItem:
     reasoning: str = ""
     tips: list[str] = field(default_factory=list)
     pinned: bool = False
+    offer: dict | None = None  # a stay from the hotel provider: its offer (apps.itineraries.planner.stay.offer_json)
 
     def as_dict(self, currency: str) -> dict:
         return {
@@ -34,7 +35,7 @@ class PlanItem:
             "slot": self.slot_id, "key": self.key,
             "price": Money(self.price, currency).as_dict() if self.price is not None else None,
             "travel_from_previous_min": self.travel_from_previous_min, "reasoning": self.reasoning,
-            "tips": list(self.tips), "pinned": self.pinned,
+            "tips": list(self.tips), "pinned": self.pinned, **({"offer": self.offer} if self.offer else {}),
         }
 
 
@@ -44,6 +45,7 @@ class PlanDay:
     weather: dict
     items: list[PlanItem] = field(default_factory=list)
     notes: str = ""
+    route: list = field(default_factory=list)  # the street path through the day's stops ([lat, lon]), if known
 
 
 @dataclass

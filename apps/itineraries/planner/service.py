@@ -12,11 +12,11 @@ import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
 
-import holidays as holidays_lib
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.integrations.base import collect_missing
+from apps.integrations.events import HOLIDAY
 from apps.integrations.registry import get_provider
 
 from . import toptw
@@ -45,11 +45,18 @@ PATIENCE = 100
 
 
 def trip_for(request, now: dt.datetime | None = None) -> Trip:
+    """The request as the planner sees it, with the events provider's holidays and events
+    of its dates (offline: the ``holidays`` package's public holidays; down: those too,
+    and a data note)."""
     n = (request.end_date - request.start_date).days + 1
+    calendar = get_provider("events").calendar(country=request.country, lat=request.lat, lon=request.lon,
+                                               start=request.start_date, end=request.end_date)
     return Trip(days=tuple(request.start_date + dt.timedelta(days=i) for i in range(n)),
                 time_zone=request.time_zone, country=request.country, center=(request.lat, request.lon),
                 party=request.party_size, currency=request.currency, now=now or timezone.now(),
-                wheelchair=any("wheelchair" in str(a).lower() for a in request.accessibility))
+                wheelchair=any("wheelchair" in str(a).lower() for a in request.accessibility),
+                holidays={h.date: h.name for h in calendar.happenings if h.kind == HOLIDAY},
+                events=tuple(h for h in calendar.happenings if h.is_event))
 
 
 def _weather_by_day(trip: Trip, weather: Mapping | None) -> dict[dt.date, dict]:
@@ -61,14 +68,6 @@ def _weather_by_day(trip: Trip, weather: Mapping | None) -> dict[dt.date, dict]:
         weather = {d.date: d.as_dict() for d in days}
     given = {(dt.date.fromisoformat(k) if isinstance(k, str) else k): v for k, v in weather.items()}
     return {day: dict(given.get(day, UNKNOWN_WEATHER)) for day in trip.days}
-
-
-def _holidays(trip: Trip) -> dict[dt.date, str]:
-    try:
-        calendar = holidays_lib.country_holidays(trip.country, years={d.year for d in trip.days})
-    except NotImplementedError:
-        return {}
-    return {d: calendar[d] for d in trip.days if d in calendar}
 
 
 def _wish_pins(wishes: Iterable[Wish], by_key: dict[str, Candidate]) -> tuple[list[Pin], dict[str, str]]:
@@ -284,16 +283,17 @@ def plan_for_request(request, *, wishes: Iterable[Wish] = (), exclude_offering_i
         days = list(trip.days)
         weather_by_day = _weather_by_day(trip, weather)
         rain = {d: rain_of(w) for d, w in weather_by_day.items()}
-        holidays = _holidays(trip)
+        holidays = trip.holidays
 
-        cands, left = collect(trip, exclude_offering_ids=exclude_offering_ids)
+        cands, left = collect(trip, exclude_offering_ids=exclude_offering_ids, interests=request.interests)
         cands = [c for c in cands if c.key not in exclude_keys]
         by_key = {c.key: c for c in cands}
         pins, preferred = _wish_pins(wishes, by_key)
         _score_all(cands, wanted=request.interests, preferred=preferred, signals=Signals.from_mapping(signals),
                    rainy=any(rain.values()), holidays=holidays)
-        stay = choose_stay(trip, level=request.accommodation, nights=request.nights, budget=request.budget_max)
-        if stay.offering_id is None and stay.reasoning:
+        stay = choose_stay(trip, level=request.accommodation, nights=request.nights, budget=request.budget_max,
+                           city=request.destination)
+        if stay.offering_id is None and stay.offer is None and stay.reasoning:
             left.append(LeftOut(_("Hotel"), stay.reasoning, float("inf")))
 
         nodes: list[Node] = []
@@ -353,11 +353,22 @@ def plan_for_request(request, *, wishes: Iterable[Wish] = (), exclude_offering_i
                                   "reason": _("could not fit with the other fixed items of the day")})
         left += _unchosen(problem, nodes, visited)
         plan_days = _days(problem, routes, nodes, days, trip, stay, weather_by_day, rain, holidays, pace)
+        if travel is None:
+            _street_routes(plan_days)
         total = stay.total + sum((i.price or Decimal(0)) for d in plan_days for i in d.items if i.kind != "stay")
         return Plan(trip.time_zone, trip.currency, plan_days, _notable(left, by_key, visited_keys={
             nodes[v - 1].cand.key for v in visited}), conflicts, total,
             {"score": solution.score, "iterations": solution.iterations, "seconds": round(seconds, 3),
              "vertices": len(nodes)}, missing_data.notes())
+
+
+def _street_routes(plan_days: list[PlanDay]) -> None:
+    """Each day's street path through its stops, for the map, from the travel provider
+    (OSRM when configured; offline there is none and the map draws straight lines)."""
+    provider = get_provider("travel")
+    for day in plan_days:
+        stops = [(item.lat, item.lon) for item in day.items if item.kind != "stay" and item.lat is not None]
+        day.route = [list(point) for point in provider.route(stops)]
 
 
 def _unchosen(problem: toptw.Problem, nodes: list[Node], visited: set[int]) -> list[LeftOut]:
@@ -421,7 +432,7 @@ def _days(problem, routes, nodes, days, trip, stay: Stay, weather_by_day, rain, 
             ))
             prev = v
         out.append(plan_day)
-    if stay.nights > 0 and stay.offering_id:
+    if stay.nights > 0 and (stay.offering_id or stay.offer):
         out[0].items.append(_stay_item(stay, days[0], tz))
     return out
 
@@ -432,6 +443,7 @@ def _stay_item(stay: Stay, arrival: dt.date, tz) -> PlanItem:
     check_in = dt.datetime.combine(arrival, dt.time(), tzinfo=tz) + dt.timedelta(minutes=stay.check_in)
     check_out = (dt.datetime.combine(arrival + dt.timedelta(days=stay.nights), dt.time(), tzinfo=tz)
                  + dt.timedelta(minutes=stay.check_out))
-    return PlanItem(kind="stay", title=stay.title, start=check_in, end=check_out, key=f"offering:{stay.offering_id}",
+    key = f"offering:{stay.offering_id}" if stay.offering_id else f"hotel-offer:{stay.offer['offer_id']}"
+    return PlanItem(kind="stay", title=stay.title, start=check_in, end=check_out, key=key,
                     place_name=stay.title, lat=stay.lat, lon=stay.lon, offering_id=stay.offering_id,
-                    price=stay.total, reasoning=stay.reasoning)
+                    price=stay.total, reasoning=stay.reasoning, offer=stay.offer)

@@ -3,9 +3,11 @@ import datetime as dt
 import uuid
 
 from django import forms
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from apps.coordination.models import VendorResponse
+from apps.vendors.supplier import masked
 
 
 class RespondForm(forms.Form):
@@ -75,3 +77,34 @@ class SlotFilterForm(forms.Form):
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
             self.add_error("date_to", _("Pick a day on or after the first one."))
         return data
+
+
+class InventoryForm(forms.Form):
+    """Where the vendor's availability comes from, and its OCTO product per offering
+    (``product_<offering id>``). The API key is write-only: blank keeps the current one."""
+
+    source = forms.ChoiceField(label=_("Inventory source"), choices=[
+        ("platform", _("Traveloure (I manage my slots here)")), ("octo", _("My booking system (OCTO API)"))])
+    url = forms.URLField(label=_("OCTO API base URL"), required=False, max_length=200, assume_scheme="https")
+    api_key = forms.CharField(label=_("OCTO API key"), required=False, max_length=255,
+                              widget=forms.PasswordInput(render_value=False))
+    supplier_id = forms.CharField(label=_("Supplier id"), required=False, max_length=64)
+
+    def __init__(self, *args, vendor, offerings=(), **kwargs):
+        kwargs.setdefault("initial", {}).update(source=vendor.inventory_adapter if vendor.inventory_adapter == "octo"
+                                                else "platform", url=vendor.octo_url,
+                                                supplier_id=vendor.octo_supplier_id)
+        super().__init__(*args, **kwargs)
+        if vendor.octo_api_key:
+            self.fields["api_key"].help_text = _("Saved (%(key)s). Leave blank to keep it.") % {
+                "key": escape(masked(vendor.octo_api_key))}
+        for offering in offerings:
+            self.fields[f"product_{offering.pk}"] = forms.CharField(
+                label=offering.title, required=False, max_length=64, initial=offering.octo_product_id)
+
+    def products(self) -> dict[int, str]:
+        return {int(name.removeprefix("product_")): value for name, value in self.cleaned_data.items()
+                if name.startswith("product_")}
+
+    def product_fields(self):
+        return [self[name] for name in self.fields if name.startswith("product_")]

@@ -23,9 +23,9 @@ from apps.core.errors import DomainError
 from apps.portals.gates import VendorPortalMixin
 from apps.portals.shared import PartsMixin
 from apps.vendors.selectors import offering_list_for_vendor, slot_list_for_vendor, slot_list_free, vendor_of_user
-from apps.vendors.services import slot_capacity_set, slots_bulk_create
+from apps.vendors.services import slot_capacity_set, slots_bulk_create, vendor_inventory_set
 
-from .forms import BulkSlotForm, CapacityForm, RespondForm, SlotFilterForm
+from .forms import BulkSlotForm, CapacityForm, InventoryForm, RespondForm, SlotFilterForm
 
 
 def _flash_error(request, exc: DomainError) -> None:
@@ -200,3 +200,34 @@ class SlotCapacityView(_VendorView, View):
         if not (wanted.startswith(slots) and url_has_allowed_host_and_scheme(wanted, {self.request.get_host()})):
             wanted = slots
         return redirect(f"{wanted}#slot-{pk}")
+
+
+class InventoryView(_VendorView, TemplateView):
+    """Inventory settings: slots kept here, or the vendor's own OCTO system (URL, key shown
+    masked, supplier id, the OCTO product of each offering)."""
+
+    template_name = "vendor/inventory.html"
+
+    def form(self, data=None) -> InventoryForm:
+        vendor = self.own_vendor()
+        return InventoryForm(data, vendor=vendor, offerings=offering_list_for_vendor(vendor))
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "vendor": self.own_vendor(),
+                "form": kwargs.get("form") or self.form()}
+
+    def post(self, request):
+        form = self.form(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                vendor_inventory_set(vendor=self.own_vendor(), source=data["source"], url=data["url"],
+                                     api_key=data["api_key"], supplier_id=data["supplier_id"],
+                                     products=form.products())
+            except DomainError as exc:
+                for field, message in exc.fields.items():
+                    form.add_error(field if field in form.fields else None, message)
+            else:
+                messages.success(request, _("Inventory settings saved."))
+                return redirect("vendor:inventory")
+        return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -1,5 +1,8 @@
 """Serve the ASGI app (daphne: HTTP + WebSockets) and a django-q2 worker cluster together.
 
+With ``settings.TRAVELOURE["OCTO_FAKE_PORT"]`` set (``make run`` does), the demo's fake OCTO
+supplier (``manage.py octo_fake``) is a third child under the same rules.
+
 Supervision rules (what systemd, a container runtime or a terminal expects):
 - SIGTERM or SIGINT (Ctrl-C) stops both children gracefully: each gets SIGTERM (daphne
   stops accepting, finishes in-flight requests and closes WebSockets with 1001 "going
@@ -18,6 +21,7 @@ import sys
 import threading
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.coordination.schedules import ensure_schedules
@@ -65,6 +69,9 @@ class Command(BaseCommand):
             "web": subprocess.Popen([sys.executable, "-m", "daphne", "-b", host, "-p", str(port),
                                      "traveloure.asgi:application"], start_new_session=True),
         }
+        if settings.TRAVELOURE["OCTO_FAKE_PORT"]:
+            children["octo"] = subprocess.Popen([sys.executable, "manage.py", "octo_fake", "--port",
+                                                 str(settings.TRAVELOURE["OCTO_FAKE_PORT"])], start_new_session=True)
         for name, proc in children.items():
             self.stderr.write(f"run_all: started {name} (pid {proc.pid})")
         died = None
