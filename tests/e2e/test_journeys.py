@@ -4,6 +4,7 @@ waits for, and the mark is checked after: the update arrived without a reload.""
 from __future__ import annotations
 
 import datetime as dt
+import time
 import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -34,10 +35,15 @@ def assert_not_reloaded(page) -> None:
     assert page.evaluate("window.__notReloaded === true"), "the page was reloaded"
 
 
-def wait_for_live(page) -> None:
-    """Wait until live.js opened its feed and applied the first snapshot."""
-    page.wait_for_function("window.TraveloureLive && window.TraveloureLive.length"
-                           " && window.TraveloureLive.every(f => f.socket && f.socket.readyState === 1)")
+def wait_for_live(page, timeout: float = 10.0) -> None:
+    """Wait until live.js opened its feed and applied the first snapshot. Polled from here:
+    ``page.wait_for_function`` evaluates its predicate with ``eval`` in the page, which the
+    Content-Security-Policy (no 'unsafe-eval') refuses."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate("() => !!(window.TraveloureLive && window.TraveloureLive.length"
+                            " && window.TraveloureLive.every(f => f.socket && f.socket.readyState === 1))"):
+        assert time.monotonic() < deadline, "the live feed did not open"
+        page.wait_for_timeout(50)
 
 
 def test_travel_request_to_live_vendor_confirmation(login):
