@@ -42,16 +42,18 @@ class BrowseView(TravelerPortalMixin, RequestScopeMixin, TemplateView):
             time_zone=req.time_zone, price_max=filters.get("price_max"), currency=req.currency,
             min_rating=filters.get("min_rating"), interests=filters.get("interests", ()),
             dietary=filters.get("dietary", ()))
+        is_event = req.experience_type != ExperienceType.TRAVEL
+        if is_event and not filters.get("vendor_type"):  # a wedding browses its suppliers, not sights
+            found = [offering for offering in found if offering.vendor.vendor_type in weddings.CATEGORIES]
         page = Paginator(found, PAGE_SIZE).get_page(self.request.GET.get("page"))
         tz = ZoneInfo(req.time_zone)
         results = [(offering, [(slot, slot.start.astimezone(tz)) for slot in self._trip_slots(offering)])
                    for offering in page.object_list]
         query = self.request.GET.copy()
         query.pop("page", None)
-        is_event = req.experience_type != ExperienceType.TRAVEL
         open_phases = weddings.NEGOTIATION_PHASES if is_event else (Phase.PLANNING,)
         context.update(form=form, results=results, page_obj=page, is_paginated=page.has_other_pages(),
-                       query=query.urlencode(), is_event=is_event, can_add=self.state.phase in open_phases,
+                       query=query.urlencode(), is_event=is_event, filtered=any(filters.values()), can_add=self.state.phase in open_phases,
                        **selectors.request_overview(self.request.user, self.state))
         return context
 
