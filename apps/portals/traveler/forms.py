@@ -46,7 +46,9 @@ class RequestForm(forms.Form):
     accessibility = forms.CharField(label=_("Accessibility needs"), required=False,
                                     help_text=_("Comma-separated, e.g. wheelchair, step-free"))
     path = forms.ChoiceField(label=_("How do you want to plan?"), choices=Path.choices, widget=forms.RadioSelect,
-                             initial=Path.EXPERT)
+                             initial=Path.EXPERT,
+                             help_text=_("A local expert plans and books with you. On your own, you pick from the "
+                                         "catalogue and our planner builds your days."))
     notes = forms.CharField(label=_("Anything else?"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                             help_text=_("For your planner; vendors do not see it."))
     vendor_notes = forms.CharField(label=_("Notes for the vendors"), required=False, max_length=1000,
