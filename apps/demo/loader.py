@@ -401,5 +401,6 @@ def seed_demo(*, today: dt.date | None = None) -> dict[str, int]:
         history.ensure_past_trips(users=users, experts=experts, staff=users["staff"], today=today)
         history.ensure_current_trip(users=users, experts=experts, staff=users["staff"], today=today)
         history.ensure_open_request(traveler=users["traveler"], today=today)
+        history.ensure_open_wedding(traveler=users["traveler"], today=today)
         history.ensure_upcoming_booking(traveler=users["traveler_emma"], expert=experts["expert"], today=today)
     return history.counts()
