@@ -34,7 +34,7 @@ class ShortlistView(TravelerPortalMixin, RequestScopeMixin, TemplateView):
         overview = selectors.request_overview(user, state)
         agreed = {row.entry.offering_id for row in rows if row.entry.status == ShortlistEntry.Status.AGREED}
         to_settle = [b for b in overview["bookings"] if b.status == BookingStatus.PENDING and b.offering_id in agreed]
-        context.update(rows=rows, offer_form=PriceOfferForm(), schedule_form=ScheduleForm(), to_settle=to_settle,
+        context.update(rows=rows, schedule_form=ScheduleForm(), to_settle=to_settle,
                        bookings=overview["bookings"], bookings_total=overview["bookings_total"],
                        can_add=state.phase in weddings.NEGOTIATION_PHASES,
                        cancellable_statuses=list(HOLDING_STATUSES), closed_phases=list(NOT_CANCELLABLE))

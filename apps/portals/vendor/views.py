@@ -150,8 +150,8 @@ class BookingDetailView(_VendorView, TemplateView):
                 "req": booking.state.request, "live": booking.status not in ENDED_STATUSES,
                 "installments": installments,
                 "can_schedule": booking.status in HOLDING_STATUSES and not any(i.paid_at for i, _s in installments),
-                "can_check_in": (booking.status == BookingStatus.CONFIRMED and not booking.arrived_at and booking.slot_id
-                                 and check_in_open(booking.slot.start, vendor.time_zone)),
+                "can_check_in": (booking.status == BookingStatus.CONFIRMED and not booking.arrived_at
+                                 and booking.slot_id and check_in_open(booking.slot.start, vendor.time_zone)),
                 "schedule_form": ScheduleForm()}
 
 
@@ -199,7 +199,7 @@ class NegotiationListView(_VendorView, TemplateView):
     def get_context_data(self, **kwargs):
         vendor = self.own_vendor()
         entries = shortlist_served_by(self.request.user).order_by("-created_at")
-        return {**super().get_context_data(**kwargs), "vendor": vendor, "offer_form": PriceOfferForm(),
+        return {**super().get_context_data(**kwargs), "vendor": vendor,
                 "rows": negotiations(entries, party=PriceOffer.Party.VENDOR, home_currency=self.request.user.currency)}
 
 
