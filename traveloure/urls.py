@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from apps.accounts.views import landing
 from apps.core.health import healthz, readyz
 from apps.portals.export_urls import share_urlpatterns
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/accounts/home/", permanent=False)),
+    path("", landing, name="landing"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),

@@ -1,11 +1,19 @@
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.generic import FormView
 
 from .forms import SignUpForm
 from .models import Role
 from .services import user_create
+
+
+def landing(request):
+    """``/``: what Traveloure is, with sign-up and login, for visitors; signed-in users go
+    straight to their portal."""
+    if request.user.is_authenticated:
+        return redirect(request.user.portal_home)
+    return render(request, "landing.html")
 
 
 @login_required

@@ -10,7 +10,7 @@ from apps.coordination.access import VENDOR_REQUEST_FIELDS
 from apps.coordination.models import Event, ShortlistEntry
 from apps.core.ids import MAX_ID, IdConverter
 from apps.experts.models import RecommendationItem
-from apps.requests.models import ExperienceRequest
+from apps.requests.models import DateFlexibility, EventStyle, ExperienceRequest
 from apps.requests.services import IntakeData
 
 # Router lookups and ids in action paths: ASCII digits, so "abc" or "²" is a 404, not a ValueError.
@@ -59,6 +59,15 @@ class _Preferences(serializers.Serializer):
     accessibility = serializers.ListField(child=serializers.CharField(), required=False, default=list)
 
 
+class _Event(serializers.Serializer):
+    """What a wedding or event needs besides its guests (all optional; ignored for a trip)."""
+
+    ceremony = serializers.BooleanField(required=False)
+    reception = serializers.BooleanField(required=False)
+    date_flexibility = serializers.ChoiceField(choices=DateFlexibility.choices, required=False)
+    style = serializers.ChoiceField(choices=EventStyle.choices, required=False)
+
+
 class IntakeInputSerializer(serializers.Serializer):
     experience_type = serializers.CharField(required=False, default="travel",
                                             max_length=column_length(ExperienceRequest, "experience_type"))
@@ -73,6 +82,8 @@ class IntakeInputSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, default="", allow_blank=True)
     guest_count = serializers.IntegerField(required=False, allow_null=True, default=None,
                                            **column_range(ExperienceRequest, "guest_count"))
+    event = _Event(required=False, default=dict)
+    vendor_notes = serializers.CharField(required=False, default="", allow_blank=True, max_length=1000)
 
     def to_intake(self) -> IntakeData:
         d = self.validated_data
@@ -85,6 +96,7 @@ class IntakeInputSerializer(serializers.Serializer):
             currency=d["budget"]["currency"].upper(), interests=prefs["interests"], pace=prefs["pace"],
             accommodation=prefs["accommodation"], dietary_restrictions=prefs["dietary_restrictions"],
             accessibility=prefs["accessibility"], path=d["path"], notes=d["notes"], guest_count=d["guest_count"],
+            event=dict(d["event"]), vendor_notes=d["vendor_notes"],
         )
 
 
@@ -139,8 +151,8 @@ class RequestOutputSerializer(_RequestFacts):
     class Meta:
         model = ExperienceRequest
         fields = ["id", "experience_type", "title", "destination", "dates", "travelers", "budget", "preferences",
-                  "path", "notes", "guest_count", "status", "version", "expert", "queued_for_expert",
-                  "browse_offered", "created_at"]
+                  "path", "notes", "guest_count", "event", "vendor_notes", "status", "version", "expert",
+                  "queued_for_expert", "browse_offered", "created_at"]
 
     def get_expert(self, obj) -> int | None:
         return obj.coordination.expert_id

@@ -8,7 +8,8 @@ A user stands in one of these relations to a request (its coordination state):
   whole request (``can_view_request``);
 - a vendor with a live booking there (not declined, expired or cancelled): the vendor's
   slice (``can_view_request_as_vendor``): its own bookings and their threads and, of the
-  request, only ``VENDOR_REQUEST_FIELDS``: never the budget, the preferences or notes, the
+  request, only ``VENDOR_REQUEST_FIELDS`` (with the notes the traveler addressed to
+  vendors): never the budget, the preferences or other notes, the
   expert's consultation slots or other vendors. A vendor whose bookings there all ended
   no longer sees the request;
 - anyone else: nothing, answered as "not found" so that existence is not revealed.
@@ -39,7 +40,8 @@ from .phases import BookingStatus
 # A vendor whose bookings on a request are all in these statuses no longer sees it.
 ENDED_STATUSES = (BookingStatus.DECLINED, BookingStatus.EXPIRED, BookingStatus.CANCELLED)
 # What a vendor with a live booking sees of the request: what serving the booking needs.
-VENDOR_REQUEST_FIELDS = ("id", "experience_type", "traveler", "destination", "dates", "travelers", "guest_count")
+VENDOR_REQUEST_FIELDS = ("id", "experience_type", "traveler", "destination", "dates", "travelers", "guest_count",
+                         "vendor_notes")
 STAFF_GROUP = "staff"
 # Events about the expert's unsent drafts (itinerary, recommendations): kept in the audit
 # trail, heard and seen only by the expert and staff (:func:`event_is_private`), so that a
@@ -262,6 +264,13 @@ def shortlist_visible_to(user, state: CoordinationState) -> QuerySet[ShortlistEn
     if can_view_request(user, state):
         return qs
     return qs.filter(offering__vendor__user=user) if sees_vendor_slice(user) else qs.none()
+
+
+def shortlist_served_by(user) -> QuerySet[ShortlistEntry]:
+    """The shortlist entries naming an offering of the vendor ``user`` manages, on every
+    request (the vendor portal's negotiations), with their offers."""
+    return (ShortlistEntry.objects.filter(offering__vendor__user=user)
+            .select_related("offering__vendor", "slot", "state__request__traveler").prefetch_related("offers"))
 
 
 # --- who hears what live -------------------------------------------------------------

@@ -143,6 +143,7 @@ SENTENCES = {
     "recommendation.item_reviewed": lambda c: _("%(actor)s answered one of your %(place)s recommendations") % vars(c),
     "requirements.changed": lambda c: _("%(actor)s changed the %(place)s request: %(what)s") % {
         **vars(c), "what": ", ".join(name.replace("_", " ") for name in c.data.get("changes", {}))},
+    "request.vendor_notes_changed": lambda c: _("%(traveler)s updated the notes for vendors on %(trip)s") % vars(c),
     "review.requested": lambda c: c.your(_("How was %(place)s? Reviews are open"),
                                          _("%(traveler)s was asked to review %(place)s")),
     "review.submitted": lambda c: _("%(traveler)s rated %(place)s %(rating)s out of 5") % {

@@ -18,7 +18,7 @@ def vendor_booking_board(user, *, now=None) -> dict:
     deadline first), ``upcoming`` confirmed bookings and ``arrivals`` (confirmed ones whose
     check-in is open, see :func:`apps.coordination.phases.check_in_open`)."""
     now = now or timezone.now()
-    own = bookings_served_by(user)
+    own = bookings_served_by(user).select_related("state__request__traveler")  # whom each one serves
     confirmed = own.filter(status=BookingStatus.CONFIRMED)
     return {
         "pending": own.filter(status=BookingStatus.PENDING).order_by("deadline"),

@@ -46,6 +46,10 @@ LOGINS = {
     "vendor": ("vendor", "Haruto", "Sato", "vendor@demo.traveloure.local", "Asia/Tokyo", "JPY"),
     "staff": ("staff", "Sam", "Okafor", "staff@demo.traveloure.local", "UTC", "EUR"),
 }
+# The Lisbon wedding venue's login (negotiates, sets payment schedules, checks guests in).
+VENDOR_LOGINS = {
+    "vendor_lisbon": ("vendor", "Marta", "Lopes", "vendor_lisbon@demo.traveloure.local", "Europe/Lisbon", "EUR"),
+}
 # Other travelers of the past trips.
 TRAVELERS = {
     "traveler_emma": ("traveler", "Emma", "Clarke", "emma@demo.traveloure.local", "Europe/London", "GBP"),
@@ -133,6 +137,7 @@ class Supplier:
     times: tuple[str, ...]
     capacity: int
     interests: tuple[str, ...] = ()
+    owner: str = ""  # the username that manages it, if any
 
 
 TRANSFER_TIMES = ("09:00", "13:00", "18:00")
@@ -159,6 +164,30 @@ SUPPLIERS = (
              "Lisbon airport private transfer", "45", 45, TRANSFER_TIMES, 3),
     Supplier("Tuscany", "transport", "Firenze Chauffeur Service", 43.7763, 11.2480,
              "Florence airport or station transfer", "85", 60, TRANSFER_TIMES, 3),
+    # Wedding suppliers of Lisbon and Tokyo (venues.csv has Tuscany's only); appended last
+    # so that the codes of the vendors above never change.
+    Supplier("Lisbon", "venue", "Quinta das Janelas Verdes", 38.7058, -9.1605, "Exclusive use for a wedding day",
+             "7800", 720, ("11:00",), 1, ("architecture", "culture"), owner="vendor_lisbon"),
+    Supplier("Lisbon", "venue", "Terraço do Tejo Eventos", 38.6975, -9.2040, "Riverside terrace wedding",
+             "5200", 600, ("12:00",), 1, ("architecture",)),
+    Supplier("Lisbon", "caterer", "Sabores de Alfama Catering", 38.7120, -9.1300, "Portuguese wedding menu (per guest)",
+             "85", 600, ("12:00",), 1, ("food",)),
+    Supplier("Lisbon", "photographer", "Luz de Lisboa Fotografia", 38.7110, -9.1420, "Full wedding day photography",
+             "2600", 600, ("10:00",), 1, ("photography",)),
+    Supplier("Lisbon", "florist", "Flores do Chiado", 38.7105, -9.1425, "Ceremony and table flowers",
+             "1200", 240, ("08:00",), 1, ("art",)),
+    Supplier("Lisbon", "music", "Fado e Cordas", 38.7115, -9.1290, "Fado duo and string trio", "1300", 180,
+             ("16:00",), 1, ("culture",)),
+    Supplier("Tokyo", "venue", "Meguro Garden Chapel", 35.6335, 139.7155, "Chapel and garden reception",
+             "1200000", 600, ("11:00",), 1, ("architecture", "culture")),
+    Supplier("Tokyo", "caterer", "Edo Kaiseki Catering", 35.6700, 139.7650, "Kaiseki wedding banquet (per guest)",
+             "18000", 600, ("12:00",), 1, ("food",)),
+    Supplier("Tokyo", "photographer", "Sakura Lens Studio", 35.6620, 139.7040, "Full wedding day photography",
+             "380000", 600, ("10:00",), 1, ("photography",)),
+    Supplier("Tokyo", "florist", "Aoyama Hana Atelier", 35.6650, 139.7120, "Bouquet, chapel and table flowers",
+             "180000", 240, ("08:00",), 1, ("art",)),
+    Supplier("Tokyo", "music", "Shibuya String Ensemble", 35.6590, 139.7010, "String quartet, ceremony and dinner",
+             "220000", 180, ("16:00",), 1, ("culture",)),
 )
 
 

@@ -1,4 +1,5 @@
-"""Past trips (completed, with itinerary, bookings and reviews) and one open request.
+"""Past trips (completed, with itinerary, bookings and reviews), one open request and one
+wedding under negotiation.
 
 Past trips are historic demo data: intake refuses past dates and the live booking flow
 needs future slots, so the request, its itinerary, bookings, payments and reviews are
@@ -28,12 +29,13 @@ from apps.coordination.services.experts import expert_accept, expert_choose
 from apps.coordination.services.intake import request_submit
 from apps.coordination.services.itinerary import itinerary_approve, itinerary_generate, itinerary_send
 from apps.coordination.services.lifecycle import trip_complete, trip_start
+from apps.coordination.services.weddings import price_offer, shortlist_add
 from apps.core.money import quantize
 from apps.experts.models import BookingPreference, ConsultationSlot, Expert
 from apps.integrations.currency import rate
 from apps.integrations.geocoding import resolve_city
 from apps.itineraries.models import Day, Item, Itinerary, ItineraryState, Place
-from apps.requests.models import ExperienceRequest, Path
+from apps.requests.models import ExperienceRequest, ExperienceType, Path
 from apps.requests.services import IntakeData
 from apps.vendors.models import (
     Confirmation,
@@ -47,6 +49,7 @@ from apps.vendors.models import (
 from .catalog import CURRENT_TRIP, PAST_TRIPS, REGIONS, PastTrip, Stop
 
 OPEN_REQUEST_TITLE = "Tokyo food & culture week"
+WEDDING_TITLE = "Our wedding in Lisbon"
 UPCOMING_TITLE = "Tokyo weekend of temples and photography"
 CHECK_OUT = dt.time(11, 0)
 # Historic timeline, relative to the trip's first morning (local), one moment per event of
@@ -264,6 +267,36 @@ def ensure_upcoming_booking(*, traveler: User, expert: Expert, today: dt.date) -
                                capacity_available__gte=2).order_by("start").first()
     if tour and not Booking.objects.filter(state=state, slot__offering=tour.offering).exists():
         booking_request(state_id=state.pk, actor=expert.user, slot_id=tour.pk, quantity=2)
+    state.refresh_from_db()
+    return state
+
+
+def ensure_open_wedding(*, traveler: User, today: dt.date) -> CoordinationState:
+    """The traveler's Lisbon wedding in six weeks (planned on their own), through intake:
+    the venue of the ``vendor_lisbon`` login shortlisted for the day and its price under
+    negotiation (the couple offered, the venue countered), a photographer shortlisted too."""
+    existing = CoordinationState.objects.filter(request__traveler=traveler, request__title=WEDDING_TITLE).first()
+    if existing:
+        return existing
+    day = today + dt.timedelta(days=42)
+    state = request_submit(traveler=traveler, data=IntakeData(
+        destination="Lisbon", title=WEDDING_TITLE, experience_type=ExperienceType.WEDDING, start_date=day,
+        end_date=day, adults=2, guest_count=60, budget_min=Decimal("15000"), budget_max=Decimal("25000"),
+        currency=traveler.currency, path=Path.BROWSE,
+        event={"ceremony": True, "reception": True, "date_flexibility": "week", "style": "intimate"},
+        vendor_notes="Two guests are vegan and one uses a wheelchair.",
+        notes="A small wedding by the river, then dinner and fado."))
+    venue = Slot.objects.filter(offering__vendor__user__username="vendor_lisbon", start__date=day).first()
+    photographer = Offering.objects.filter(vendor__city="Lisbon", vendor__vendor_type="photographer").first()
+    if venue is not None:
+        entry = shortlist_add(state_id=state.pk, actor=traveler, offering_id=venue.offering_id, category="venue",
+                              slot_id=venue.pk)
+        price_offer(state_id=state.pk, actor=traveler, entry_id=entry.pk, amount=venue.offering.base_price * 85 / 100,
+                    note="Could you do a weekday price?")
+        price_offer(state_id=state.pk, actor=venue.offering.vendor.user, entry_id=entry.pk,
+                    amount=venue.offering.base_price * 92 / 100, note="With the garden aperitivo included.")
+    if photographer is not None:
+        shortlist_add(state_id=state.pk, actor=traveler, offering_id=photographer.pk, category="photographer")
     state.refresh_from_db()
     return state
 

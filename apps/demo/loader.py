@@ -52,6 +52,7 @@ from .catalog import (
     ROOM_NIGHT,
     SUPPLIERS,
     TRAVELERS,
+    VENDOR_LOGINS,
     Region,
 )
 
@@ -144,9 +145,10 @@ def _price(value: str) -> Decimal | None:
 # --- users and experts ---------------------------------------------------------------------
 
 def ensure_users() -> dict[str, User]:
-    """The four demo logins and the other demo travelers; staff also get superuser rights."""
+    """The four demo logins, the other demo travelers and the wedding venue's login; staff
+    also get superuser rights."""
     users = {}
-    for username, (role, first, last, email, tz, currency) in {**LOGINS, **TRAVELERS}.items():
+    for username, (role, first, last, email, tz, currency) in {**LOGINS, **TRAVELERS, **VENDOR_LOGINS}.items():
         users[username] = User.objects.filter(username=username).first() or _user_new(
             username, role, first, last, email, tz, currency)
     return users
@@ -301,7 +303,7 @@ def _venue_plans(taken: set[str]) -> list[Plan]:
     return plans
 
 
-def _supplier_plans(taken: set[str]) -> list[Plan]:
+def _supplier_plans(taken: set[str], users: dict[str, User]) -> list[Plan]:
     plans = []
     for s in SUPPLIERS:
         region = REGIONS[s.region]
@@ -313,21 +315,23 @@ def _supplier_plans(taken: set[str]) -> list[Plan]:
                  duration_min=s.duration_min, interests=list(s.interests), description=DEMO_NOTE,
                  base_price=Decimal(s.price), currency=region.currency,
                  price_unit=PriceUnit.PER_PERSON if per_guest else PriceUnit.PER_BOOKING),
-            times=s.times, capacity=s.capacity, rules=(HIGH_SEASON,) if s.vendor_type in WEDDING_TYPES else ()))
+            times=s.times, capacity=s.capacity, rules=(HIGH_SEASON,) if s.vendor_type in WEDDING_TYPES else (),
+            owner=users.get(s.owner)))
     return plans
 
 
-def vendor_plans(owner: User) -> list[Plan]:
-    """All demo vendors, in a fixed order so that codes are the same on every run."""
+def vendor_plans(users: dict[str, User]) -> list[Plan]:
+    """All demo vendors, in a fixed order so that codes are the same on every run; the
+    ``vendor`` login manages the rickshaw tour, ``vendor_lisbon`` a Lisbon venue."""
     taken: set[str] = set()
     plans = _hotel_plans(taken)
-    plans += [plan for row in _read("pois.csv") if (plan := _poi_plan(row, taken, owner))]
-    return plans + _venue_plans(taken) + _supplier_plans(taken)
+    plans += [plan for row in _read("pois.csv") if (plan := _poi_plan(row, taken, users["vendor"]))]
+    return plans + _venue_plans(taken) + _supplier_plans(taken, users)
 
 
-def ensure_vendors(owner: User, today: dt.date) -> None:
+def ensure_vendors(users: dict[str, User], today: dt.date) -> None:
     """Vendors, their offering, price rules and slots for the next 60 days."""
-    plans = vendor_plans(owner)
+    plans = vendor_plans(users)
     vendors = {v.code: v for v in Vendor.objects.filter(code__in=[p.vendor["code"] for p in plans])}
     for plan in plans:
         vendor = vendors.get(plan.vendor["code"]) or Vendor.objects.create(user=plan.owner, **plan.vendor)
@@ -420,10 +424,11 @@ def seed_demo(*, today: dt.date | None = None) -> dict[str, int]:
         users = ensure_users()
         experts = ensure_experts(users, today)
         ensure_places()
-        ensure_vendors(users["vendor"], today)
+        ensure_vendors(users, today)
         ensure_octo_vendor()
         history.ensure_past_trips(users=users, experts=experts, staff=users["staff"], today=today)
         history.ensure_current_trip(users=users, experts=experts, staff=users["staff"], today=today)
         history.ensure_open_request(traveler=users["traveler"], today=today)
+        history.ensure_open_wedding(traveler=users["traveler"], today=today)
         history.ensure_upcoming_booking(traveler=users["traveler_emma"], expert=experts["expert"], today=today)
     return history.counts()

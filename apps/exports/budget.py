@@ -49,6 +49,29 @@ class Budget:
     status_label: str
 
 
+class Converter:
+    """Amounts into ``currency`` at the ECB rate of ``on`` (the rate shown is the rate
+    applied, rounded half-up to cents); remembers each rate it used."""
+
+    def __init__(self, currency: str, on: dt.date):
+        self.currency, self.on = currency, on
+        self.rates: dict[str, RateUsed] = {}
+
+    def __call__(self, amount: Decimal, from_currency: str) -> Decimal:
+        if from_currency not in self.rates:
+            info = fx.rate_info(from_currency, self.currency, self.on)
+            self.rates[from_currency] = RateUsed(from_currency, self.currency, info.rate.quantize(RATE_PLACES),
+                                                 info.date, info.source)
+        return quantize(amount * self.rates[from_currency].rate)
+
+    def money(self, amount: Decimal, from_currency: str) -> Money | None:
+        """The amount in this currency, or None when it is in this currency already."""
+        return None if from_currency == self.currency else Money(self(amount, from_currency), self.currency)
+
+    def rates_used(self) -> list[RateUsed]:
+        return [used for src, used in sorted(self.rates.items()) if src != self.currency]
+
+
 def _status(total: Decimal, low: Decimal, high: Decimal) -> tuple[str, str]:
     if total > high:
         return "over", _("Over budget")
@@ -65,15 +88,7 @@ def budget_breakdown(lines: list[CostLine], *, currency: str, budget_min: Decima
     the totals equal what the breakdown shows. The budget bounds are converted the same
     way. Raises DomainError (``currency.unsupported``) for a currency the ECB does not quote.
     """
-    rates: dict[str, RateUsed] = {}
-
-    def convert(amount: Decimal, from_currency: str) -> Decimal:
-        if from_currency not in rates:
-            info = fx.rate_info(from_currency, currency, on)
-            rates[from_currency] = RateUsed(from_currency, currency, info.rate.quantize(RATE_PLACES), info.date,
-                                            info.source)
-        return quantize(amount * rates[from_currency].rate)
-
+    convert = Converter(currency, on)
     by_category: dict[str, Decimal] = defaultdict(Decimal)
     by_day: dict[dt.date, Decimal] = defaultdict(Decimal)
     for line in lines:
@@ -88,7 +103,7 @@ def budget_breakdown(lines: list[CostLine], *, currency: str, budget_min: Decima
         by_category=sorted(((c, Money(v, currency)) for c, v in by_category.items()), key=lambda cv: -cv[1].amount),
         by_day=[(d, Money(by_day[d], currency)) for d in sorted(by_day)],
         total=Money(total, currency),
-        rates=[used for src, used in sorted(rates.items()) if src != currency],
+        rates=convert.rates_used(),
         budget_min=Money(low, currency), budget_max=Money(high, currency),
         remaining=Money(high - total, currency), status=status, status_label=label,
     )

@@ -21,7 +21,7 @@ from apps.core.errors import NotFound
 from apps.core.money import Money
 
 from apps.itineraries.models import Day, Item, Itinerary
-from .budget import Budget, CostLine, budget_breakdown
+from .budget import Budget, Converter, CostLine, budget_breakdown
 from .maps import MapPoint, day_map_svg, distance_km
 from .support import ExpertContact, cancellation_policy_text, emergency_contacts, expert_contact
 
@@ -41,8 +41,10 @@ class BookingView:
     vendor_phone: str
     offering: str
     quantity: int
-    price: Money
+    price: Money  # what was booked (any discount already taken off)
     policy: str
+    discount: Money | None = None  # taken off at booking (price rules), shown as such
+    price_home: Money | None = None  # in the traveler's currency, when the vendor's differs
 
 
 @dataclass
@@ -67,6 +69,7 @@ class ItemView:
     reasoning: str
     id: int | None = None  # the Item's, for the actions pages put next to it
     pinned: bool = False
+    price_home: Money | None = None  # ``price`` in the traveler's currency, when it differs
 
 
 @dataclass
@@ -137,13 +140,16 @@ def _load(itinerary_id: int) -> Itinerary:
             .get(pk=itinerary_id))
 
 
-def _booking_view(booking: Booking) -> BookingView:
+def _booking_view(booking: Booking, home: Converter) -> BookingView:
+    # ``Booking.price`` is the quote's total: the discount is already taken off.
     return BookingView(
         id=booking.pk, reference=booking.reference or "", status=booking.status,
         status_label=str(booking.get_status_display()), vendor=booking.vendor.name, vendor_email=booking.vendor.email,
         vendor_phone=booking.vendor.phone, offering=booking.offering.title, quantity=booking.quantity,
-        price=Money(booking.price - booking.discount, booking.currency),
+        price=Money(booking.price, booking.currency),
         policy=cancellation_policy_text(booking.vendor.cancellation_tiers),
+        discount=Money(booking.discount, booking.currency) if booking.discount > 0 else None,
+        price_home=home.money(booking.price, booking.currency),
     )
 
 
@@ -200,7 +206,7 @@ def _cost_line(item: Item, booking: Booking | None, day: dt.date, itinerary: Iti
     vendor = booking.vendor if booking is not None else (item.offering.vendor if item.offering else None)
     category = str(vendor.get_vendor_type_display()) if vendor is not None else str(item.get_kind_display())
     if booking is not None and booking.status in (BookingStatus.CONFIRMED, BookingStatus.COMPLETED):
-        return CostLine(day, category, booking.price - booking.discount, booking.currency)
+        return CostLine(day, category, booking.price, booking.currency)
     if item.price is None:
         return None
     return CostLine(day, category, item.price, item.currency or itinerary.currency)
@@ -216,13 +222,14 @@ def build_document(itinerary: Itinerary, *, currency: str | None = None, rates_o
     request = itinerary.request
     state = request.coordination
     tz = ZoneInfo(itinerary.time_zone or request.time_zone)
+    home = Converter(currency or request.traveler.currency, rates_on or timezone.localdate())
     days, lines, bookings = [], [], []
     for number, day in enumerate(itinerary.days.all(), start=1):
         views, points, previous, seen = [], [], None, {}
         for index, item in enumerate(day.items.all(), start=1):
             here = _position(item)
             booking = _pick_booking(item)
-            booking_view = _booking_view(booking) if booking is not None else None
+            booking_view = _booking_view(booking, home) if booking is not None else None
             if booking_view is not None:
                 bookings.append(booking_view)
             line = _cost_line(item, booking, day.date, itinerary)
@@ -238,6 +245,7 @@ def build_document(itinerary: Itinerary, *, currency: str | None = None, rates_o
                 directions=_directions(item.travel_from_previous_min, previous, here),
                 requirements=list(item.requirements or []), tips=list(item.tips or []), reasoning=item.reasoning,
                 id=item.pk, pinned=item.pinned,
+                price_home=home.money(line.amount, line.currency) if line is not None else None,
             ))
             if None not in here:
                 points.append(MapPoint(index, *here))
@@ -246,8 +254,8 @@ def build_document(itinerary: Itinerary, *, currency: str | None = None, rates_o
                             map_svg=day_map_svg(points), route=list(day.route or [])))
     traveler = request.traveler
     budget = budget_breakdown(
-        lines, currency=currency or traveler.currency, budget_min=request.budget_min, budget_max=request.budget_max,
-        budget_currency=request.currency, on=rates_on or timezone.localdate(),
+        lines, currency=home.currency, budget_min=request.budget_min, budget_max=request.budget_max,
+        budget_currency=request.currency, on=home.on,
     )
     return Document(
         request_id=request.pk, version=itinerary.version, title=str(request), destination=request.destination,

@@ -12,7 +12,8 @@ from .registry import get_provider
 
 
 def supported_currencies() -> frozenset[str]:
-    return shipped_history().currencies
+    """What a person may choose: the currencies in use today (see ``EcbRates.current_currencies``)."""
+    return shipped_history().current_currencies
 
 
 def rate_info(from_currency: str, to_currency: str, on: dt.date | None = None) -> RateInfo:

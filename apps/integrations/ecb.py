@@ -30,6 +30,7 @@ from .http import HttpClient
 BASE = "EUR"
 ECB_NS = "{http://www.ecb.int/vocabulary/2002-08-01/eurofxref}"
 DAILY_PATH = "/stats/eurofxref/eurofxref-daily.xml"
+CURRENT_WITHIN = dt.timedelta(days=31)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,13 @@ class EcbRates:
     @property
     def currencies(self) -> frozenset[str]:
         return frozenset(self.series) | {BASE}
+
+    @property
+    def current_currencies(self) -> frozenset[str]:
+        """The currencies still quoted at the latest fixings: in use today (not the CYP,
+        EEK, LTL… the euro replaced, nor one the ECB stopped quoting)."""
+        recent = self.last_date - CURRENT_WITHIN
+        return frozenset(code for code, (dates, _rates) in self.series.items() if dates[-1] >= recent) | {BASE}
 
     @property
     def last_date(self) -> dt.date:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from apps.accounts.models import Role
 from apps.coordination.access import requests_fully_visible_to
 from apps.core.errors import DomainError, NotFound
 from apps.core.ids import parse_int
@@ -26,6 +27,7 @@ from apps.exports.share import (
 )
 from apps.exports.support import platform_support_email
 from apps.itineraries.models import ExportJob, ExportKind, ExportStatus, ShareLink
+from apps.portals.gates import portal_base
 
 SHARE_EXPIRY_DAYS = (1, 7, 30, 90)
 
@@ -68,7 +70,13 @@ class ItineraryView(OwnedRequestMixin, View):
         links, feed = token_links_for_request(itinerary.request)
         jobs = {job.kind: job for job in ExportJob.objects.filter(itinerary=itinerary)}
         feed_url = request.build_absolute_uri(reverse("exports:calendar-feed", args=[feed.token])) if feed else ""
+        experience_request = itinerary.request
         return render(request, "exports/itinerary_detail.html", {
+            # the page sits in the user's portal: its navigation and, for the traveler and the
+            # expert, the request's tabs
+            "base_template": portal_base(request.user),
+            "tabs_template": {Role.TRAVELER: "traveler/_tabs.html", Role.EXPERT: "expert/_tabs.html"}.get(
+                request.user.role), "req": experience_request, "state": experience_request.coordination,
             "doc": doc, "shared": False, "support_email": platform_support_email(),
             "exports": [(kind, label, jobs.get(kind)) for kind, label in ExportKind.choices],
             "feed": feed, "webcal_url": feed_url.replace("https://", "webcal://").replace("http://", "webcal://"),

@@ -29,3 +29,13 @@ class ExpertPortalMixin(RoleRequiredMixin):
 
 class VendorPortalMixin(RoleRequiredMixin):
     role = Role.VENDOR
+
+
+
+# The base template of each role's portal (it carries the portal's navigation).
+PORTAL_BASES = {Role.TRAVELER: "traveler/base.html", Role.EXPERT: "expert/base.html", Role.VENDOR: "vendor/base.html"}
+
+
+def portal_base(user) -> str:
+    """The base template of the signed-in user's portal; the plain one for staff and visitors."""
+    return PORTAL_BASES.get(getattr(user, "role", None), "base.html")

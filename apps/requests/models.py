@@ -47,6 +47,23 @@ INTERESTS = (
     "food", "culture", "history", "art", "nature", "photography", "nightlife",
     "shopping", "architecture", "wellness", "family", "adventure",
 )
+class DateFlexibility(models.TextChoices):
+    FIXED = "fixed", _("Only this date")
+    WEEK = "week", _("Within a week")
+    MONTH = "month", _("Within a month")
+
+
+class EventStyle(models.TextChoices):
+    CLASSIC = "classic", _("Classic")
+    RUSTIC = "rustic", _("Rustic")
+    MODERN = "modern", _("Modern")
+    BOHEMIAN = "bohemian", _("Bohemian")
+    INTIMATE = "intimate", _("Intimate")
+
+
+# What a wedding or event needs besides its guests (``ExperienceRequest.event``).
+EVENT_DEFAULTS = {"ceremony": True, "reception": True, "date_flexibility": DateFlexibility.FIXED.value,
+                  "style": EventStyle.CLASSIC.value}
 DIETARY = ("vegetarian", "vegan", "gluten-free", "halal", "kosher", "dairy-free", "nut-free", "pescatarian")
 
 
@@ -76,6 +93,9 @@ class ExperienceRequest(TimeStamped):
     path = models.CharField(max_length=16, choices=Path.choices, default=Path.EXPERT)
     notes = models.TextField(blank=True)
     guest_count = models.PositiveIntegerField(null=True, blank=True, help_text=_("Wedding/event guests"))
+    event = models.JSONField(default=dict, blank=True,
+                             help_text=_("Wedding/event: ceremony, reception, date flexibility, style"))
+    vendor_notes = models.TextField(blank=True, help_text=_("Addressed to the vendors who serve the request"))
 
     class Meta:
         ordering = ["-created_at"]
@@ -97,6 +117,16 @@ class ExperienceRequest(TimeStamped):
                 "n": days, "place": self.destination, "when": when}
         return _("%(kind)s in %(place)s, %(when)s") % {"kind": self.get_experience_type_display(),
                                                        "place": self.destination, "when": when}
+
+    @property
+    def event_view(self) -> dict:
+        """The event details with their labels, for pages ({} for a trip)."""
+        if self.experience_type == ExperienceType.TRAVEL or not self.event:
+            return {}
+        event = {**EVENT_DEFAULTS, **self.event}
+        return {"ceremony": event["ceremony"], "reception": event["reception"],
+                "date_flexibility": DateFlexibility(event["date_flexibility"]).label,
+                "style": EventStyle(event["style"]).label}
 
     @property
     def party_size(self) -> int:

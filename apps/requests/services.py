@@ -20,8 +20,8 @@ from apps.core.errors import DomainError, Forbidden
 from apps.integrations.currency import supported_currencies
 from apps.integrations.geocoding import resolve_city
 
-from .models import (DIETARY, INTERESTS, Accommodation, ExperienceRequest, ExperienceType, Pace, Path,
-                     TravelerProfile)
+from .models import (DIETARY, EVENT_DEFAULTS, INTERESTS, Accommodation, DateFlexibility, EventStyle,
+                     ExperienceRequest, ExperienceType, Pace, Path, TravelerProfile)
 
 MAX_TRIP_DAYS = 60
 
@@ -48,11 +48,30 @@ class IntakeData:
     notes: str = ""
     title: str = ""
     guest_count: int | None = None
+    event: dict = field(default_factory=dict)  # keys of EVENT_DEFAULTS; weddings and events only
+    vendor_notes: str = ""
 
 
 def _choice(errors: dict, name: str, value: str, choices) -> None:
     if value not in choices.values:
         errors[name] = _("Choose one of: %(options)s.") % {"options": ", ".join(choices.values)}
+
+
+def _event_errors(errors: dict, event: dict) -> None:
+    unknown = sorted(set(event) - set(EVENT_DEFAULTS))
+    if unknown:
+        errors["event"] = _("Unknown event details: %(bad)s.") % {"bad": ", ".join(unknown)}
+    elif any(not isinstance(event.get(k, True), bool) for k in ("ceremony", "reception")):
+        errors["event"] = _("Ceremony and reception are yes or no.")
+    else:
+        for name, choices in (("date_flexibility", DateFlexibility), ("style", EventStyle)):
+            if name in event:
+                _choice(errors, "event", event[name], choices)
+
+
+def event_details(data: IntakeData) -> dict:
+    """The event details stored with a wedding or event (defaults filled in); none for a trip."""
+    return {} if data.experience_type == ExperienceType.TRAVEL else {**EVENT_DEFAULTS, **data.event}
 
 
 def request_validate(data: IntakeData):
@@ -91,6 +110,7 @@ def request_validate(data: IntakeData):
     if unknown:
         errors["dietary_restrictions"] = _("Unknown dietary restrictions: %(bad)s. Choose from: %(ok)s.") % {
             "bad": ", ".join(unknown), "ok": ", ".join(DIETARY)}
+    _event_errors(errors, data.event)
     _choice(errors, "experience_type", data.experience_type, ExperienceType)
     _choice(errors, "pace", data.pace, Pace)
     _choice(errors, "accommodation", data.accommodation, Accommodation)
@@ -110,7 +130,8 @@ def request_create(*, traveler, data: IntakeData) -> ExperienceRequest:
         budget_min=data.budget_min, budget_max=data.budget_max, currency=data.currency,
         interests=sorted(set(data.interests)), pace=data.pace, accommodation=data.accommodation,
         dietary_restrictions=sorted(set(data.dietary_restrictions)), accessibility=data.accessibility,
-        path=data.path, notes=data.notes, guest_count=data.guest_count,
+        path=data.path, notes=data.notes, guest_count=data.guest_count, event=event_details(data),
+        vendor_notes=data.vendor_notes,
     )
 
 

@@ -63,10 +63,13 @@
     });
   }
 
+  // What only a wedding or an event asks (guests, ceremony, style…) is hidden for a trip.
   function typeChanged() {
     var type = form.querySelector('[name="experience_type"]');
-    var guests = fieldBox("guest_count");
-    if (type && guests) { guests.hidden = type.value === "travel"; }
+    (form.getAttribute("data-event-fields") || "").split(" ").forEach(function (name) {
+      var box = fieldBox(name);
+      if (type && box) { box.hidden = type.value === "travel"; }
+    });
   }
 
   form.addEventListener("focusout", function (e) {

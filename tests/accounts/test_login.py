@@ -45,3 +45,15 @@ def test_signup_creates_traveler_and_logs_in(client):
     from apps.accounts.models import User
     user = User.objects.get(username="newbie")
     assert user.role == Role.TRAVELER and user.currency == "EUR"
+
+
+def test_visitors_land_on_a_page_that_says_what_this_is(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert b"wedding" in page.content and b'href="/accounts/signup/"' in page.content
+    assert b'href="/accounts/login/"' in page.content
+
+
+def test_signed_in_users_go_from_slash_to_their_portal(client):
+    client.force_login(make_user(Role.VENDOR))
+    assert client.get("/").url == "/vendor/"

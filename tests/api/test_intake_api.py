@@ -82,3 +82,24 @@ def test_schema_and_docs_are_served_without_a_cdn(client):
     assert schema.status_code == 200 and b"/api/v1/requests/" in schema.content
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs and "cdn.jsdelivr" not in docs and "/static/drf_spectacular_sidecar/" in docs
+
+
+def test_a_wedding_intake_carries_what_the_day_needs_and_notes_for_vendors(api_client, traveler):
+    api_client.force_authenticate(traveler)
+    wedding = body(experience_type="wedding", destination="Lisbon", guest_count=90, path="browse",
+                   event={"ceremony": False, "style": "modern"}, vendor_notes="Step-free access, please.")
+    data = api_client.post("/api/v1/requests/", wedding, format="json").json()
+    assert data["event"] == {"ceremony": False, "reception": True, "date_flexibility": "fixed", "style": "modern"}
+    assert data["vendor_notes"] == "Step-free access, please."
+    trip = api_client.post("/api/v1/requests/", body(), format="json").json()  # the documented body, unchanged
+    assert (trip["event"], trip["vendor_notes"]) == ({}, "")
+    refused = api_client.post("/api/v1/requests/", body(event={"style": "baroque"}), format="json")
+    assert refused.status_code == 400 and "event.style" in refused.json()["fields"]
+
+
+def test_only_currencies_in_use_today_are_offered():
+    from apps.integrations.currency import supported_currencies
+
+    offered = supported_currencies()
+    assert {"EUR", "USD", "JPY", "GBP"} <= offered
+    assert not offered & {"CYP", "EEK", "LTL", "LVL", "MTL", "ROL", "SIT", "SKK", "TRL"}

@@ -57,3 +57,23 @@ def test_weekend_uses_the_previous_fixing_and_status_bounds():
     with pytest.raises(DomainError):
         budget_breakdown([CostLine(saturday, "x", Decimal(1), "XXX")], currency="USD", budget_min=Decimal(0),
                          budget_max=Decimal(1), budget_currency="USD", on=saturday)
+
+
+def test_a_discount_taken_at_booking_is_shown_once_and_each_line_in_both_currencies():
+    """``Booking.price`` is what was booked (the quote's total): the discount is shown as
+    such, never taken off a second time; each line also reads in the traveler's currency."""
+    from apps.coordination.models import Booking
+
+    traveler = make_user(currency="EUR")
+    itinerary = make_itinerary(traveler=traveler)
+    booking = Booking.objects.filter(item__day__itinerary=itinerary).order_by("pk").first()
+    Booking.objects.filter(pk=booking.pk).update(price=Decimal("14400.00"), discount=Decimal("1600.00"))
+    doc = build_document(itinerary, rates_on=ON)
+    [item] = [i for i in doc.items if i.booking is not None and i.booking.id == booking.pk]
+    eur_per_jpy = (1 / _ecb("JPY")).quantize(RATE, ROUND_HALF_UP)
+    assert (item.price.amount, item.booking.price.amount) == (Decimal("14400.00"), Decimal("14400.00"))
+    assert (item.booking.discount.amount, item.booking.discount.currency) == (Decimal("1600.00"), "JPY")
+    assert item.price_home.amount == (Decimal("14400") * eur_per_jpy).quantize(CENT, ROUND_HALF_UP)
+    assert item.price_home.currency == "EUR"
+    tours = dict((c, m.amount) for c, m in doc.budget.by_category)["Tour & activity"]
+    assert tours == 3 * (Decimal("16000") * eur_per_jpy).quantize(CENT, ROUND_HALF_UP) + item.price_home.amount

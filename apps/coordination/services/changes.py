@@ -14,7 +14,8 @@ from apps.requests.services import IntakeData, request_validate
 
 from .. import engine
 from ..models import Booking, CoordinationState
-from ..phases import HOLDING_STATUSES, Phase
+from ..access import ENDED_STATUSES
+from ..phases import HOLDING_STATUSES, OPEN_PHASES, Phase
 from .bookings import booking_cancel
 from .experts import require_traveler
 from .itinerary import itinerary_plan, itinerary_propose
@@ -81,3 +82,33 @@ def requirements_change(*, state_id: int, actor, **changes) -> CoordinationState
             booking_cancel(booking_id=booking.pk, actor=actor,
                            reason=_("The traveler changed the trip's requirements."))
         return itinerary_propose(state_id=state_id, actor=actor, plan=plan)
+
+
+VENDOR_NOTES_MAX = 1000
+
+
+def vendor_notes_set(*, state_id: int, actor, notes: str) -> CoordinationState:
+    """The traveler rewrites the notes addressed to vendors (an allergy, a late arrival).
+    Only vendors with a live booking read them (``access.VENDOR_REQUEST_FIELDS``); they
+    hear of the change. Same text → no change. Errors: DomainError ``request.invalid``
+    (too long); 403/404 not the traveler; Conflict once the request is closed.
+    Event ``request.vendor_notes_changed``."""
+    notes = notes.strip()
+    if len(notes) > VENDOR_NOTES_MAX:
+        raise DomainError(_("Keep the notes under %(n)s characters.") % {"n": VENDOR_NOTES_MAX},
+                          code="request.invalid", fields={"vendor_notes": _("Too long.")})
+    with engine.command(state_id, actor=actor) as cmd:
+        require_traveler(cmd.state, actor)
+        cmd.require_phase(*OPEN_PHASES)
+        request = cmd.state.request
+        if request.vendor_notes == notes:
+            cmd.skip()
+            return cmd.state
+        request.vendor_notes = notes
+        # The request's own field: written here, inside the engine command that changes it.
+        request.save(update_fields=["vendor_notes", "updated_at"])
+        live = (Booking.objects.filter(state=cmd.state).exclude(status__in=ENDED_STATUSES)
+                .values_list("vendor_id", flat=True).distinct())
+        cmd.record("request.vendor_notes_changed", {"vendor_notes": notes},
+                   vendors={vendor_id: {"vendor_notes": notes} for vendor_id in live})
+    return cmd.state

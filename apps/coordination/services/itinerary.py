@@ -406,11 +406,15 @@ def _offer(item: Item) -> SlotOffer | DomainError:
         return exc
 
 
+def seats_for(request, price_unit: str) -> int:
+    """What the party books of an offering priced by ``price_unit``: seats per person,
+    rooms per room-night (two people a room), else one booking."""
+    party = request.party_size
+    return {PriceUnit.PER_PERSON: party, PriceUnit.PER_NIGHT: math.ceil(party / PEOPLE_PER_ROOM)}.get(price_unit, 1)
+
+
 def _quantity(state: CoordinationState, item: Item) -> int:
-    """Seats per person, rooms per room-night (two people a room), else one booking."""
-    unit = item.offering.price_unit if item.offering else PriceUnit.PER_PERSON
-    party = state.request.party_size
-    return {PriceUnit.PER_PERSON: party, PriceUnit.PER_NIGHT: math.ceil(party / PEOPLE_PER_ROOM)}.get(unit, 1)
+    return seats_for(state.request, item.offering.price_unit if item.offering else PriceUnit.PER_PERSON)
 
 
 def _request_booking(state: CoordinationState, item: Item, actor, offer: SlotOffer | DomainError) -> dict | None:

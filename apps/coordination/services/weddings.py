@@ -11,6 +11,7 @@ vendor agreed already), which the client accepts: the booking is confirmed at th
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -35,6 +36,25 @@ def _entry_data(entry: ShortlistEntry, **extra) -> dict:
     """What the entry's vendor may see (and the request too)."""
     return {"entry": entry.pk, "category": entry.category, "offering": entry.offering_id, "status": entry.status,
             "slot": entry.slot_id, **extra}
+
+
+class Moves(NamedTuple):
+    """Where a negotiation stands for one side: the last offer and what that side may do next."""
+
+    last: PriceOffer | None
+    offer: bool
+    accept: bool
+
+
+def negotiation_moves(entry: ShortlistEntry, party: str) -> Moves:
+    """The buttons a page shows ``party`` (``PriceOffer.Party``): offer when it is its turn,
+    accept the other side's last offer; the rules :func:`price_offer` and
+    :func:`price_accept` enforce (reads the prefetched ``offers``)."""
+    offers = list(entry.offers.all())
+    last = offers[-1] if offers else None
+    open_ = SHORTLIST.can(entry.status, ShortlistEntry.Status.NEGOTIATING)
+    theirs = last is not None and last.party != party
+    return Moves(last, open_ and (last is None or theirs), open_ and theirs)
 
 
 def _require_event(cmd: engine.Command) -> None:

@@ -12,16 +12,20 @@ from django.views.generic import TemplateView
 
 from apps.coordination.phases import Phase
 from apps.coordination.services import browse, weddings
+from apps.coordination.services.itinerary import seats_for
 from apps.portals.gates import TravelerPortalMixin
 from apps.portals.shared import CommandView, RequestScopeMixin, posted_id
 from apps.requests.models import ExperienceType
-from apps.vendors.models import Offering
+from apps.vendors.models import Offering, VendorType
 from apps.vendors.selectors import offering_search, slot_list_free
 
 from . import selectors
 from .forms import BrowseFilterForm
 
 PAGE_SIZE = 12
+# What a wedding or an event is made of (its guests' hotels and transfers come after).
+EVENT_SUPPLIERS = (VendorType.VENUE, VendorType.CATERER, VendorType.PHOTOGRAPHER, VendorType.FLORIST,
+                   VendorType.MUSIC)
 SLOTS_SHOWN = 6
 
 
@@ -42,16 +46,20 @@ class BrowseView(TravelerPortalMixin, RequestScopeMixin, TemplateView):
             time_zone=req.time_zone, price_max=filters.get("price_max"), currency=req.currency,
             min_rating=filters.get("min_rating"), interests=filters.get("interests", ()),
             dietary=filters.get("dietary", ()))
+        is_event = req.experience_type != ExperienceType.TRAVEL
+        if is_event and not filters.get("vendor_type"):  # a wedding browses its suppliers first, not sights
+            found = sorted((o for o in found if o.vendor.vendor_type in weddings.CATEGORIES),
+                           key=lambda o: o.vendor.vendor_type not in EVENT_SUPPLIERS)
         page = Paginator(found, PAGE_SIZE).get_page(self.request.GET.get("page"))
         tz = ZoneInfo(req.time_zone)
         results = [(offering, [(slot, slot.start.astimezone(tz)) for slot in self._trip_slots(offering)])
                    for offering in page.object_list]
         query = self.request.GET.copy()
         query.pop("page", None)
-        is_event = req.experience_type != ExperienceType.TRAVEL
         open_phases = weddings.NEGOTIATION_PHASES if is_event else (Phase.PLANNING,)
         context.update(form=form, results=results, page_obj=page, is_paginated=page.has_other_pages(),
-                       query=query.urlencode(), is_event=is_event, can_add=self.state.phase in open_phases,
+                       query=query.urlencode(), is_event=is_event, filtered=any(filters.values()),
+                       can_add=self.state.phase in open_phases,
                        **selectors.request_overview(self.request.user, self.state))
         return context
 
@@ -59,8 +67,9 @@ class BrowseView(TravelerPortalMixin, RequestScopeMixin, TemplateView):
         req = self.experience_request
         tz = ZoneInfo(req.time_zone)
         from_, to = trip_bounds(req, tz)
-        return list(slot_list_free(vendor_id=offering.vendor_id, offering_id=offering.pk, end=to)
-                    .filter(start__gte=from_, capacity_available__gte=req.party_size)[:SLOTS_SHOWN])
+        free = slot_list_free(vendor_id=offering.vendor_id, offering_id=offering.pk, end=to)
+        needed = seats_for(req, offering.price_unit)
+        return list(free.filter(start__gte=from_, capacity_available__gte=needed)[:SLOTS_SHOWN])
 
 
 def trip_bounds(req, tz):

@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.integrations.currency import supported_currencies
-from apps.requests.models import DIETARY, INTERESTS, Accommodation, ExperienceType, Pace, Path
+from apps.requests.models import (DIETARY, EVENT_DEFAULTS, INTERESTS, Accommodation, DateFlexibility, EventStyle,
+                                  ExperienceType, Pace, Path)
 from apps.requests.services import IntakeData
 from apps.vendors.models import OfferingKind, VendorType
 
@@ -25,6 +26,12 @@ class RequestForm(forms.Form):
     adults = forms.IntegerField(label=_("Adults"), initial=2, min_value=0)
     children = forms.IntegerField(label=_("Children"), initial=0, min_value=0)
     guest_count = forms.IntegerField(label=_("Guests (weddings and events)"), required=False, min_value=1)
+    ceremony = forms.BooleanField(label=_("A ceremony"), required=False, initial=True)
+    reception = forms.BooleanField(label=_("A reception (dinner, party)"), required=False, initial=True)
+    date_flexibility = forms.ChoiceField(label=_("How fixed is the date?"), choices=DateFlexibility.choices,
+                                         initial=DateFlexibility.FIXED, required=False)
+    style = forms.ChoiceField(label=_("Style"), choices=EventStyle.choices, initial=EventStyle.CLASSIC,
+                              required=False)
     budget_min = forms.DecimalField(label=_("Budget from"), max_digits=12, decimal_places=2, min_value=0)
     budget_max = forms.DecimalField(label=_("Budget up to"), max_digits=12, decimal_places=2, min_value=0)
     currency = forms.ChoiceField(label=_("Currency"))
@@ -39,8 +46,14 @@ class RequestForm(forms.Form):
     accessibility = forms.CharField(label=_("Accessibility needs"), required=False,
                                     help_text=_("Comma-separated, e.g. wheelchair, step-free"))
     path = forms.ChoiceField(label=_("How do you want to plan?"), choices=Path.choices, widget=forms.RadioSelect,
-                             initial=Path.EXPERT)
-    notes = forms.CharField(label=_("Anything else?"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+                             initial=Path.EXPERT,
+                             help_text=_("A local expert plans and books with you. On your own, you pick from the "
+                                         "catalogue and our planner builds your days."))
+    notes = forms.CharField(label=_("Anything else?"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text=_("For your planner; vendors do not see it."))
+    vendor_notes = forms.CharField(label=_("Notes for the vendors"), required=False, max_length=1000,
+                                   widget=forms.Textarea(attrs={"rows": 2}),
+                                   help_text=_("Shown to the vendors you book, e.g. an allergy or a late arrival."))
 
     def __init__(self, *args, currency: str = "USD", **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,22 +87,25 @@ class RequestForm(forms.Form):
             budget_max=d["budget_max"], currency=d["currency"], interests=d["interests"], pace=d["pace"],
             accommodation=d["accommodation"], dietary_restrictions=d["dietary_restrictions"],
             accessibility=[a.strip() for a in d["accessibility"].split(",") if a.strip()], path=d["path"],
-            notes=d["notes"], guest_count=d["guest_count"],
+            notes=d["notes"], guest_count=d["guest_count"], vendor_notes=d["vendor_notes"],
+            event={name: d[name] for name in EVENT_DEFAULTS if d.get(name) != ""},  # unanswered: the default
         )
 
 
+# Asked only for a wedding or an event (the wizard hides them for a trip).
+EVENT_FIELDS = ("guest_count", *EVENT_DEFAULTS)
 # The request wizard's steps: (title, fields). Without JavaScript every step shows at once.
 WIZARD_STEPS = (
     (_("What and where"), ("experience_type", "destination", "start_date", "end_date")),
-    (_("Who is coming"), ("adults", "children", "guest_count")),
+    (_("Who is coming"), ("adults", "children", *EVENT_FIELDS)),
     (_("Budget and style"), ("budget_min", "budget_max", "currency", "pace", "accommodation")),
-    (_("Preferences"), ("interests", "dietary_restrictions", "accessibility", "notes")),
+    (_("Preferences"), ("interests", "dietary_restrictions", "accessibility", "notes", "vendor_notes")),
     (_("How to plan"), ("path",)),
 )
 # Stand-ins for fields not filled in yet, so that live validation can check the rest.
 PARTIAL_DEFAULTS = {"adults": 1, "children": 0, "budget_min": Decimal("0"), "budget_max": Decimal("0"),
                     "interests": [], "dietary_restrictions": [], "accessibility": "", "notes": "",
-                    "guest_count": None}
+                    "guest_count": None, "vendor_notes": "", **EVENT_DEFAULTS}
 
 
 class ReviewForm(forms.Form):

@@ -13,7 +13,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from apps.coordination.access import requests_visible_to
 from apps.coordination.phases import HOLDING_STATUSES, OPEN_PHASES, Phase
-from apps.coordination.services import browse, experts, recommendations
+from apps.coordination.services import browse, changes, experts, recommendations
 from apps.coordination.services.intake import request_submit
 from apps.coordination.services.lifecycle import NOT_CANCELLABLE
 from apps.core.errors import DomainError
@@ -23,7 +23,7 @@ from apps.requests.models import Path
 from apps.requests.services import request_validate
 
 from . import selectors
-from .forms import WIZARD_STEPS, RequestForm, ReviewForm
+from .forms import EVENT_FIELDS, WIZARD_STEPS, RequestForm, ReviewForm
 
 
 class HomeView(TravelerPortalMixin, ListView):
@@ -56,6 +56,7 @@ class RequestCreateView(TravelerPortalMixin, FormView):
         context = super().get_context_data(**kwargs)
         form = context["form"]
         context["steps"] = [(title, [form[name] for name in names]) for title, names in WIZARD_STEPS]
+        context["event_fields"] = " ".join(EVENT_FIELDS)
         return context
 
     def form_valid(self, form):
@@ -147,6 +148,14 @@ class RecommendationReviewView(_TravelerCommand):
             state_id=self.state.pk, actor=self.request.user, item_id=self.kwargs["item_id"],
             action=answer["action"], feedback=answer["feedback"], changes=form.changes())
 
+
+class VendorNotesView(_TravelerCommand):
+    """The notes the traveler addresses to the vendors who serve the request."""
+
+    success_message = gettext_lazy("Saved. The vendors you booked see your notes.")
+
+    def command(self, data):
+        changes.vendor_notes_set(state_id=self.state.pk, actor=self.request.user, notes=data.get("vendor_notes", ""))
 
 
 class ChatPageView(TravelerPortalMixin, ChatContextMixin, TemplateView):

@@ -2,15 +2,22 @@
 the user was already scoped to (``RequestScopeMixin``)."""
 from __future__ import annotations
 
+from decimal import Decimal
 from zoneinfo import ZoneInfo
+
+from django.utils import timezone
 
 from apps.coordination.access import bookings_visible_to, recommendations_visible_to
 from apps.coordination.models import PlanWish, ShortlistEntry
-from apps.coordination.phases import Phase
+from apps.coordination.phases import HOLDING_STATUSES, BookingStatus, Phase
 from apps.coordination.services.experts import request_matches
+from apps.core.money import Money
 from apps.experts.models import ConsultationSlot
 from apps.experts.selectors import consultation_slot_list_free
+from apps.exports.budget import Converter
 from apps.requests.models import ExperienceType, Path
+
+KEPT_STATUSES = HOLDING_STATUSES | {BookingStatus.COMPLETED}
 
 
 def consultation_view(slot: ConsultationSlot, traveler_tz: str) -> dict:
@@ -18,6 +25,21 @@ def consultation_view(slot: ConsultationSlot, traveler_tz: str) -> dict:
     return {"slot": slot, "traveler": slot.start.astimezone(ZoneInfo(traveler_tz)),
             "expert": slot.start.astimezone(ZoneInfo(slot.expert.time_zone)),
             "traveler_tz": traveler_tz, "expert_tz": slot.expert.time_zone}
+
+
+def priced_bookings(user, state) -> tuple[list, Money]:
+    """The request's bookings with their payment schedules, each with ``price_home`` (its
+    price in the traveler's currency when the vendor's differs), and the total of those
+    holding seats in the traveler's currency (ECB rate of today)."""
+    home = Converter(state.request.traveler.currency, timezone.localdate())
+    bookings = list(bookings_visible_to(user).filter(state=state)
+                    .prefetch_related("installments").order_by("slot__start", "pk"))
+    total = Decimal("0")
+    for booking in bookings:
+        booking.price_home = home.money(booking.price, booking.currency)
+        if booking.status in KEPT_STATUSES:
+            total += home(booking.price, booking.currency)
+    return bookings, Money(total, home.currency)
 
 
 def request_overview(user, state) -> dict:
@@ -34,7 +56,7 @@ def request_overview(user, state) -> dict:
         context["consultations"] = [consultation_view(s, request.traveler.time_zone) for s in free]
     versions = list(recommendations_visible_to(user, state)[:1])
     context["recommendation"] = versions[0] if versions else None
-    context["bookings"] = list(bookings_visible_to(user).filter(state=state).order_by("slot__start", "pk"))
+    context["bookings"], context["bookings_total"] = priced_bookings(user, state)
     context["wishes"] = PlanWish.objects.filter(state=state).select_related("offering__vendor", "slot")
     context["shortlist"] = (ShortlistEntry.objects.filter(state=state).select_related("offering__vendor")
                             if request.experience_type != ExperienceType.TRAVEL else [])

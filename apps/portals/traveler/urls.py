@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import browse, cancel, itinerary, profile, requests, reviews
+from . import browse, cancel, itinerary, profile, requests, reviews, weddings
 
 app_name = "traveler"
 request = "requests/<id:request_id>/"
@@ -27,6 +27,11 @@ urlpatterns = [
     path(f"{request}browse/", browse.BrowseView.as_view(), name="browse"),
     path(f"{request}browse/add/", browse.AddView.as_view(), name="browse_add"),
     path(f"{request}browse/wishes/<id:wish_id>/remove/", browse.WishRemoveView.as_view(), name="wish_remove"),
+    path(f"{request}shortlist/", weddings.ShortlistView.as_view(), name="shortlist"),
+    path(f"{request}shortlist/<id:entry_id>/offer/", weddings.OfferView.as_view(), name="shortlist_offer"),
+    path(f"{request}shortlist/<id:entry_id>/accept/", weddings.AcceptView.as_view(), name="shortlist_accept"),
+    path(f"{request}shortlist/settle/", weddings.SettleView.as_view(), name="shortlist_settle"),
+    path(f"{request}vendor-notes/", requests.VendorNotesView.as_view(), name="vendor_notes"),
     path(f"{request}chat/", requests.ChatPageView.as_view(), name="chat"),
     path(f"{request}cancel/", cancel.RequestCancelView.as_view(), name="request_cancel"),
     path(f"{request}bookings/<id:booking_id>/cancel/", cancel.BookingCancelView.as_view(), name="booking_cancel"),

@@ -1,4 +1,5 @@
-"""Vendor portal: booking requests to answer, upcoming bookings, check-in, slots.
+"""Vendor portal: booking requests to answer, upcoming bookings, one booking with who it
+serves and its payment schedule, check-in, wedding price negotiations, slots.
 
 Every view is gated to vendors and reads through selectors scoped to the signed-in
 vendor: another vendor's booking or slot is a 404."""
@@ -11,17 +12,23 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from apps.coordination.access import bookings_served_by
-from apps.coordination.models import VendorResponse
-from apps.coordination.selectors import vendor_booking_board
-from apps.coordination.services.bookings import booking_mark_arrived, vendor_respond
+from apps.coordination.access import ENDED_STATUSES, bookings_served_by, shortlist_served_by
+from apps.coordination.models import PaymentInstallment, PriceOffer, VendorResponse
+from apps.coordination.phases import HOLDING_STATUSES, BookingStatus, check_in_open
+from apps.coordination.selectors import installment_status, vendor_booking_board
+from apps.coordination.services.bookings import (booking_mark_arrived, booking_payment_schedule_set,
+                                                 installment_record_payment, vendor_respond)
+from apps.coordination.services.weddings import price_accept, price_offer
 from apps.core.errors import DomainError
 from apps.portals.gates import VendorPortalMixin
-from apps.portals.shared import PartsMixin
+from apps.portals.negotiation import PriceOfferForm, ScheduleForm, negotiations
+from apps.portals.shared import PartsMixin, cleaned
 from apps.vendors.selectors import offering_list_for_vendor, slot_list_for_vendor, slot_list_free, vendor_of_user
 from apps.vendors.services import slot_capacity_set, slots_bulk_create, vendor_inventory_set
 
@@ -31,6 +38,15 @@ from .forms import BulkSlotForm, CapacityForm, InventoryForm, RespondForm, SlotF
 def _flash_error(request, exc: DomainError) -> None:
     details = " ".join(str(message) for message in exc.fields.values())
     messages.error(request, f"{exc.message} {details}".strip())
+
+
+def _back(request, default: str):
+    """To the form's ``next`` when it stays in the vendor portal, else to ``default``."""
+    wanted = request.POST.get("next", "")
+    portal = reverse("vendor:home")
+    if wanted.startswith(portal) and url_has_allowed_host_and_scheme(wanted, {request.get_host()}):
+        return redirect(wanted)
+    return redirect(default)
 
 
 class _VendorView(VendorPortalMixin):
@@ -114,7 +130,108 @@ class BookingArrivedView(_VendorView, View):
             _flash_error(request, exc)
         else:
             messages.success(request, _("Checked in: booking #%(id)s.") % {"id": booking.pk})
-        return redirect("vendor:home")
+        return _back(request, reverse("vendor:home"))
+
+
+class BookingDetailView(_VendorView, TemplateView):
+    """One booking: who it serves (the request's vendor slice: the traveler's name, party,
+    dates, guests, and the notes addressed to vendors while the booking is live), its
+    price, the payment schedule with a "paid" button per installment, check-in."""
+
+    template_name = "vendor/booking_detail.html"
+
+    def get_context_data(self, **kwargs):
+        booking = self.own_booking(self.kwargs["pk"])
+        vendor = self.own_vendor()
+        tz = ZoneInfo(vendor.time_zone)
+        today = timezone.now().astimezone(tz).date()
+        installments = [(i, installment_status(i, today)) for i in booking.installments.all()]
+        return {**super().get_context_data(**kwargs), "vendor": vendor, "booking": booking,
+                "req": booking.state.request, "live": booking.status not in ENDED_STATUSES,
+                "installments": installments,
+                "can_schedule": booking.status in HOLDING_STATUSES and not any(i.paid_at for i, _s in installments),
+                "can_check_in": (booking.status == BookingStatus.CONFIRMED and not booking.arrived_at
+                                 and booking.slot_id and check_in_open(booking.slot.start, vendor.time_zone)),
+                "schedule_form": ScheduleForm()}
+
+
+class BookingScheduleView(_VendorView, View):
+    """Set the booking's payment schedule (deposit now, balance before the day)."""
+
+    def post(self, request, pk: int):
+        booking = self.own_booking(pk)
+        form = ScheduleForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Check the schedule: %(errors)s") % {"errors": form.errors.as_text()})
+        else:
+            try:
+                booking_payment_schedule_set(booking_id=booking.pk, actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                _flash_error(request, exc)
+            else:
+                messages.success(request, _("Payment schedule set."))
+        return redirect("vendor:booking", pk=booking.pk)
+
+
+class InstallmentPaidView(_VendorView, View):
+    """Record that the traveler paid one installment (no payment gateway)."""
+
+    def post(self, request, pk: int):
+        installment = PaymentInstallment.objects.filter(
+            pk=pk, booking__in=bookings_served_by(request.user)).first()
+        if installment is None:
+            raise Http404(_("No such payment."))
+        try:
+            installment_record_payment(installment_id=installment.pk, actor=request.user)
+        except DomainError as exc:
+            _flash_error(request, exc)
+        else:
+            messages.success(request, _("Payment recorded."))
+        return redirect("vendor:booking", pk=installment.booking_id)
+
+
+class NegotiationListView(_VendorView, TemplateView):
+    """Weddings and events that shortlisted the vendor's offerings: the couple, the day and
+    guests, the offers both ways, and the vendor's next move (counter or accept)."""
+
+    template_name = "vendor/negotiations.html"
+
+    def get_context_data(self, **kwargs):
+        vendor = self.own_vendor()
+        entries = shortlist_served_by(self.request.user).order_by("-created_at")
+        return {**super().get_context_data(**kwargs), "vendor": vendor,
+                "rows": negotiations(entries, party=PriceOffer.Party.VENDOR, home_currency=self.request.user.currency)}
+
+
+class _NegotiationCommand(_VendorView, View):
+    success = ""
+
+    def post(self, request, pk: int):
+        entry = shortlist_served_by(request.user).filter(pk=pk).first()
+        if entry is None:
+            raise Http404(_("No such shortlist entry."))
+        try:
+            self.command(entry)
+        except DomainError as exc:
+            _flash_error(request, exc)
+        else:
+            messages.success(request, self.success)
+        return redirect(f"{reverse('vendor:negotiations')}#entry-{entry.pk}")
+
+
+class NegotiationOfferView(_NegotiationCommand):
+    success = gettext_lazy("Offer sent.")
+
+    def command(self, entry):
+        price_offer(state_id=entry.state_id, actor=self.request.user, entry_id=entry.pk,
+                    **cleaned(PriceOfferForm(self.request.POST)))
+
+
+class NegotiationAcceptView(_NegotiationCommand):
+    success = gettext_lazy("Price agreed. The booking follows at this price.")
+
+    def command(self, entry):
+        price_accept(state_id=entry.state_id, actor=self.request.user, entry_id=entry.pk)
 
 
 class SlotListView(_VendorView, ListView):

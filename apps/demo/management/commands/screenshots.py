@@ -1,5 +1,6 @@
 """``python manage.py screenshots --out screenshots``: PNGs of each main page of the three
-portals and the admin, as each demo user, at desktop and phone width, for review.
+portals and the admin, as each demo user (and the landing page as a visitor), at desktop
+and phone width, for review.
 
 Serves the project in-process against the configured (seeded) database, signs in through
 the login form and saves ``<out>/<user>-<page>-<width>.png`` (full page). Read-only: it
@@ -12,12 +13,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from apps.accounts.models import User
-from apps.coordination.access import requests_visible_to
+from apps.coordination.access import bookings_served_by, requests_visible_to
 from apps.coordination.phases import OPEN_PHASES
 from apps.demo.catalog import DEMO_PASSWORD
+from apps.demo.history import WEDDING_TITLE
 from apps.portals.management.live_server import CHROMIUM, CHROMIUM_ARGS, asgi_server, sign_in
 
 WIDTHS = (1280, 375)
+VISITOR = "visitor"  # not signed in
 SETTLE_MS = 600  # live fragments load right after the page
 
 
@@ -29,25 +32,34 @@ def _request_pages(prefix: str, names: list[str], request_id: int | None) -> lis
 
 def demo_pages() -> dict[str, list[tuple[str, str]]]:
     """(file slug, path) of each page to capture, per demo login, from what the demo holds."""
-    users = {u.username: u for u in User.objects.filter(username__in=["traveler", "expert", "vendor", "staff"])}
-    if len(users) < 4:
+    users = {u.username: u for u in User.objects.filter(
+        username__in=["traveler", "expert", "vendor", "vendor_lisbon", "staff"])}
+    if len(users) < 5:
         raise CommandError("The demo users are missing: run `python manage.py seed_demo` first.")
     traveler_requests = requests_visible_to(users["traveler"])
-    open_request = traveler_requests.filter(coordination__phase__in=OPEN_PHASES).values_list("pk", flat=True).first()
+    open_request = (traveler_requests.filter(coordination__phase__in=OPEN_PHASES).exclude(title=WEDDING_TITLE)
+                    .values_list("pk", flat=True).first())
     with_plan = traveler_requests.filter(coordination__current_itinerary__isnull=False)
     planned = (with_plan.filter(coordination__phase__in=OPEN_PHASES).values_list("pk", flat=True).first()
                or with_plan.values_list("pk", flat=True).first())
+    wedding = traveler_requests.filter(title=WEDDING_TITLE).values_list("pk", flat=True).first()
     client = (requests_visible_to(users["expert"]).order_by("-coordination__updated_at")
               .values_list("pk", flat=True).first())
+    served = bookings_served_by(users["vendor"]).order_by("-pk").values_list("pk", flat=True).first()
     pages = {
+        VISITOR: [("landing", "/")],
         "traveler": [("home", "/traveler/"), ("request-new", reverse("traveler:request_create")),
                      ("history", reverse("traveler:history")), ("notifications", reverse("traveler:notifications")),
                      *_request_pages("traveler", ["request_detail", "browse"], open_request),
-                     *_request_pages("traveler", ["itinerary", "budget", "chat"], planned)],
+                     *_request_pages("traveler", ["itinerary", "budget", "chat"], planned),
+                     *([(f"downloads-{planned}", reverse("exports:itinerary", args=[planned]))] if planned else []),
+                     *_request_pages("traveler", ["request_detail", "browse", "shortlist"], wedding)],
         "expert": [("inbox", "/expert/"), ("bookings", reverse("expert:bookings")),
                    ("calendar", reverse("expert:calendar")), ("metrics", reverse("expert:metrics")),
                    *_request_pages("expert", ["request", "recommendation"], client)],
-        "vendor": [("home", "/vendor/"), ("slots", reverse("vendor:slots"))],
+        "vendor": [("home", "/vendor/"), ("slots", reverse("vendor:slots")),
+                   *([("booking", reverse("vendor:booking", args=[served]))] if served else [])],
+        "vendor_lisbon": [("home", "/vendor/"), ("negotiations", reverse("vendor:negotiations"))],
         "staff": [("admin", "/admin/")],
     }
     return pages
@@ -73,7 +85,8 @@ class Command(BaseCommand):
                     context = browser.new_context(base_url=base_url, viewport={"width": width, "height": 900},
                                                   device_scale_factor=1)
                     page = context.new_page()
-                    sign_in(page, username, DEMO_PASSWORD)
+                    if username != VISITOR:
+                        sign_in(page, username, DEMO_PASSWORD)
                     for slug, path in targets:
                         response = page.goto(path)
                         page.wait_for_timeout(SETTLE_MS)

@@ -1,7 +1,7 @@
 """``python manage.py seed_demo``: load the demo data (idempotent) and print the logins."""
 from django.core.management.base import BaseCommand
 
-from apps.demo.catalog import DEMO_PASSWORD, LOGINS
+from apps.demo.catalog import DEMO_PASSWORD, LOGINS, VENDOR_LOGINS
 from apps.demo.loader import seed_demo
 
 
@@ -14,5 +14,5 @@ class Command(BaseCommand):
         for name, count in counts.items():
             self.stdout.write(f"  {name:<20} {count}")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password {DEMO_PASSWORD}):"))
-        for username, (role, *_rest) in LOGINS.items():
-            self.stdout.write(f"  {username:<10} {role}")
+        for username, (role, *_rest) in {**LOGINS, **VENDOR_LOGINS}.items():
+            self.stdout.write(f"  {username:<13} {role}")
