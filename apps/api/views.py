@@ -22,7 +22,7 @@ from apps.coordination.services.recommendations import (recommendation_edit, rec
 from apps.coordination.services.weddings import negotiated_bookings_settle, price_accept, price_offer, shortlist_add
 from apps.core.errors import DomainError, NotFound
 from apps.experts.selectors import consultation_slot_list_free
-from apps.itineraries.selectors import itinerary_serialize, itinerary_with_days
+from apps.itineraries.selectors import itinerary_json_cached
 from apps.vendors.selectors import offering_search
 
 from .serializers import (INTAKE_FIELD_PATHS, EventOutputSerializer, ExpertChoiceInput, GenerateInput,
@@ -125,10 +125,11 @@ class FlowActionsMixin:
     @action(detail=True, methods=["get"])
     def itinerary(self, request, pk=None):
         state = self._state(pk)
-        current = itinerary_with_days().filter(pk=state.current_itinerary_id).first()
-        if current is None:
+        data = (itinerary_json_cached(state.current_itinerary_id, bookings_version=state.version)
+                if state.current_itinerary_id else None)
+        if data is None:
             raise NotFound(_("No itinerary yet."), code="itinerary.none")
-        return Response(itinerary_serialize(current))
+        return Response(data)
 
     @extend_schema(request=GenerateInput, responses={201: dict})
     @action(detail=True, methods=["post"], url_path="itinerary/generate")
@@ -161,7 +162,7 @@ class FlowActionsMixin:
 
     def _itinerary_out(self, pk, code) -> Response:
         state = self._state(pk)
-        return Response(itinerary_serialize(itinerary_with_days().get(pk=state.current_itinerary_id)), status=code)
+        return Response(itinerary_json_cached(state.current_itinerary_id, bookings_version=state.version), status=code)
 
     @extend_schema(parameters=[OfferingSearchInput], responses=OfferingOutput(many=True))
     @action(detail=True, methods=["get"])

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.db.models import Prefetch
 
 from apps.core.money import Money
 
 from .models import Day, Item, Itinerary
+
+ITINERARY_JSON_CACHE_SECONDS = 3600
 
 
 def itinerary_with_days(queryset=None):
@@ -50,3 +53,18 @@ def itinerary_serialize(itinerary: Itinerary) -> dict:
             "days": days, "total": Money(itinerary.total, itinerary.currency).as_dict(),
             "left_out": list(itinerary.left_out), "conflicts": list(itinerary.conflicts),
             "data_notes": list(itinerary.data_notes)}
+
+
+def itinerary_json_cached(itinerary_id: int, *, bookings_version: int) -> dict | None:
+    """:func:`itinerary_serialize` of one version, cached: the version's days and items never
+    change, its bookings do, so ``bookings_version`` must change with them (the request's
+    coordination version does: every booking change is an engine command). None if absent."""
+    key = f"itinerary-json:{itinerary_id}:{bookings_version}"
+    data = cache.get(key)
+    if data is None:
+        itinerary = itinerary_with_days().filter(pk=itinerary_id).first()
+        if itinerary is None:
+            return None
+        data = itinerary_serialize(itinerary)
+        cache.set(key, data, ITINERARY_JSON_CACHE_SECONDS)
+    return data

@@ -16,7 +16,7 @@ from django.views import View
 from apps.coordination.access import bookings_visible_to, requests_fully_visible_to
 from apps.coordination.phases import Phase
 from apps.core.errors import DomainError
-from apps.exports.document import build_document
+from apps.exports.document import cached_document
 from apps.itineraries.models import Item
 
 
@@ -49,7 +49,8 @@ class ItineraryContextMixin(RequestScopeMixin):
         itinerary = self.state.current_itinerary
         if itinerary is None:
             return {"doc": None, "itinerary": None}
-        doc = build_document(itinerary)
+        doc = cached_document(itinerary.pk, state_version=self.state.version,
+                              currency=self.experience_request.traveler.currency)
         ids = itinerary_item_ids(itinerary) if self.state.phase == Phase.PLANNING else {}
         days = [(day, [(item, ids.get((item.start.isoformat(), item.title))) for item in day.items])
                 for day in doc.days]
