@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import secrets
 import shutil
 import subprocess
@@ -30,7 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.serving import free_port, production_env, stop, wait_ready  # noqa: E402
+from bench.serving import (SIGN_IN, free_port, production_env, repo_python, run_script, seed_site,  # noqa: E402
+                           stop, wait_ready)
 
 # Prints p50/p95 in microseconds as one JSON line (wrk's --latency has no p95).
 WRK_REPORT = """
@@ -42,35 +42,24 @@ done = function(summary, latency, requests)
 end
 """
 
-# Run by the served checkout's interpreter: plans the open request and signs the demo users in.
-PREPARE = r"""
-import json, django
-django.setup()
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
+# Plans the traveler's open request (7 days) with the demo expert accepted; signs the demo users in.
+PREPARE = SIGN_IN + r"""
+import json
 from apps.accounts.models import User
 from apps.coordination.models import CoordinationState
 from apps.coordination.services import experts
 from apps.coordination.services.itinerary import itinerary_generate
 from apps.experts.models import Expert
 
-users = {u.username: u for u in User.objects.filter(username__in=["traveler", "expert", "vendor"])}
+users = {u.username: u for u in User.objects.filter(username__in=["traveler", "expert"])}
 state = CoordinationState.objects.filter(request__traveler=users["traveler"], phase="matching").get()
 itinerary_generate(state_id=state.pk, actor=None)
 experts.expert_choose(state_id=state.pk, actor=users["traveler"], expert_id=Expert.objects.get(user=users["expert"]).pk)
 experts.expert_accept(state_id=state.pk, actor=users["expert"])
 state.refresh_from_db()
-days = state.current_itinerary.days.count()
-cookies = {}
-for name, user in users.items():
-    session = SessionStore()
-    session.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-                    HASH_SESSION_KEY: user.get_session_auth_hash()})
-    session.create()
-    cookies[name] = session.session_key
-print("PREPARED " + json.dumps({"request": state.request_id, "days": days, "cookies": cookies}))
+print("RESULT " + json.dumps({"request": state.request_id, "days": state.current_itinerary.days.count(),
+                                "cookies": sign_in(["traveler", "expert", "vendor"])}))
 """
-
 
 def _pages(request_id: int) -> list[tuple[str, str, str | None]]:
     """(label, path, demo user) in the order printed; the bare view first."""
@@ -83,13 +72,6 @@ def _pages(request_id: int) -> list[tuple[str, str, str | None]]:
             ("expert workspace", f"/expert/requests/{r}/", "expert"),
             ("vendor dashboard", "/vendor/", "vendor"),
             ("REST itinerary", f"/api/v1/requests/{r}/itinerary/", "traveler")]
-
-
-def _run(cmd: list[str], repo: Path, env: dict) -> str:
-    done = subprocess.run(cmd, cwd=repo, env=env, capture_output=True, text=True)
-    if done.returncode:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-    return done.stdout
 
 
 def _wrk(url: str, cookie: str | None, duration: int, connections: int, script: Path) -> dict:
@@ -120,15 +102,13 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
     repo = args.repo.resolve()
-    python = str(repo / ".venv" / "bin" / "python") if (repo / ".venv").exists() else sys.executable
+    python = repo_python(repo)
 
     with tempfile.TemporaryDirectory(prefix="bench_pages_") as tmp:
         env = production_env(Path(tmp), secrets.token_urlsafe(40))
         env["PYTHONPATH"] = str(repo)
-        for step in (["migrate", "--noinput", "-v0"], ["seed_demo"], ["collectstatic", "--noinput", "-v0"]):
-            _run([python, "manage.py", *step], repo, env)
-        prepared = _run([python, "-c", PREPARE], repo, env)
-        state = json.loads(next(line for line in prepared.splitlines() if line.startswith("PREPARED "))[9:])
+        seed_site(repo, env)
+        state = run_script(PREPARE, repo, env)
         script = Path(tmp) / "report.lua"
         script.write_text(WRK_REPORT)
 

@@ -132,7 +132,7 @@ def hours_windows(cand: Candidate, spec: str, trip: Trip, coords) -> dict[dt.dat
     out: dict[dt.date, tuple[Window, ...]] = {}
     typical = TYPICAL_MEAL_HOURS if cand.kind == "meal" else TYPICAL_HOURS
     for day in trip.days:
-        open_ = open_windows(spec, day, country=trip.country, coords=coords)
+        open_ = open_windows(spec, day, country=trip.country, coords=coords, time_zone=trip.time_zone)
         if open_ is None:
             open_, cand.hours_known = typical, False
         ranges = start_ranges(open_, cand.duration)
