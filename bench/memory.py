@@ -157,8 +157,10 @@ def main() -> None:
         log = (Path(tmp) / "server.log").open("w")
         processes = {
             "web": subprocess.Popen([python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                                     "traveloure.asgi:application"], cwd=repo, env=env, stdout=log, stderr=log),
-            "worker": subprocess.Popen([python, "manage.py", "qcluster"], cwd=repo, env=env, stdout=log, stderr=log),
+                                     "traveloure.asgi:application"], cwd=repo, env=env, stdout=log, stderr=log,
+                                    start_new_session=True),
+            "worker": subprocess.Popen([python, "manage.py", "qcluster"], cwd=repo, env=env, stdout=log, stderr=log,
+                                       start_new_session=True),
         }
         sampler = Sampler({name: p.pid for name, p in processes.items()})
         try:

@@ -115,7 +115,7 @@ def main() -> None:
         port = free_port(args.port)
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen([python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                                   "traveloure.asgi:application"], cwd=repo, env=env,
+                                   "traveloure.asgi:application"], cwd=repo, env=env, start_new_session=True,
                                   stdout=subprocess.DEVNULL, stderr=(Path(tmp) / "server.log").open("w"))
         try:
             wait_ready(f"{base}/healthz", server)

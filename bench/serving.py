@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -89,10 +90,16 @@ def wait_ready(url: str, server: subprocess.Popen, seconds: float = 60) -> None:
 
 
 def stop(server: subprocess.Popen, grace: float = 10) -> None:
-    """SIGTERM, then SIGKILL after ``grace`` seconds (daphne may wait on idle keep-alive sockets)."""
-    server.terminate()
-    try:
-        server.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
+    """SIGTERM to the server's process group (start it with ``start_new_session=True``: a
+    qcluster's workers, uvicorn's), then SIGKILL after ``grace`` seconds (daphne may wait
+    on idle keep-alive sockets)."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(server.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            server.wait(timeout=grace)
+            time.sleep(0.5)  # the group's other members exit after their leader
+        except subprocess.TimeoutExpired:
+            pass
