@@ -1,24 +1,28 @@
 """Booking throughput on one hot slot through the real API (prints numbers; not a test).
 
 Creates a scratch PostgreSQL database next to ``DATABASE_URL`` (``<name>_bench_booking``),
-migrates it, seeds one slot with ``--seats`` seats and one traveler (own request, own
-token) per client, starts the ASGI app with uvicorn on loopback, and lets ``--clients``
-threads each POST ``--requests`` one-seat bookings to ``/api/v1/bookings/``. Prints
-bookings/s, p50/p95 latency, sold-out answers and checks the final capacity.
+migrates it, seeds one slot of an instant vendor with ``--seats`` seats and one traveler
+(own request, own token) per client, starts the ASGI app with uvicorn on loopback and a
+django-q2 cluster (``qcluster``, ORM broker, which confirms the held bookings), and lets
+``--clients`` threads each POST ``--requests`` one-seat bookings to ``/api/v1/bookings/``.
+Prints held bookings per minute and per second, p50/p95/p99 latency, sold-out answers,
+how many of the held bookings the worker confirmed and how long after the last hold,
+and checks the final capacity (no oversell). Target (issue 18, 16 clients): ≥ 1,200 held
+per minute, p95 < 1 s, 0 oversell.
 
 The server processes use psycopg's connection pool (``DB_POOL=1``, size ``DB_POOL_SIZE``;
 ``DB_POOL=0`` opens a connection per request, to compare).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/booking_throughput.py \
-        --clients 32 --requests 10 --seats 200 --workers 2
+        --clients 16 --requests 10 --seats 100 --workers 2 [--confirm-timeout 120]
 """
 import argparse
 import os
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -26,6 +30,8 @@ from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.serving import free_port, stop, wait_ready  # noqa: E402
 
 
 def _scratch_database(url: str) -> str:
@@ -60,26 +66,18 @@ def _seed(clients: int, seats: int):
     return slot.pk, users
 
 
-def _free_port(start: int) -> int:
-    for port in range(start, start + 50):
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise SystemExit(f"no free port from {start}")
+def _wait_confirmed(slot_id: int, timeout: float) -> tuple[int, float]:
+    """Poll until no booking of the slot waits for the worker; (confirmed, seconds waited)."""
+    from django.db.models import Count
 
+    from apps.coordination.models import Booking
 
-def _wait_ready(base: str, server: subprocess.Popen) -> None:
-    import httpx
-
-    for _ in range(120):
-        if server.poll() is not None:
-            raise SystemExit("server exited early")
-        try:
-            httpx.get(f"{base}/api/v1/", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.25)
-    raise SystemExit("server did not start")
+    began = time.perf_counter()
+    while True:
+        statuses = dict(Booking.objects.filter(slot_id=slot_id).values_list("status").annotate(n=Count("pk")))
+        if not statuses.get("requested") or time.perf_counter() - began > timeout:
+            return statuses.get("confirmed", 0), time.perf_counter() - began
+        time.sleep(0.5)
 
 
 def main() -> None:
@@ -89,6 +87,8 @@ def main() -> None:
     parser.add_argument("--seats", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--port", type=int, default=8200, help="first loopback port to try")
+    parser.add_argument("--confirm-timeout", type=float, default=120,
+                        help="seconds to wait for the worker to confirm the held bookings")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         raise SystemExit("set DATABASE_URL=postgres://… (the benchmark measures PostgreSQL)")
@@ -106,14 +106,18 @@ def main() -> None:
 
     import httpx
 
-    port = _free_port(args.port)
+    port = free_port(args.port)
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "traveloure.asgi:application", "--host", "127.0.0.1",
                                "--port", str(port), "--workers", str(args.workers), "--no-access-log",
-                               "--log-level", "warning"], cwd=ROOT, env=env)
+                               "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)
+    worker_log = tempfile.TemporaryFile("w+")
+    # No pool in the cluster: its forked processes would share the parent's pooled connections.
+    worker = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env={**env, "DB_POOL": "0"},
+                              start_new_session=True, stdout=worker_log, stderr=subprocess.STDOUT)
     latencies, statuses, lock = [], {}, threading.Lock()
     try:
-        _wait_ready(base, server)
+        wait_ready(f"{base}/healthz", server)
         barrier = threading.Barrier(args.clients)
 
         def client(token: str, request_id: int) -> None:
@@ -136,9 +140,13 @@ def main() -> None:
         for t in threads:
             t.join()
         wall = time.perf_counter() - began
+        confirmed, confirm_wait = _wait_confirmed(slot_id, args.confirm_timeout)
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        stop(server)
+        stop(worker)
+        if confirmed < statuses.get(201, 0):
+            worker_log.seek(0)
+            print(worker_log.read()[-3000:], file=sys.stderr)
 
     from apps.coordination.models import Booking
     from apps.vendors.models import Slot
@@ -149,8 +157,10 @@ def main() -> None:
     quantiles = statistics.quantiles(latencies, n=100)
     print(f"requests: {len(latencies)} in {wall:.2f}s with {args.clients} clients, {args.workers} workers")
     print(f"answers: {dict(sorted(statuses.items(), key=str))}")
-    print(f"bookings/s: {booked / wall:.1f}  requests/s: {len(latencies) / wall:.1f}")
-    print(f"latency ms: p50 {quantiles[49] * 1000:.1f}  p95 {quantiles[94] * 1000:.1f}  max {max(latencies) * 1000:.1f}")
+    print(f"held: {booked} ({booked / wall * 60:.0f}/min, {booked / wall:.1f}/s)  requests/s: {len(latencies) / wall:.1f}")
+    print(f"latency ms: p50 {quantiles[49] * 1000:.1f}  p95 {quantiles[94] * 1000:.1f}  "
+          f"p99 {quantiles[98] * 1000:.1f}  max {max(latencies) * 1000:.1f}")
+    print(f"confirmed by the worker: {confirmed} of {booked}, all {confirm_wait:.1f}s after the last answer")
     print(f"capacity: total {slot.capacity_total}, available {slot.capacity_available}, bookings {held}")
     ok = slot.capacity_available >= 0 and slot.capacity_available + held == slot.capacity_total and held == booked
     print("capacity check:", "OK" if ok else "MISMATCH")

@@ -25,8 +25,8 @@ from apps.coordination.services.recommendations import (recommendation_edit, rec
 from apps.coordination.services.weddings import negotiated_bookings_settle, price_accept, price_offer, shortlist_add
 from apps.core.errors import DomainError, NotFound
 from apps.experts.selectors import consultation_slot_list_free
-from apps.itineraries.selectors import (draft_alternatives, itinerary_draft_for_request, itinerary_serialize,
-                                       itinerary_with_days)
+from apps.itineraries.selectors import (draft_alternatives, itinerary_draft_for_request, itinerary_json_cached,
+                                       itinerary_serialize, itinerary_with_days)
 from apps.vendors.selectors import offering_search
 
 from .serializers import (ID_PATTERN, INTAKE_FIELD_PATHS, ConsultationSlotOutput, DraftAddInput, DraftEntryInput,
@@ -138,10 +138,11 @@ class FlowActionsMixin:
         state = self._state(pk)
         if request.query_params.get("draft") in ("1", "true"):
             return self._draft_out(state)
-        current = itinerary_with_days().filter(pk=state.current_itinerary_id).first()
-        if current is None:
+        data = (itinerary_json_cached(state.current_itinerary_id, bookings_version=state.version)
+                if state.current_itinerary_id else None)
+        if data is None:
             raise NotFound(_("No itinerary yet."), code="itinerary.none")
-        return Response(itinerary_serialize(current))
+        return Response(data)
 
     def _draft_out(self, state, code=status.HTTP_200_OK) -> Response:
         require(can_edit_itinerary_draft(self.request.user, state), self.request.user, state,
@@ -246,7 +247,7 @@ class FlowActionsMixin:
 
     def _itinerary_out(self, pk, code) -> Response:
         state = self._state(pk)
-        return Response(itinerary_serialize(itinerary_with_days().get(pk=state.current_itinerary_id)), status=code)
+        return Response(itinerary_json_cached(state.current_itinerary_id, bookings_version=state.version), status=code)
 
     @extend_schema(parameters=[OfferingSearchInput], responses=OfferingOutput(many=True))
     @action(detail=True, methods=["get"])

@@ -77,6 +77,16 @@ class _EventConsumer(AsyncJsonWebsocketConsumer):
             self.versions[snapshot["state"]] = snapshot["version"]
         await self.send_json(snapshot)
 
+    async def dispatch(self, message):
+        """Live events skip Channels' per-message ``close_old_connections``: it runs on the
+        process's one shared sync thread, where hundreds of sockets receiving the same event
+        queued for it although forwarding reads nothing. A handler that does read goes
+        through ``database_sync_to_async``, which closes stale connections itself."""
+        if message["type"] == "coordination.event":
+            await self.coordination_event(message)
+        else:
+            await super().dispatch(message)
+
     async def coordination_event(self, message):
         if self.wants(message):
             await self.forward(message)

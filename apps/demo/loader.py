@@ -382,7 +382,8 @@ def _ensure_slots(vendor: Vendor, offering: Offering, plan: Plan, today: dt.date
 
 
 def _fits(offering: Offering, vendor: Vendor, day: dt.date, at: dt.time) -> bool:
-    windows = open_windows(offering.opening_hours, day, country=vendor.country, coords=(vendor.lat, vendor.lon))
+    windows = open_windows(offering.opening_hours, day, country=vendor.country, coords=(vendor.lat, vendor.lon),
+                           time_zone=vendor.time_zone)
     if windows is None:  # unknown hours: the vendor sets its own times
         return True
     begin = at.hour * 60 + at.minute

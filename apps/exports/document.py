@@ -4,12 +4,14 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
@@ -25,6 +27,8 @@ from .budget import Budget, Converter, CostLine, budget_breakdown
 from .maps import MapPoint, day_map_svg, distance_km
 from .support import ExpertContact, cancellation_policy_text, emergency_contacts, expert_contact
 
+# Vendor contact edits are not coordination commands: a cached document shows them this late.
+DOCUMENT_CACHE_SECONDS = 600
 WALKING_KM = 1.2  # further than this we suggest public transport
 # Which booking an item shows when it has several (a declined one, then a confirmed retry).
 BOOKING_PRIORITY = [BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.PENDING, BookingStatus.REQUESTED]
@@ -265,6 +269,19 @@ def build_document(itinerary: Itinerary, *, currency: str | None = None, rates_o
         generated_at=timezone.now().astimezone(tz), left_out=list(itinerary.left_out or []),
         data_notes=list(itinerary.data_notes or []),
     )
+
+
+def cached_document(itinerary_id: int, *, state_version: int, currency: str) -> Document:
+    """:func:`build_document` of the request's current itinerary in ``currency``, cached per
+    state version and day: an itinerary version never changes, and every change of its
+    bookings, the expert or the request bumps the coordination state's version (the engine).
+    Pages read it on every view; exports build afresh."""
+    key = f"document:{itinerary_id}:{state_version}:{currency}:{timezone.localdate():%Y%m%d}"
+    doc = cache.get(key)
+    if doc is None:
+        doc = build_document(Itinerary(pk=itinerary_id), currency=currency)
+        cache.set(key, doc, DOCUMENT_CACHE_SECONDS)
+    return dataclasses.replace(doc, generated_at=timezone.now().astimezone(ZoneInfo(doc.time_zone)))
 
 
 def content_fingerprint(itinerary: Itinerary) -> str:

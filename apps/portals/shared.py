@@ -19,7 +19,7 @@ from apps.coordination.phases import Phase
 from apps.coordination.services.itinerary import REPLAN_PHASES, itinerary_change_accept
 from apps.core.errors import DomainError
 from apps.core.ids import parse_int
-from apps.exports.document import build_document
+from apps.exports.document import cached_document
 from apps.itineraries.models import Item, ItineraryState
 
 
@@ -52,7 +52,8 @@ class ItineraryContextMixin(RequestScopeMixin):
         itinerary = self.state.current_itinerary
         if itinerary is None:
             return {"doc": None, "itinerary": None}
-        doc = build_document(itinerary)
+        doc = cached_document(itinerary.pk, state_version=self.state.version,
+                              currency=self.experience_request.traveler.currency)
         ids = itinerary_item_ids(itinerary) if self.state.phase == Phase.PLANNING else {}
         days = [(day, [(item, ids.get((item.start.isoformat(), item.title))) for item in day.items])
                 for day in doc.days]

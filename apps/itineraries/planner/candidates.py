@@ -146,7 +146,7 @@ def hours_windows(cand: Candidate, spec: str, trip: Trip, coords) -> dict[dt.dat
     for day in trip.days:
         if day in trip.holidays and CLOSED_ON_HOLIDAYS.search(spec or ""):
             continue  # the provider's holiday, whatever the hours library knows of it
-        open_ = open_windows(spec, day, country=trip.country, coords=coords)
+        open_ = open_windows(spec, day, country=trip.country, coords=coords, time_zone=trip.time_zone)
         if open_ is None:
             open_, cand.hours_known = typical, False
         ranges = start_ranges(open_, cand.duration)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import opening_hours
 
@@ -16,32 +17,36 @@ SUN_EVENTS = re.compile(r"sunrise|sunset|dawn|dusk", re.IGNORECASE)
 
 
 @lru_cache(maxsize=512)
-def _parse(spec: str, country: str, coords: tuple[float, float] | None):
+def _parse(spec: str, country: str, coords: tuple[float, float] | None, time_zone: str):
+    # Given coordinates and no zone, the library loads its world map to find the zone and
+    # the country (~110 MB per process); the zone we know makes sun times just as exact.
     try:
-        return opening_hours.OpeningHours(spec, country=country or None, coords=coords)
+        return opening_hours.OpeningHours(spec, timezone=ZoneInfo(time_zone) if time_zone else None,
+                                          country=country or None, coords=coords, auto_country=not country)
     except Exception:  # noqa: BLE001 - an unparsable value is treated like an unknown one
         return None
 
 
-def open_windows(spec: str, day: dt.date, *, country: str = "", coords: tuple[float, float] | None = None
-                 ) -> tuple[Window, ...] | None:
+def open_windows(spec: str, day: dt.date, *, country: str = "", coords: tuple[float, float] | None = None,
+                 time_zone: str = "") -> tuple[Window, ...] | None:
     """Open intervals of ``day`` in minutes from local midnight (end may be 1440).
 
     Returns None when the hours are unknown (blank or unparsable); an empty tuple when the
-    place is closed that day. Public holidays (``PH``) follow ``country``.
+    place is closed that day. Public holidays (``PH``) follow ``country``; sun times
+    (``sunrise``) follow ``coords`` in ``time_zone``.
     """
     spec = spec.strip() if spec else ""
     if not spec:
         return None
     # places share a few common specs: given the country and without sun events, the
     # coordinates change nothing (local times either way), so the answer is cached per spec
-    return _day_windows(spec, day, country, coords if SUN_EVENTS.search(spec) or not country else None)
+    return _day_windows(spec, day, country, coords if SUN_EVENTS.search(spec) or not country else None, time_zone)
 
 
 @lru_cache(maxsize=8192)
-def _day_windows(spec: str, day: dt.date, country: str, coords: tuple[float, float] | None
+def _day_windows(spec: str, day: dt.date, country: str, coords: tuple[float, float] | None, time_zone: str
                  ) -> tuple[Window, ...] | None:
-    parsed = _parse(spec, country, coords)
+    parsed = _parse(spec, country, coords, time_zone)
     if parsed is None:
         return None
     midnight = dt.datetime.combine(day, dt.time())

@@ -93,8 +93,11 @@ class HomeView(_VendorView, PartsMixin, TemplateView):
         board = {name: list(qs) for name, qs in vendor_booking_board(self.request.user).items()}
         if part in (None, "pending"):
             tz = ZoneInfo(vendor.time_zone)
-            choices = [(s.pk, f"{s.offering.title} · {s.start.astimezone(tz):%Y-%m-%d %H:%M} ({s.capacity_available})")
-                       for s in slot_list_free(vendor_id=vendor.pk)[:100]]
+            # Plain values: a hundred Slot + Offering instances (JSON fields decoded) cost more than the page.
+            free = slot_list_free(vendor_id=vendor.pk).values_list("pk", "offering__title", "start",
+                                                                   "capacity_available")[:100]
+            choices = [(pk, f"{title} · {start.astimezone(tz):%Y-%m-%d %H:%M} ({available})")
+                       for pk, title, start, available in free]
             board["pending"] = [(b, RespondForm(slot_choices=choices, auto_id=f"b{b.pk}_%s")) for b in board["pending"]]
         return {**context, **board, "vendor": vendor, "live_events": LIVE_EVENTS}
 

@@ -1,0 +1,90 @@
+"""Query counts of the hot pages (the ones ``bench/pages.py`` loads) do not grow with the
+number of days, items, bookings or requests (Zulip-style: the exact count at two sizes,
+and a ceiling so that a new per-page query is a conscious change)."""
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.coordination.models import Booking, CoordinationState
+from apps.coordination.phases import BookingStatus, Phase
+from apps.coordination.services.bookings import booking_cancel
+from tests.factories import make_offering, make_request, make_slot
+from tests.factories.bookings import make_booking
+from tests.itineraries.factories import make_itinerary
+
+pytestmark = pytest.mark.django_db
+
+
+def _trip(size: int) -> CoordinationState:
+    """A request in planning with its expert accepted and a ``size``-day itinerary with a
+    confirmed booking each day, ``size`` pending bookings at the same vendor and ``size``
+    more requests of the traveler for the same expert: everything a page lists grows."""
+    itinerary = make_itinerary(days=size, confirmed_days=range(size))
+    state = CoordinationState.objects.get(current_itinerary=itinerary)
+    accepted = {"expert_accepted_at": timezone.now(), "phase": Phase.PLANNING}
+    CoordinationState.objects.filter(pk=state.pk).update(**accepted)
+    vendor = Booking.objects.filter(state=state).first().vendor
+    for _ in range(size):
+        make_booking(state, slot=make_slot(make_offering(vendor)), status=BookingStatus.PENDING)
+        other = make_request(state.request.traveler)
+        CoordinationState.objects.filter(pk=other.pk).update(expert=state.expert, **accepted)
+    state.refresh_from_db()
+    return state
+
+
+PAGES = {
+    "traveler home": (lambda s: reverse("traveler:home"), lambda s: s.request.traveler),
+    "request overview": (lambda s: reverse("traveler:request_detail", args=[s.request_id]),
+                         lambda s: s.request.traveler),
+    "itinerary": (lambda s: reverse("traveler:itinerary", args=[s.request_id]), lambda s: s.request.traveler),
+    "expert inbox": (lambda s: reverse("expert:home"), lambda s: s.expert.user),
+    "expert workspace": (lambda s: reverse("expert:request", args=[s.request_id]), lambda s: s.expert.user),
+    "vendor dashboard": (lambda s: reverse("vendor:home"),
+                         lambda s: Booking.objects.filter(state=s).first().vendor.user),
+    "REST itinerary": (lambda s: f"/api/v1/requests/{s.request_id}/itinerary/", lambda s: s.request.traveler),
+}
+# Uncached, session and user included.
+MAX_QUERIES = {"traveler home": 4, "request overview": 7, "itinerary": 9, "expert inbox": 10,
+               "expert workspace": 12, "vendor dashboard": 7, "REST itinerary": 7}
+
+
+def _count(client, state, page: str) -> int:
+    url, user = PAGES[page]
+    client.force_login(user(state))
+    cache.clear()  # the uncached path: what the first view of each version costs
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url(state))
+    assert response.status_code == 200, (page, response.status_code)
+    return len(queries)
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_queries_do_not_grow_with_the_trip(client, page):
+    small, large = _trip(2), _trip(6)
+    counts = (_count(client, small, page), _count(client, large, page))
+    assert counts[0] == counts[1], f"{page}: {counts[0]} queries for 2 days, {counts[1]} for 6"
+    assert counts[1] <= MAX_QUERIES[page], f"{page}: {counts[1]} queries"
+
+
+@pytest.mark.parametrize("page", ["itinerary", "expert workspace", "REST itinerary"])
+def test_itinerary_reads_are_cached_per_state_version(client, page):
+    state = _trip(3)
+    url, user = PAGES[page]
+    client.force_login(user(state))
+    cold = _count(client, state, page)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url(state))
+    assert len(queries) < cold
+
+
+def test_cached_itinerary_json_follows_a_booking_change(client):
+    state = _trip(2)
+    client.force_login(state.request.traveler)
+    url = PAGES["REST itinerary"][0](state)
+    booked = [item["booking"] for day in client.get(url).json()["days"] for item in day["items"] if item["booking"]]
+    booking_cancel(booking_id=booked[0]["id"], actor=state.request.traveler)
+    again = [item["booking"] for day in client.get(url).json()["days"] for item in day["items"] if item["booking"]]
+    assert booked[0]["status"] == "confirmed" and again[0] == {**booked[0], "status": "cancelled"}
