@@ -61,7 +61,7 @@ class EcbRates:
     def current_currencies(self) -> frozenset[str]:
         """The currencies still quoted at the latest fixings: in use today (not the CYP,
         EEK, LTL… the euro replaced, nor one the ECB stopped quoting)."""
-        recent = self.last_date - CURRENT_WITHIN
+        recent = (self.last_date - CURRENT_WITHIN).toordinal()
         return frozenset(code for code, (dates, _rates) in self.series.items() if dates[-1] >= recent) | {BASE}
 
     @property
