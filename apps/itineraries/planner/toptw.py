@@ -53,7 +53,8 @@ _NOISE = (1.0, 2.0, 4.0)  # greedy ratio multiplied by 1 + noise * U[0, 1)
 _TEMPERATURE = 1.0  # initial SA temperature, in mean scores of a visited vertex
 _SEGMENT = 0.5  # ruin: up to this share of every tour, as one segment
 _SCATTER = 0.3  # ruin: or up to this share of all visits, anywhere
-_RESTART_AFTER = 200  # iterations without a new best before going back to it
+_RESTART_AFTER = 200
+_AIMED = 0.2  # ruin: or the share of iterations that make room for one unvisited vertex  # iterations without a new best before going back to it
 
 
 @dataclass(frozen=True)
@@ -542,13 +543,42 @@ class _Search:
                 self.route_of[v] = r
             self._rebuild(r)
 
+    def _make_room(self) -> None:
+        """Ruin aimed at one unvisited vertex u: in a tour that may take it, remove the
+        visits scheduled during u's windows, then insert u if it fits. A tight window is
+        what a greedy repair keeps blocking with cheaper visits placed there first."""
+        free = self._free()
+        us = np.flatnonzero(free.any(axis=0))
+        if not us.size:
+            return
+        rng = self.rng
+        u = int(us[rng.randrange(us.size)])
+        tours = np.flatnonzero(free[:, u])
+        r = int(tours[rng.randrange(tours.size)])
+        wins = self.wins[r][u]
+        lo, hi = wins[0][0], wins[-1][1] + self.svc[u]
+        _, end, _, starts, _ = self.forward[r]
+        seq = self.seq[r]
+        for k, v in enumerate(seq):
+            if starts[k] < hi and end[k + 1] > lo:
+                self.route_of[v] = -1
+        self.seq[r] = [v for v in seq if self.route_of[v] >= 0]
+        self._repair(r)
+        delay, gap = np.full((self.m, self.n), _INF), np.zeros((self.m, self.n), dtype=np.intp)
+        self._evaluate(r, np.array([u]), delay, gap)
+        if delay[r, u] < _INF:
+            self._insert(r, int(gap[r, u]), u)
+
     def _ruin(self) -> None:
-        """Remove a random segment of every tour, or random visits anywhere."""
+        """Remove a random segment of every tour, or random visits anywhere, or make
+        room for one unvisited vertex."""
         rng = self.rng
         visited = [v for s in self.seq for v in s]
         if not visited:
             return
-        if rng.random() < 0.5:
+        if rng.random() < _AIMED:
+            self._make_room()
+        elif rng.random() < 0.5:
             for r, seq in enumerate(self.seq):
                 if not seq:
                     continue
