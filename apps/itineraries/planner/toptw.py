@@ -22,8 +22,9 @@ then the real score; ``Solution.score`` is always the real score.
 
 Algorithm: iterated local search in the spirit of Vansteenwegen et al. (2009) made
 stronger with ruin-and-recreate. Each iteration ruins the current solution (a random
-segment of every tour, or random vertices), repairs it with a cheapest-ratio greedy
-insertion (score^2 / time consumed, randomised by a strong multiplicative noise),
+segment of every tour, random vertices, or the visits during an unvisited vertex's
+windows to put it there), repairs it with a cheapest-ratio greedy insertion
+(score^2 / time consumed, randomised by a strong multiplicative noise),
 then applies 1-for-1 "replace" moves (an unvisited vertex takes the place of a
 lower-scoring one). Simulated-annealing acceptance (temperature cooling to zero over
 the time budget) walks the landscape and restarts from the best solution when stuck.
