@@ -22,14 +22,16 @@ then the real score; ``Solution.score`` is always the real score.
 
 Algorithm: iterated local search in the spirit of Vansteenwegen et al. (2009) made
 stronger with ruin-and-recreate. Each iteration ruins the current solution (a random
-segment of every tour, or random vertices), repairs it with a cheapest-ratio greedy
-insertion (score^2 / time consumed, randomised by a strong multiplicative noise),
+segment of every tour, random vertices, or the visits during an unvisited vertex's
+windows to put it there), repairs it with a cheapest-ratio greedy insertion
+(score^2 / time consumed, randomised by a strong multiplicative noise),
 then applies 1-for-1 "replace" moves (an unvisited vertex takes the place of a
 lower-scoring one). Simulated-annealing acceptance (temperature cooling to zero over
 the time budget) walks the landscape and restarts from the best solution when stuck.
 Feasibility of an insertion is O(1) thanks to per-position slack (wait plus maxShift),
-and two bisections restrict each vertex to the gaps its windows can reach, so the hot
-loops are plain integer comparisons on flat lists.
+so the best insertion of every candidate at every gap of a tour is one numpy
+expression over a (candidates x gaps) matrix: the greedy repair, which re-evaluates a
+tour after each insertion, is most of the work and this is what keeps it cheap.
 
 With several windows per vertex the O(1) test is conservative: it only accepts
 shifts that keep every later visit in its current window (moving a visit to a later
@@ -40,9 +42,10 @@ from __future__ import annotations
 import math
 import random
 import time
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+
+import numpy as np
 
 Window = tuple[int, int]
 _INF = 1 << 60
@@ -51,7 +54,8 @@ _NOISE = (1.0, 2.0, 4.0)  # greedy ratio multiplied by 1 + noise * U[0, 1)
 _TEMPERATURE = 1.0  # initial SA temperature, in mean scores of a visited vertex
 _SEGMENT = 0.5  # ruin: up to this share of every tour, as one segment
 _SCATTER = 0.3  # ruin: or up to this share of all visits, anywhere
-_RESTART_AFTER = 200  # iterations without a new best before going back to it
+_RESTART_AFTER = 200
+_AIMED = 0.2  # ruin: or the share of iterations that make room for one unvisited vertex  # iterations without a new best before going back to it
 
 
 @dataclass(frozen=True)
@@ -154,11 +158,6 @@ def schedule(problem: Problem, tour: int, route: list[int]) -> tuple[list[int], 
     return starts, errors
 
 
-def _min_off(row: list[int], v: int) -> int:
-    """Smallest entry of ``row`` but the one at ``v`` (travel to or from anywhere else)."""
-    return min(min(row[:v], default=_INF), min(row[v + 1:], default=_INF))
-
-
 def fits_alone(problem: Problem, tour: int, v: int) -> bool:
     """Whether visiting v alone fits tour ``tour`` in time (whatever its ``tours`` and ``load``)."""
     vertex = problem.vertices[v]
@@ -214,7 +213,7 @@ def solve(
     """
     deadline = time.perf_counter() + time_limit  # construction counts against the limit too
     _validate(problem)
-    search = _Search(problem, random.Random(seed))
+    search = _Search(problem, seed)
     if initial:
         search.load(initial)
     search.greedy_insert(0.0)
@@ -247,55 +246,60 @@ class _Search:
     For tour r with sequence ``seq`` (no depot) and L = len(seq), positions k = 0..L
     denote the gap before ``seq[k]`` (k = L: before the return to the depot):
     ``prv[k]``/``nxt[k]`` are the vertices around the gap, ``end[k]`` the departure
-    time from ``prv[k]``, ``arr[k]`` the arrival time at ``nxt[k]`` and ``slack[k]``
-    how much that arrival may be delayed (wait + maxShift) keeping the tour feasible.
+    time from ``prv[k]``, ``arr[k]`` the arrival time at ``nxt[k]`` and ``latest[k]``
+    the latest that arrival may be (wait plus maxShift) keeping the tour feasible;
+    these are numpy arrays, rebuilt whenever the tour changes.
     """
 
-    def __init__(self, problem: Problem, rng: random.Random) -> None:
+    def __init__(self, problem: Problem, seed: int) -> None:
         verts = problem.vertices
         n, m = len(verts), problem.n_tours
         self.problem = problem
-        self.rng = rng
+        self.rng = random.Random(seed)
+        self.noise = np.random.default_rng(seed)
         self.n, self.m = n, m
         self.travel = [list(row) for row in problem.travel]
-        self.into = [list(col) for col in zip(*problem.travel)]
+        self.out = np.array(problem.travel, dtype=np.int64).reshape(n, n)  # out[v, q]: v -> q
+        self.into = np.ascontiguousarray(self.out.T)  # into[v, p]: p -> v
         self.svc = [v.service for v in verts]
+        self.svc_np = np.array(self.svc, dtype=np.int64)
         bonus = sum(max(v.score, 0) for v in verts) + 1
         self.score = [v.score + (bonus if v.forced else 0) for v in verts]
         self.score[0] = 0
+        self.score_np = np.array(self.score, dtype=np.int64)
         self.real = [v.score for v in verts]
-        self.sq = [float(s) * s if s > 0 else 0.0 for s in self.score]
+        self.sq = np.array([float(s) * s if s > 0 else 0.0 for s in self.score])
         self.ts, self.te = list(problem.tour_start), list(problem.tour_end)
         # Per tour, a vertex's windows within the tour's span only (tours on different days
-        # see one window each of a place open every day: the fast single-window path), and
-        # the bounds for the bisections: latest departure before v, earliest arrival after v.
-        far_in = [_min_off(self.into[v], v) for v in range(n)]
-        far_out = [_min_off(self.travel[v], v) for v in range(n)]
+        # see one window each of a place open every day), as lists for the exact schedule
+        # and as (n x W) arrays padded with windows that never open for the matrices.
         spans: dict[tuple[int, int], tuple] = {}
         for span in zip(self.ts, self.te):
             if span not in spans:
-                spans[span] = self._windows_within(verts, *span, far_in, far_out)
-        self.wins, self.open, self.close, self.multi, self.latest_in, self.earliest_out = (
-            list(x) for x in zip(*(spans[span] for span in zip(self.ts, self.te))))
+                spans[span] = self._windows_within(verts, *span)
+        self.wins, self.opens, self.closes = (list(x) for x in zip(*(spans[span] for span in zip(self.ts, self.te))))
+        # (open, close) per vertex for the tours where every vertex has one window, else None
+        self.single = [None if any(len(w) > 1 for w in wins) else [w[0] for w in wins] for wins in self.wins]
         self.tours = [v.tours for v in verts]
         # optional resources: None keeps every capacity test out of the search
         self.cap = [tuple(c) for c in problem.capacity] if problem.capacity is not None else None
         size = len(self.cap[0]) if self.cap else 0
         self.loads = [_padded(v.load, size) for v in verts]
+        self.loads_np = np.array(self.loads, dtype=np.int64).reshape(n, size)
         self.used = [[0] * size for _ in range(m)]
-        self.allowed = [[self._reachable(v, r) for v in range(n)] for r in range(m)]
-        self.allowed_any = [
-            v for v in range(1, n) if self.score[v] > 0 and any(a[v] for a in self.allowed)
-        ]
+        allowed = [[self._reachable(v, r) for v in range(n)] for r in range(m)]
+        self.allowed_any = [v for v in range(1, n) if self.score[v] > 0 and any(a[v] for a in allowed)]
+        self.allowed = np.array(allowed, dtype=bool).reshape(m, n)
+        self.allowed[:, [v for v in range(n) if v not in set(self.allowed_any)]] = False
         self.seq: list[list[int]] = [[] for _ in range(m)]
         self.route_of = [-1] * n
-        self.prv: list[list[int]] = [[] for _ in range(m)]
-        self.nxt: list[list[int]] = [[] for _ in range(m)]
-        self.end: list[list[int]] = [[] for _ in range(m)]
-        self.arr: list[list[int]] = [[] for _ in range(m)]
-        self.slack: list[list[int]] = [[] for _ in range(m)]
-        self.latest: list[list[int]] = [[] for _ in range(m)]
+        self.prv: list[np.ndarray] = [None] * m
+        self.nxt: list[np.ndarray] = [None] * m
+        self.end: list[np.ndarray] = [None] * m
+        self.arr: list[np.ndarray] = [None] * m
+        self.latest: list[np.ndarray] = [None] * m
         self.back = [0] * m
+        self.forward: list[tuple] = [()] * m  # prv, end, arr, starts, closes as lists
         for r in range(m):
             self._rebuild(r)
         self.best_routes: list[list[int]] = [[] for _ in range(m)]
@@ -310,41 +314,51 @@ class _Search:
             return False
         return (tours is None or r in tours) and fits_alone(self.problem, r, v)
 
-    def _fits(self, r: int, v: int, instead: int = 0) -> bool:
-        """Whether tour r has room for v's load (in place of ``instead``'s, if given)."""
-        out = self.loads[instead] if instead else None
-        for j, (u, x, c) in enumerate(zip(self.used[r], self.loads[v], self.cap[r])):
-            if u + x - (out[j] if out else 0) > c:
-                return False
-        return True
-
-    def _windows_within(self, verts: list[Vertex], lo: int, hi: int, far_in: list[int], far_out: list[int]) -> tuple:
-        """(windows, open, close, several windows?, latest_in, earliest_out) per vertex for
-        a tour from ``lo`` to ``hi`` (``far_in``/``far_out``: the shortest leg into/out of
-        each vertex); a vertex never open then gets a window that never opens."""
+    def _windows_within(self, verts: list[Vertex], lo: int, hi: int) -> tuple:
+        """(windows, opens, closes) for a tour from ``lo`` to ``hi``: the windows per
+        vertex and as (n x W) arrays; a vertex never open then gets a window that never
+        opens, and so do the padding columns."""
         wins = [tuple(w for w in normalise(v.windows) if w[1] >= lo and w[0] <= hi) or ((_INF, -_INF),)
                 for v in verts]
         wins[0] = ((0, 0),)  # unused: tours use tour_start / tour_end
-        opens, closes = [w[0][0] for w in wins], [w[-1][1] for w in wins]
-        return (wins, opens, closes, [len(w) > 1 for w in wins],
-                [c - t for c, t in zip(closes, far_in)], [o + s + t for o, s, t in zip(opens, self.svc, far_out)])
+        width = max(map(len, wins))
+        padded = np.array([w + ((_INF, -_INF),) * (width - len(w)) for w in wins], dtype=np.int64)
+        return wins, padded[:, :, 0], padded[:, :, 1]
+
+    def _start(self, r: int, vs: np.ndarray, arrival: np.ndarray) -> np.ndarray:
+        """Visit starts of vertices ``vs`` (one per row) for an arrival matrix: the
+        earliest window that has not closed yet, _INF when all have."""
+        opens, closes = self.opens[r][vs], self.closes[r][vs]
+        start = np.maximum(arrival, opens[:, -1, None])
+        start[arrival > closes[:, -1, None]] = _INF
+        for j in range(opens.shape[1] - 2, -1, -1):  # the first window that fits wins
+            start = np.where(arrival <= closes[:, j, None], np.maximum(arrival, opens[:, j, None]), start)
+        return start
 
     # -- schedule bookkeeping -------------------------------------------------------
 
-    def _rebuild(self, r: int) -> int:
-        """Recompute tour r's arrays; return -1 if feasible else the first bad position."""
-        seq, travel, svc = self.seq[r], self.travel, self.svc
-        multi, wins, opens, shuts = self.multi[r], self.wins[r], self.open[r], self.close[r]
-        t, prev = self.ts[r], 0
-        prv, end, arr, starts, closes = [0], [t], [], [], []
+    def _rebuild(self, r: int, frm: int = 0) -> int:
+        """Recompute tour r's arrays; return -1 if feasible else the first bad position.
+
+        With ``frm`` the visits before that position are known unchanged and feasible
+        (an insertion there), so the forward pass resumes from it.
+        """
+        seq, travel, svc, wins = self.seq[r], self.travel, self.svc, self.wins[r]
+        if frm:
+            prv, end, arr, starts, closes = (x[:frm + i] for x, i in zip(self.forward[r], (1, 1, 0, 0, 0)))
+        else:
+            prv, end, arr, starts, closes = [0], [self.ts[r]], [], [], []
+        t, prev = end[-1], prv[-1]
         bad = -1
-        for k, v in enumerate(seq):
+        single = self.single[r]
+        for k in range(frm, len(seq)):
+            v = seq[k]
             a = t + travel[prev][v]
-            if multi[v]:
-                s, c = _window_of(wins[v], a)
-            else:
-                o, c = opens[v], shuts[v]
+            if single:
+                o, c = single[v]
                 s = a if a > o else o
+            else:
+                s, c = _window_of(wins[v], a)
             if s > c and bad < 0:
                 bad = k
             arr.append(a)
@@ -354,24 +368,23 @@ class _Search:
             prv.append(v)
             end.append(t)
             prev = v
+        self.forward[r] = (prv, end, arr, starts, closes)
         back = t + travel[prev][0]
-        arr.append(back)
         self.back[r] = back
-        x = self.te[r] - back
-        if x < 0 and bad < 0 and seq:  # an empty tour is unused, hence feasible
+        if back > self.te[r] and bad < 0 and seq:  # an empty tour is unused, hence feasible
             bad = len(seq) - 1
-        slack = [0] * (len(seq) + 1)
-        slack[-1] = x
+        # latest arrival at each gap's next vertex: its window's close, or what the
+        # rest of the tour allows (a pure backward recurrence)
+        latest = [0] * (len(seq) + 1)
+        last = latest[-1] = self.te[r]
         for k in range(len(seq) - 1, -1, -1):
-            s = starts[k]
-            ms = closes[k] - s
-            if x < ms:
-                ms = x
-            x = s - arr[k] + ms
-            slack[k] = x
-        self.prv[r], self.nxt[r] = prv, seq + [0]
-        self.end[r], self.arr[r], self.slack[r] = end, arr, slack
-        self.latest[r] = [a + x for a, x in zip(arr, slack)]
+            v = seq[k]
+            last = last - svc[v] - travel[v][prv[k + 2] if k + 2 < len(prv) else 0]
+            if closes[k] < last:
+                last = closes[k]
+            latest[k] = last
+        self.prv[r], self.nxt[r] = np.array(prv), np.array(seq + [0])
+        self.end[r], self.arr[r], self.latest[r] = np.array(end), np.array(arr + [back]), np.array(latest)
         if self.cap is not None:
             self.used[r] = _used([self.loads[v] for v in seq], len(self.cap[r]))
         return bad
@@ -389,7 +402,7 @@ class _Search:
         """Take over a previous plan, skipping visits that are invalid or infeasible."""
         for r, route in enumerate(routes[: self.m]):
             for v in route:
-                if not 0 < v < self.n or self.route_of[v] >= 0 or not self.allowed[r][v]:
+                if not 0 < v < self.n or self.route_of[v] >= 0 or not self.allowed[r, v]:
                     continue
                 self.seq[r].append(v)
                 if self._rebuild(r) >= 0 or (self.cap is not None
@@ -402,148 +415,113 @@ class _Search:
 
     # -- moves ----------------------------------------------------------------------
 
-    def _best_gap(self, r: int, v: int) -> tuple[int, int]:
-        """Cheapest feasible insertion of v in tour r as (delay at next vertex, gap).
+    def _free(self) -> np.ndarray:
+        """(m x n) mask: unvisited vertices each tour may take."""
+        return self.allowed & (np.array(self.route_of) < 0)
 
-        Departure times (``end``) and latest arrivals (``arr + slack``) never decrease
-        along a tour, so two bisections bound the gaps v's windows can possibly use.
-        """
-        end, latest = self.end[r], self.latest[r]
-        lo = bisect_left(latest, self.earliest_out[r][v])
-        hi = bisect_right(end, self.latest_in[r][v], lo)
-        if lo >= hi:
-            return _INF, -1
-        col, row = self.into[v], self.travel[v]
-        dv = self.svc[v]
-        best, bk = _INF, -1
-        gaps = zip(self.prv[r][lo:hi], self.nxt[r][lo:hi], end[lo:hi], self.arr[r][lo:hi], latest[lo:hi])
-        if self.multi[r][v]:
-            wins = self.wins[r][v]
-            for k, (p, q, e, a, la) in enumerate(gaps, lo):
-                s = earliest_start(wins, e + col[p])
-                if s is None:
-                    continue
-                d = s + dv + row[q]
-                if d <= la and d - a < best:
-                    best, bk = d - a, k
-            return best, bk
-        ov, cv = self.open[r][v], self.close[r][v]
-        k = lo
-        for p, q, e, a, la in gaps:
-            s = e + col[p]
-            if s <= cv:
-                if s < ov:
-                    s = ov
-                d = s + dv + row[q]
-                if d <= la and d - a < best:
-                    best, bk = d - a, k
-            k += 1
-        return best, bk
+    def _room(self, r: int, vs: np.ndarray, instead: np.ndarray | None = None) -> np.ndarray:
+        """Whether tour r has room for each of ``vs``'s loads (rows), in place of the
+        visits ``instead`` (columns) when given."""
+        extra = self.loads_np[vs] + np.asarray(self.used[r]) - np.asarray(self.cap[r])
+        if instead is None:
+            return (extra <= 0).all(axis=1)
+        return (extra[:, None, :] <= self.loads_np[instead][None, :, :]).all(axis=2)
 
     def _insert(self, r: int, k: int, v: int) -> None:
         self.seq[r].insert(k, v)
         self.route_of[v] = r
-        self._rebuild(r)
+        self._rebuild(r, k)
 
     def greedy_insert(self, noise: float) -> None:
         """Insert unvisited vertices by best score^2 / time-consumed until none fits."""
-        m, rng, sq = self.m, self.rng, self.sq
-        route_of = self.route_of
-        cand = [v for v in self.allowed_any if route_of[v] < 0]
-        # per tour: vertices still worth testing there, and their best (delay, gap)
-        cands = [[v for v in cand if self.allowed[r][v]] for r in range(m)]
-        best = [dict() for _ in range(m)]
+        m, n = self.m, self.n
+        delay = np.full((m, n), _INF)  # per tour: best insertion delay of each vertex, and where
+        gap = np.zeros((m, n), dtype=np.intp)
+        ratio = np.full((m, n), -1.0)  # the greedy's preference, -1 where it does not fit
+        # one random factor per vertex and tour for the whole repair: ratios only change
+        # in the tour that just changed, so each step updates one row
+        jitter = 1.0 + noise * self.noise.random((m, n)) if noise else np.ones((m, n))
+        weight = self.sq * jitter
+        free = self._free()
         for r in range(m):
-            cands[r] = self._evaluate(r, cands[r], best[r])
+            self._evaluate(r, np.flatnonzero(free[r]), delay, gap)
+            ratio[r] = np.where(delay[r] < _INF, weight[r] / (np.maximum(delay[r], 0) + 1), -1.0)
         while True:
-            top, choice = -1.0, None
-            for r in range(m):
-                for v, (d, k) in best[r].items():
-                    ratio = sq[v] / ((d if d > 0 else 0) + 1)
-                    if noise:
-                        ratio *= 1.0 + noise * rng.random()
-                    if ratio > top:
-                        top, choice = ratio, (r, k, v)
-            if choice is None:
+            r, v = divmod(int(ratio.argmax()), n)
+            if ratio[r, v] < 0:
                 return
-            r, k, v = choice
-            self._insert(r, k, v)
-            for rr in range(m):
-                best[rr].pop(v, None)
-            cands[r] = self._evaluate(r, [u for u in cands[r] if route_of[u] < 0], best[r])
+            self._insert(r, int(gap[r, v]), v)
+            delay[:, v] = _INF
+            ratio[:, v] = -1.0
+            self._evaluate(r, np.flatnonzero(delay[r] < _INF), delay, gap)
+            ratio[r] = np.where(delay[r] < _INF, weight[r] / (np.maximum(delay[r], 0) + 1), -1.0)
 
-    def _evaluate(self, r: int, cand: list[int], best: dict[int, tuple[int, int]]) -> list[int]:
-        """Refresh ``best`` for tour r; return the candidates that still fit it.
+    def _evaluate(self, r: int, vs: np.ndarray, delay: np.ndarray, gap: np.ndarray) -> None:
+        """Set ``delay[r, v]``/``gap[r, v]`` to the cheapest feasible insertion of each v
+        of ``vs`` in tour r (the delay it causes at the next vertex), _INF if none.
 
         A vertex that fits nowhere in a tour stays out for the rest of the greedy
         phase: insertions only consume slack (exact under the triangle inequality).
         """
-        keep = []
-        capped = self.cap is not None
-        for v in cand:
-            if capped and not self._fits(r, v):  # resources only fill up while inserting
-                best.pop(v, None)
-                continue
-            d, k = self._best_gap(r, v)
-            if k < 0:
-                best.pop(v, None)
-            else:
-                best[v] = (d, k)
-                keep.append(v)
-        return keep
+        if self.cap is not None and vs.size:  # resources only fill up while inserting
+            room = self._room(r, vs)
+            delay[r, vs[~room]] = _INF
+            vs = vs[room]
+        if not vs.size:
+            return
+        start = self._start(r, vs, self.end[r] + self.into[vs[:, None], self.prv[r]])
+        done = start + self.svc_np[vs, None] + self.out[vs[:, None], self.nxt[r]]
+        cost = np.where(done <= self.latest[r], done - self.arr[r], _INF)
+        best = cost.argmin(axis=1)
+        delay[r, vs] = cost[np.arange(vs.size), best]
+        gap[r, vs] = best
 
     def replace_pass(self) -> bool:
-        """Swap visits for higher-scoring unvisited vertices in place, then refill."""
-        score, improved = self.score, False
-        unvisited = sorted(
-            (v for v in self.allowed_any if self.route_of[v] < 0), key=lambda v: -score[v]
-        )
-        for u in unvisited:
-            if self.route_of[u] >= 0:
+        """Swap visits for higher-scoring unvisited vertices in place, then refill:
+        each unvisited vertex, best first, replaces the lowest-scoring visit it can."""
+        order = sorted(np.flatnonzero(self._free().any(axis=0)), key=lambda v: -self.score[v])
+        if not order:
+            return False
+        order = np.array(order)
+        lowest = np.full((self.m, order.size), _INF)  # per tour: lowest score u could replace
+        where = np.zeros((self.m, order.size), dtype=np.intp)
+        for r in range(self.m):
+            self._replacements(r, order, 0, lowest, where)
+        improved = False
+        for i, u in enumerate(order.tolist()):
+            r = int(lowest[:, i].argmin())
+            if lowest[r, i] >= self.score[u]:
                 continue
-            move = self._best_replacement(u)
-            if move is None:
-                continue
-            r, k = move
+            k = int(where[r, i])
             old = self.seq[r][k]
             self.seq[r][k] = u
             self.route_of[old], self.route_of[u] = -1, r
             self._repair(r)
             improved = True
+            self._replacements(r, order, i + 1, lowest, where)
         if improved:
             self.greedy_insert(0.0)
         return improved
 
-    def _best_replacement(self, u: int) -> tuple[int, int] | None:
-        """Tour and position of the lowest-scoring visit u can replace in place."""
-        su, col, row, du = self.score[u], self.into[u], self.travel[u], self.svc[u]
-        score = self.score
-        capped = self.cap is not None
-        best, choice = su, None
-        for r in range(self.m):
-            if not self.allowed[r][u]:
-                continue
-            seq, prv, end = self.seq[r], self.prv[r], self.end[r]
-            nxt, latest = self.nxt[r], self.latest[r]
-            wins, multi, ou, cu = self.wins[r][u], self.multi[r][u], self.open[r][u], self.close[r][u]
-            lo = max(bisect_left(latest, self.earliest_out[r][u]) - 1, 0)
-            hi = min(bisect_right(end, self.latest_in[r][u], lo), len(seq))
-            for k in range(lo, hi):
-                sv = score[seq[k]]
-                if sv >= best or (capped and not self._fits(r, u, seq[k])):
-                    continue
-                a = end[k] + col[prv[k]]
-                if multi:
-                    s = earliest_start(wins, a)
-                    if s is None:
-                        continue
-                elif a > cu:
-                    continue
-                else:
-                    s = a if a > ou else ou
-                if s + du + row[nxt[k + 1]] <= latest[k + 1]:
-                    best, choice = sv, (r, k)
-        return choice
+    def _replacements(self, r: int, order: np.ndarray, first: int, lowest: np.ndarray, where: np.ndarray) -> None:
+        """For the vertices ``order[first:]``, the lowest score of a visit of tour r each
+        could replace in place and its position (``lowest`` _INF if none)."""
+        us = order[first:]
+        us = us[self.allowed[r, us]]
+        cols = np.flatnonzero(self.allowed[r, order[first:]]) + first
+        lowest[r, first:] = _INF
+        seq = np.array(self.seq[r], dtype=np.intp)
+        if not us.size or not seq.size:
+            return
+        start = self._start(r, us, self.end[r][:-1] + self.into[us[:, None], self.prv[r][:-1]])
+        done = start + self.svc_np[us, None] + self.out[us[:, None], self.nxt[r][1:]]
+        ok = (done <= self.latest[r][1:]) & (self.score_np[seq] < self.score_np[us, None])
+        if self.cap is not None:
+            ok &= self._room(r, us, seq)
+        value = np.where(ok, self.score_np[seq], _INF)
+        best = value.argmin(axis=1)
+        lowest[r, cols] = value[np.arange(us.size), best]
+        where[r, cols] = best
 
     # -- iterated local search ------------------------------------------------------
 
@@ -566,13 +544,42 @@ class _Search:
                 self.route_of[v] = r
             self._rebuild(r)
 
+    def _make_room(self) -> None:
+        """Ruin aimed at one unvisited vertex u: in a tour that may take it, remove the
+        visits scheduled during u's windows, then insert u if it fits. A tight window is
+        what a greedy repair keeps blocking with cheaper visits placed there first."""
+        free = self._free()
+        us = np.flatnonzero(free.any(axis=0))
+        if not us.size:
+            return
+        rng = self.rng
+        u = int(us[rng.randrange(us.size)])
+        tours = np.flatnonzero(free[:, u])
+        r = int(tours[rng.randrange(tours.size)])
+        wins = self.wins[r][u]
+        lo, hi = wins[0][0], wins[-1][1] + self.svc[u]
+        _, end, _, starts, _ = self.forward[r]
+        seq = self.seq[r]
+        for k, v in enumerate(seq):
+            if starts[k] < hi and end[k + 1] > lo:
+                self.route_of[v] = -1
+        self.seq[r] = [v for v in seq if self.route_of[v] >= 0]
+        self._repair(r)
+        delay, gap = np.full((self.m, self.n), _INF), np.zeros((self.m, self.n), dtype=np.intp)
+        self._evaluate(r, np.array([u]), delay, gap)
+        if delay[r, u] < _INF:
+            self._insert(r, int(gap[r, u]), u)
+
     def _ruin(self) -> None:
-        """Remove a random segment of every tour, or random visits anywhere."""
+        """Remove a random segment of every tour, or random visits anywhere, or make
+        room for one unvisited vertex."""
         rng = self.rng
         visited = [v for s in self.seq for v in s]
         if not visited:
             return
-        if rng.random() < 0.5:
+        if rng.random() < _AIMED:
+            self._make_room()
+        elif rng.random() < 0.5:
             for r, seq in enumerate(self.seq):
                 if not seq:
                     continue
