@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.core.errors import DomainError
 from apps.vendors.models import Confirmation
-from apps.vendors.supplier import OCTO, supplier_backed
+from apps.vendors.supplier import SUPPLIER_SYSTEMS, supplier_backed
 
 from .models import Booking
 from .phases import BookingStatus
@@ -53,8 +53,8 @@ def replan_after_fallthrough(booking_id: int) -> int | None:
 
 
 def reconcile_supplier_booking(booking_id: int) -> str:
-    """After each command on a booking of a vendor on its own OCTO system: bring its twin
-    there into agreement (hold, confirm, cancel; see :func:`supplier_reconcile`)."""
+    """After each command on a booking made in a system of its own (a vendor's OCTO, the
+    hotel provider of a stay's offer): bring its twin there into agreement (hold, confirm, cancel; see :func:`supplier_reconcile`)."""
     return supplier_reconcile(booking_id)
 
 
@@ -89,7 +89,7 @@ def confirm_stalled_instant_bookings() -> int:
     ids = list(Booking.objects.filter(status=BookingStatus.REQUESTED, needs_manual_confirmation=False,
                                       vendor__confirmation=Confirmation.INSTANT,
                                       created_at__lt=timezone.now() - STALLED_AFTER)
-               .exclude(vendor__inventory_adapter=OCTO).values_list("pk", flat=True))
+               .exclude(vendor__inventory_adapter__in=SUPPLIER_SYSTEMS).values_list("pk", flat=True))
     return sum(confirm_instant_booking(pk) not in ("skipped",) for pk in ids)
 
 

@@ -123,8 +123,9 @@ class Booking(TimeStamped):
 
 
 class SupplierReservation(models.Model):
-    """The booking's twin in its vendor's own system (an OCTO supplier): our side of the
-    pair that :mod:`apps.coordination.services.supplier` keeps in agreement with it.
+    """The booking's twin in its vendor's own system (an OCTO supplier, or the hotel provider
+    a stay's offer came from): our side of the pair that
+    :mod:`apps.coordination.services.supplier` keeps in agreement with it.
 
     ``uuid`` is chosen before the first call and sent with every retry (OCTO's idempotency
     key), so a hold that timed out after the supplier took it is found again, not doubled.
@@ -141,11 +142,14 @@ class SupplierReservation(models.Model):
     booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="supplier_reservation")
     uuid = models.CharField(max_length=36, unique=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
-    expires_at = models.DateTimeField(null=True, blank=True, help_text=_("The supplier's utcExpiresAt of the hold"))
+    expires_at = models.DateTimeField(null=True, blank=True, help_text=_("The supplier's utcExpiresAt of the hold; a hotel offer's expiry"))
     supplier_reference = models.CharField(max_length=64, blank=True)
     failures = models.PositiveSmallIntegerField(default=0, help_text=_("Failed calls in a row"))
     last_error = models.CharField(max_length=255, blank=True)
     surfaced_at = models.DateTimeField(null=True, blank=True, help_text=_("When the expert was told it is stuck"))
+    offer = models.JSONField(null=True, blank=True, help_text=_(
+        "A hotel provider's offer booked at its source: price, currency, free cancellation until, expiry"))
+    provider_booking_id = models.CharField(max_length=64, blank=True, help_text=_("The hotel provider's booking id"))
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):

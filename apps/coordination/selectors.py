@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from apps.vendors.supplier import SUPPLIER_SYSTEMS
+
 from .access import bookings_served_by
 from .models import (Booking, CoordinationState, Event, Notification, NotificationPreference, PaymentInstallment,
                      SupplierReservation)
@@ -42,7 +44,8 @@ def booking_ids_overdue(now) -> list[int]:
 
 
 def booking_ids_supplier_unsettled() -> list[int]:
-    """System read: bookings of vendors on their own OCTO system whose twin there may not
+    """System read: bookings made in a system of their own (a vendor's OCTO, a hotel
+    provider) whose twin there may not
     agree yet: open ones, confirmed ones not confirmed there, and fallen-through ones whose
     twin may still hold seats (see :mod:`apps.coordination.services.supplier`)."""
     twin = SupplierReservation.Status
@@ -52,7 +55,7 @@ def booking_ids_supplier_unsettled() -> list[int]:
                  & Q(supplier_reservation__surfaced_at__isnull=True)
                  | ~Q(status__in=[*HOLDING_STATUSES, BookingStatus.COMPLETED]) & Q(supplier_reservation__isnull=False)
                  & ~settled_there)
-    return list(Booking.objects.filter(unsettled, vendor__inventory_adapter="octo").order_by("pk")
+    return list(Booking.objects.filter(unsettled, vendor__inventory_adapter__in=SUPPLIER_SYSTEMS).order_by("pk")
                 .values_list("pk", flat=True))
 
 

@@ -25,7 +25,7 @@ from apps.core.money import Money
 from apps.itineraries.models import Day, Item, Itinerary
 from .budget import Budget, Converter, CostLine, budget_breakdown
 from .maps import MapPoint, day_map_svg, distance_km
-from .support import ExpertContact, cancellation_policy_text, emergency_contacts, expert_contact
+from .support import ExpertContact, cancellation_policy_text, emergency_contacts, expert_contact, offer_policy_text
 
 # Vendor contact edits are not coordination commands: a cached document shows them this late.
 DOCUMENT_CACHE_SECONDS = 600
@@ -135,7 +135,7 @@ def itinerary_for_request(request) -> Itinerary:
 
 
 def _load(itinerary_id: int) -> Itinerary:
-    bookings = Booking.objects.select_related("vendor", "offering").order_by("-created_at")
+    bookings = Booking.objects.select_related("vendor", "offering", "supplier_reservation").order_by("-created_at")
     items = (Item.objects.select_related("offering__vendor", "place")
              .prefetch_related(Prefetch("bookings", queryset=bookings)).order_by("start", "position"))
     return (Itinerary.objects.select_related("request__traveler", "request__coordination__expert__user")
@@ -151,10 +151,18 @@ def _booking_view(booking: Booking, home: Converter) -> BookingView:
         status_label=str(booking.get_status_display()), vendor=booking.vendor.name, vendor_email=booking.vendor.email,
         vendor_phone=booking.vendor.phone, offering=booking.offering.title, quantity=booking.quantity,
         price=Money(booking.price, booking.currency),
-        policy=cancellation_policy_text(booking.vendor.cancellation_tiers),
+        policy=_policy(booking),
         discount=Money(booking.discount, booking.currency) if booking.discount > 0 else None,
         price_home=home.money(booking.price, booking.currency),
     )
+
+
+def _policy(booking: Booking) -> str:
+    """The cancellation terms: a hotel provider's offer's own, else the vendor's tiers."""
+    twin = getattr(booking, "supplier_reservation", None)  # selected with the booking
+    if twin is not None and twin.offer:
+        return offer_policy_text(twin.offer, booking.vendor.time_zone)
+    return cancellation_policy_text(booking.vendor.cancellation_tiers)
 
 
 def _pick_booking(item: Item) -> Booking | None:

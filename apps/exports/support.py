@@ -1,7 +1,9 @@
 """The support section of every output: who to call, and what a cancellation costs."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -44,6 +46,18 @@ def expert_contact(expert) -> ExpertContact | None:
 
 def platform_support_email() -> str:
     return settings.TRAVELOURE.get("SUPPORT_EMAIL", "support@traveloure.local")
+
+
+def offer_policy_text(offer: dict, time_zone: str) -> str:
+    """A hotel provider's offer terms as one sentence: free cancellation until its deadline
+    (in the hotel's time zone), else not refundable."""
+    until = offer.get("free_cancellation_until")
+    terms = {"provider": offer["provider"]}
+    if not until:
+        return _("Booked through %(provider)s: not refundable.") % terms
+    local = dt.datetime.fromisoformat(until).astimezone(ZoneInfo(time_zone))
+    return _("Booked through %(provider)s: free cancellation until %(until)s; no refund after.") % {
+        **terms, "until": local.strftime("%Y-%m-%d %H:%M")}
 
 
 def cancellation_policy_text(tiers: list[dict]) -> str:

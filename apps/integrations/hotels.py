@@ -5,6 +5,13 @@ inventories come through here. The default has none (an empty search, said so). 
 Amadeus adapter follows its Self-Service APIs: OAuth2 client credentials, hotels by city
 (``/v1/reference-data/locations/hotels/by-city``) then offers
 (``/v3/shopping/hotel-offers``). When it fails the search is empty and flagged degraded.
+
+Booking an offer is a write and never falls back: the offer is priced again
+(``/v3/shopping/hotel-offers/<offer id>``), booked (``POST /v1/booking/hotel-bookings`` with
+our key as ``Idempotency-Key`` and ``clientReference``, so a retry finds the same booking),
+found again by that key, and cancelled (``DELETE /v1/booking/hotel-bookings/<id>``); every
+failure raises ``ProviderUnavailable`` (``ProviderRejected`` when refused, e.g. the offer
+is gone). ``apps.coordination.services.supplier`` drives them outside any transaction.
 """
 from __future__ import annotations
 
@@ -17,7 +24,7 @@ import httpx
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from .base import live_or_offline
+from .base import ProviderRejected, ProviderUnavailable, live_or_offline
 from .http import HttpClient
 
 
@@ -38,6 +45,9 @@ class HotelOffer:
     expires_at: dt.datetime | None = None  # the price holds until then (when the search was made + offer_minutes)
 
 
+GONE = "gone"  # a price check's answer for an offer no longer offered
+
+
 @dataclass(frozen=True)
 class HotelSearch:
     offers: list[HotelOffer]
@@ -45,16 +55,37 @@ class HotelSearch:
     degraded: bool = False
 
 
+@dataclass(frozen=True)
+class HotelBooking:
+    id: str  # the provider's booking id (to cancel it)
+    reference: str  # the confirmation number the traveler shows at the desk
+    status: str  # CONFIRMED, CANCELLED
+
+
 class HotelInventory(Protocol):
     def search(self, *, city_code: str, check_in: dt.date, check_out: dt.date, adults: int,
                rooms: int = 1) -> HotelSearch: ...
 
+    def recheck(self, *, offer_id: str) -> HotelOffer: ...
+
+    def book(self, *, offer_id: str, key: str, full_name: str, email: str) -> HotelBooking: ...
+
+    def find(self, *, key: str) -> HotelBooking | None: ...
+
+    def cancel(self, *, booking_id: str) -> HotelBooking: ...
+
 
 class NoHotelInventory:
-    """Offline default: no external hotels (the platform's own hotel vendors still are)."""
+    """Offline default: no external hotels (the platform's own hotel vendors still are), so
+    nothing to book there either."""
 
     def search(self, *, city_code, check_in, check_out, adults, rooms=1) -> HotelSearch:
         return HotelSearch([], "none")
+
+    def _none(self, **kwargs):
+        raise ProviderUnavailable("none", "no hotel provider is configured")
+
+    recheck = book = find = cancel = _none
 
 
 @dataclass
@@ -76,6 +107,52 @@ class AmadeusHotels:
                                                 adults=adults, rooms=rooms),
             fallback=_("showed the platform's own hotels only"))
 
+    def recheck(self, *, offer_id: str) -> HotelOffer:
+        """The offer as the provider prices it now; searches answered from the cache before
+        it see that price (or no offer) from then on. Errors: ``ProviderUnavailable``;
+        ``ProviderRejected`` when it is no longer offered."""
+        key = f"integrations:{self.client.name}:offer:{offer_id}"
+        try:
+            offer = self.client.call("GET", f"/v3/shopping/hotel-offers/{offer_id}", headers=self._auth(),
+                                     parse=lambda response: _parse_offer(response.json()["data"], self.offer_minutes))
+        except ProviderRejected:
+            cache.set(key, GONE, timeout=self.offer_minutes * 60)
+            raise
+        cache.set(key, offer, timeout=self.offer_minutes * 60)
+        return offer
+
+    def _rechecked(self, offers: list[HotelOffer]) -> list[HotelOffer]:
+        """``offers`` as the latest price checks left them (repriced, or gone)."""
+        keys = {f"integrations:{self.client.name}:offer:{offer.offer_id}": offer for offer in offers}
+        seen = cache.get_many(list(keys))
+        now = [seen.get(key, offer) for key, offer in keys.items()]
+        return [replace(new, hotel_name=new.hotel_name or old.hotel_name, rating=old.rating, lat=old.lat, lon=old.lon)
+                for old, new in zip(offers, now, strict=True) if new != GONE]
+
+    def book(self, *, offer_id: str, key: str, full_name: str, email: str) -> HotelBooking:
+        """Book the offer for the traveler; the same ``key`` again answers the same booking.
+        Errors: as :meth:`recheck`."""
+        first, _space, last = full_name.partition(" ")
+        body = {"data": {"offerId": offer_id, "clientReference": key, "guests": [
+            {"id": 1, "name": {"firstName": first, "lastName": last or first}, "contact": {"email": email}}]}}
+        return self.client.call("POST", "/v1/booking/hotel-bookings", json=body,
+                                headers={**self._auth(), "Idempotency-Key": key},
+                                parse=lambda response: _parse_booking(response.json()["data"][0]))
+
+    def find(self, *, key: str) -> HotelBooking | None:
+        """The booking made with ``key``, if the provider took one. Errors: ``ProviderUnavailable``."""
+        return self.client.call("GET", "/v1/booking/hotel-bookings", params={"clientReference": key},
+                                headers=self._auth(), parse=lambda response: next(
+                                    (_parse_booking(raw) for raw in response.json()["data"]), None))
+
+    def cancel(self, *, booking_id: str) -> HotelBooking:
+        """Cancel a booking (the refund follows the offer's terms). Errors: as :meth:`recheck`."""
+        return self.client.call("DELETE", f"/v1/booking/hotel-bookings/{booking_id}", headers=self._auth(),
+                                parse=lambda response: _parse_booking(response.json()["data"]))
+
+    def _auth(self) -> dict:
+        return {"Authorization": f"Bearer {self._token()}"}
+
     def _token(self) -> str:
         """A bearer token, kept in Django's cache until shortly before it expires."""
         key = f"integrations:{self.client.name}:token"
@@ -88,7 +165,7 @@ class AmadeusHotels:
         return token
 
     def _live(self, city_code, check_in, check_out, adults, rooms) -> HotelSearch:
-        auth = {"Authorization": f"Bearer {self._token()}"}
+        auth = self._auth()
         hotels = self.client.fetch("GET", "/v1/reference-data/locations/hotels/by-city",
                                    params={"cityCode": city_code}, headers=auth, parse=_parse_hotels,
                                    what=_("External hotel offers"), fresh_ttl=24 * 3600)
@@ -100,7 +177,7 @@ class AmadeusHotels:
             "checkOutDate": check_out.isoformat(), "roomQuantity": rooms,
         }, headers=auth, parse=lambda response: _parse_offers(response, self.offer_minutes),
             what=_("External hotel offers"), fresh_ttl=900)
-        found = [_completed(offer, listed.get(offer.hotel_id)) for offer in offers.value]
+        found = [_completed(offer, listed.get(offer.hotel_id)) for offer in self._rechecked(offers.value)]
         search = HotelSearch(sorted(found, key=lambda offer: offer.price), self.client.name)
         return offers.flag(hotels.flag(search))
 
@@ -135,18 +212,33 @@ def _cancellation_deadline(offer: dict) -> dt.datetime | None:
     return min(deadlines, default=None)
 
 
-def _parse_offers(response: httpx.Response, offer_minutes: int = 30) -> list[HotelOffer]:
+def _entry_offers(entry: dict, offer_minutes: int) -> list[HotelOffer]:
+    """The offers of one hotel entry; the price holds for ``offer_minutes`` from now."""
     expires = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=offer_minutes)
+    hotel = entry["hotel"]
     return [
-        HotelOffer(entry["hotel"]["hotelId"], entry["hotel"].get("name", ""), offer["id"],
+        HotelOffer(hotel["hotelId"], hotel.get("name", ""), offer["id"],
                    dt.date.fromisoformat(offer["checkInDate"]), dt.date.fromisoformat(offer["checkOutDate"]),
                    ((offer.get("room") or {}).get("description") or {}).get("text", ""),
                    Decimal(offer["price"]["total"]), offer["price"]["currency"],
-                   int(entry["hotel"]["rating"]) if entry["hotel"].get("rating") else None,
-                   entry["hotel"].get("latitude"), entry["hotel"].get("longitude"),
-                   _cancellation_deadline(offer), expires)
-        for entry in response.json()["data"] if entry.get("available", True) for offer in entry["offers"]
+                   int(hotel["rating"]) if hotel.get("rating") else None, hotel.get("latitude"),
+                   hotel.get("longitude"), _cancellation_deadline(offer), expires)
+        for offer in entry["offers"]
     ]
+
+
+def _parse_offers(response: httpx.Response, offer_minutes: int = 30) -> list[HotelOffer]:
+    return [offer for entry in response.json()["data"] if entry.get("available", True)
+            for offer in _entry_offers(entry, offer_minutes)]
+
+
+def _parse_offer(entry: dict, offer_minutes: int) -> HotelOffer:
+    """The one offer of a price check (``IndexError`` when none: malformed)."""
+    return _entry_offers(entry, offer_minutes)[0]
+
+
+def _parse_booking(raw: dict) -> HotelBooking:
+    return HotelBooking(raw["id"], raw.get("providerConfirmationId") or raw["id"], raw.get("bookingStatus", "CONFIRMED"))
 
 
 def _completed(offer: HotelOffer, listed: _ListedHotel | None) -> HotelOffer:

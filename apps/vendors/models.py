@@ -49,8 +49,11 @@ class Vendor(TimeStamped):
         help_text=_('Refund percent by hours before start, e.g. [{"hours": 72, "refund_pct": 100}, {"hours": 24, "refund_pct": 50}]'),
     )
     webhook_secret = models.CharField(max_length=64, blank=True)
-    inventory_adapter = models.CharField(max_length=32, default="platform",
-                                         help_text=_('"platform" (slots kept here) or "octo" (the supplier\'s OCTO API)'))
+    inventory_adapter = models.CharField(max_length=32, default="platform", help_text=_(
+        '"platform" (slots kept here), "octo" (the supplier\'s OCTO API) or "hotels" (a hotel known through the '
+        'hotel provider only, booked there: not listed)'))
+    provider_hotel = models.CharField(max_length=96, blank=True, db_index=True, help_text=_(
+        'A hotel booked through the hotel provider ("hotels"): "provider:hotel id"'))
     # OCTO supplier API (inventory_adapter "octo"): availability, holds, confirmations and
     # cancellations go there; each offering names its product (apps.vendors.supplier).
     octo_url = models.URLField(blank=True, help_text=_("Base URL of the supplier's OCTO API"))

@@ -85,6 +85,14 @@ def quote_stay(nights: Sequence[Slot], rooms: int, *, booked_at: dt.datetime) ->
                  currency=nights[0].currency, rules=list(rules.values()))
 
 
+def offer_refund(amount: Decimal, *, free_until: dt.datetime | None, now: dt.datetime) -> tuple[Decimal, Decimal]:
+    """``(refund, percent)`` of a booked hotel provider's offer: all of it until its
+    free-cancellation deadline, nothing after it; without one it was not refundable."""
+    if free_until is not None and now < free_until:
+        return quantize(amount), Decimal(100)
+    return quantize(0), Decimal(0)
+
+
 def refund(amount: Decimal, tiers: list[dict], *, hours_before: float) -> tuple[Decimal, Decimal]:
     """``(refund, percent)`` of ``amount`` under cancellation ``tiers``
     (``[{"hours": 72, "refund_pct": 100}, …]``): the tier with the most hours that the

@@ -8,6 +8,7 @@ releases can neither oversell a slot nor push it past its total, on SQLite and P
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import NamedTuple
@@ -23,9 +24,10 @@ from apps.core.bulk import replace_rows
 from apps.core.commit import enqueue
 from apps.core.errors import DomainError, NotFound
 
-from .models import Offering, Slot, Vendor, VendorMetrics
+from .models import Offering, OfferingKind, PriceUnit, Slot, Vendor, VendorMetrics, VendorType
 
 INVENTORY_SOURCES = ("platform", "octo")
+HOTELS = "hotels"  # the inventory of a hotel known through the hotel provider only
 SUPPLIER_SYNC_TASK = "apps.vendors.supplier.vendor_sync"
 
 MAX_BULK_DAYS = 366
@@ -227,3 +229,24 @@ def vendor_metrics_save(*, vendor_ids: Iterable[int], metrics: dict[int, dict]) 
     ``metrics`` (vendor id → field values), none for the other ``vendor_ids`` (no history).
     Returns the rows written."""
     return replace_rows(VendorMetrics, key="vendor", values=metrics, ids=vendor_ids)
+
+
+def provider_hotel_offering(*, provider: str, hotel_id: str, name: str, lat: float, lon: float, city: str,
+                            country: str, time_zone: str, price: Decimal, currency: str) -> Offering:
+    """The stay offering of a hotel known only through the hotel provider (``provider``), so
+    that booking it is a :class:`~apps.coordination.models.Booking` like any other: a vendor
+    with ``inventory_adapter="hotels"``, not listed (inactive: never planned or browsed as a
+    platform hotel), made once per provider hotel and reused. Writes only; no network."""
+    key = f"{provider}:{hotel_id}"[:96]
+    vendor = Vendor.objects.filter(provider_hotel=key).first()
+    if vendor is None:
+        code = re.sub(r"[^A-Za-z0-9]", "", hotel_id).upper()[-8:] or "HOTEL"
+        vendor = Vendor.objects.create(name=name[:160], code=code, vendor_type=VendorType.HOTEL, city=city,
+                                       country=country, lat=lat, lon=lon, time_zone=time_zone, min_notice_hours=0,
+                                       inventory_adapter=HOTELS, provider_hotel=key, is_active=False)
+    offering = vendor.offerings.first()
+    if offering is None:
+        offering = Offering.objects.create(vendor=vendor, title=name[:200], kind=OfferingKind.STAY, base_price=price,
+                                           currency=currency, price_unit=PriceUnit.PER_BOOKING, lat=lat, lon=lon,
+                                           is_active=False)
+    return offering

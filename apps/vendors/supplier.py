@@ -19,11 +19,12 @@ from apps.integrations.base import ProviderUnavailable
 from apps.integrations.octo import OctoInventory, connect
 
 from .models import Offering, Vendor
-from .services import Departure, slots_sync
+from .services import HOTELS, Departure, slots_sync
 
 log = logging.getLogger(__name__)
 
 OCTO = "octo"
+SUPPLIER_SYSTEMS = (OCTO, HOTELS)  # inventories whose bookings are made in a system of their own
 
 
 def octo_settings() -> dict:
@@ -31,9 +32,15 @@ def octo_settings() -> dict:
             **getattr(settings, "TRAVELOURE_PROVIDERS", {}).get("octo", {})}
 
 
-def supplier_backed(vendor: Vendor) -> bool:
+def octo_backed(vendor: Vendor) -> bool:
     """Does the vendor's own OCTO system hold its seats (and take our holds)?"""
     return vendor.inventory_adapter == OCTO and bool(vendor.octo_url)
+
+
+def supplier_backed(vendor: Vendor) -> bool:
+    """Is the booking made in a system of its own (the vendor's OCTO, or the hotel provider a
+    stay's offer came from), which the booking side keeps in agreement with ours?"""
+    return octo_backed(vendor) or vendor.inventory_adapter == HOTELS
 
 
 def masked(secret: str) -> str:
@@ -68,7 +75,7 @@ def vendor_sync(vendor_id: int, *, days: int | None = None) -> int:
     """Sync every mapped offering of one OCTO vendor from now over ``days`` (the setting by
     default). Returns the offerings synced; one that fails is logged, the others go on."""
     vendor = Vendor.objects.filter(pk=vendor_id, is_active=True).first()
-    if vendor is None or not supplier_backed(vendor):
+    if vendor is None or not octo_backed(vendor):
         return 0
     now = timezone.now()
     end = now + dt.timedelta(days=days or octo_settings()["sync_days"])

@@ -40,9 +40,9 @@ from apps.itineraries.models import Item
 from apps.requests.models import ExperienceType
 from apps.vendors import inventory
 from apps.vendors.models import Confirmation, Offering, Slot
-from apps.vendors.pricing import quote, quote_stay, refund
+from apps.vendors.pricing import offer_refund, quote, quote_stay, refund
 from apps.vendors.selectors import slot_find_alternative, stay_nights
-from apps.vendors.services import slot_hold, slot_release, slots_hold, slots_release
+from apps.vendors.services import HOTELS, slot_hold, slot_release, slots_hold, slots_release
 from apps.vendors.supplier import octo_settings, supplier_backed
 
 from .. import engine
@@ -52,6 +52,7 @@ from ..models import (
     HandledBy,
     PaymentInstallment,
     ShortlistEntry,
+    SupplierReservation,
     VendorResponse,
 )
 from ..phases import (
@@ -451,10 +452,27 @@ def refund_due(booking: Booking, *, now: dt.datetime | None = None) -> Refund:
     confirmed yet in full, a confirmed one under the vendor's cancellation tiers by the hours
     left before its start. :func:`booking_cancel` and the cancellation preview both ask
     here, so the refund previewed is the refund given. Reads the booking's slot and vendor."""
-    hours_before = (booking.slot.start - (now or timezone.now())).total_seconds() / 3600 if booking.slot_id else 0
+    now = now or timezone.now()
+    offer = provider_offer(booking)
+    if offer is not None:  # a hotel provider's offer: its own terms
+        check_in = dt.datetime.combine(dt.date.fromisoformat(offer["check_in"]), dt.time(),
+                                       ZoneInfo(booking.vendor.time_zone))
+        free_until = offer.get("free_cancellation_until")
+        amount, percent = (offer_refund(booking.price, now=now, free_until=free_until and dt.datetime.fromisoformat(
+            free_until)) if booking.status == BookingStatus.CONFIRMED else refund(booking.price, [], hours_before=0))
+        return Refund(amount, percent, (check_in - now).total_seconds() / 3600)
+    hours_before = (booking.slot.start - now).total_seconds() / 3600 if booking.slot_id else 0
     tiers = booking.vendor.cancellation_tiers if booking.status == BookingStatus.CONFIRMED else []
     amount, percent = refund(booking.price, tiers, hours_before=hours_before)
     return Refund(amount, percent, hours_before)
+
+
+def provider_offer(booking: Booking) -> dict | None:
+    """The hotel provider's offer a booking was made from (its terms), else None (one query
+    for such a booking only)."""
+    if booking.vendor.inventory_adapter != HOTELS:
+        return None
+    return SupplierReservation.objects.filter(booking=booking).values_list("offer", flat=True).first()
 
 
 def booking_cancel(*, booking_id: int, actor, reason: str = "") -> Booking:

@@ -35,6 +35,7 @@ from ..access import can_edit_itinerary_draft, plans_as_draft, require
 from ..models import Booking, CoordinationState, Event, ShortlistEntry
 from ..phases import HOLDING_STATUSES, ITINERARIES, BookingStatus, Phase
 from .bookings import SlotOffer, booking_request, slot_offer, stay_offer
+from .hotel_offers import booking_request_offer
 from .browse import wish_inputs
 from .experts import require_planner, require_traveler
 from .recommendations import recommendation_inputs
@@ -229,9 +230,12 @@ def _carry_bookings(state: CoordinationState, itinerary) -> None:
     items = Item.objects.filter(day__itinerary=itinerary).filter(Q(slot__isnull=False) | Q(kind=ItemKind.STAY))
     by_slot = {i.slot_id: i.pk for i in items if i.slot_id}
     by_stay = {i.offering_id: i.pk for i in items if i.kind == ItemKind.STAY and i.offering_id}
-    for booking in Booking.objects.filter(state=state, status__in=HOLDING_STATUSES).select_related("offering"):
+    by_hotel = {provider_hotel_of(i.offer): i.pk for i in items if i.kind == ItemKind.STAY and i.offer}
+    for booking in (Booking.objects.filter(state=state, status__in=HOLDING_STATUSES)
+                    .select_related("offering", "vendor")):
         stay = booking.offering.kind == OfferingKind.STAY
-        item_id = by_stay.get(booking.offering_id) if stay else by_slot.get(booking.slot_id)
+        item_id = (by_hotel.get(booking.vendor.provider_hotel) or by_stay.get(booking.offering_id) if stay
+                   else by_slot.get(booking.slot_id))
         if item_id and item_id != booking.item_id:
             Booking.objects.filter(pk=booking.pk).update(item_id=item_id)
 
@@ -378,13 +382,21 @@ def itinerary_replan_fallthrough(*, booking_id: int) -> CoordinationState | None
 def _items_to_book(state: CoordinationState) -> list[Item]:
     """Vendor items of the current version that no booking of the request holds: items
     with a slot not held, and stays (one item from check-in to check-out) whose hotel
-    offering holds no booking."""
+    (a platform offering, or a hotel provider's offer) holds no booking."""
     holding = Booking.objects.filter(state=state, status__in=HOLDING_STATUSES)
-    return list(Item.objects.filter(day__itinerary_id=state.current_itinerary_id)
-                .filter(Q(slot__isnull=False) | Q(kind=ItemKind.STAY, offering__isnull=False))
-                .exclude(slot_id__in=holding.filter(slot__isnull=False).values("slot_id"))
-                .exclude(kind=ItemKind.STAY, offering_id__in=holding.values("offering_id"))
-                .select_related("offering__vendor").order_by("start"))
+    held_hotels = set(holding.exclude(vendor__provider_hotel="").values_list("vendor__provider_hotel", flat=True))
+    items = (Item.objects.filter(day__itinerary_id=state.current_itinerary_id)
+             .filter(Q(slot__isnull=False) | Q(kind=ItemKind.STAY, offering__isnull=False)
+                     | Q(kind=ItemKind.STAY, offer__isnull=False))
+             .exclude(slot_id__in=holding.filter(slot__isnull=False).values("slot_id"))
+             .exclude(kind=ItemKind.STAY, offering_id__in=holding.values("offering_id"))
+             .select_related("offering__vendor").order_by("start"))
+    return [item for item in items if not item.offer or provider_hotel_of(item.offer) not in held_hotels]
+
+
+def provider_hotel_of(offer: dict) -> str:
+    """The ``Vendor.provider_hotel`` key of the hotel a provider's offer is for."""
+    return f"{offer['provider']}:{offer['hotel_id']}"[:96]
 
 
 def stay_nights_of(item: Item) -> tuple[dt.date, int]:
@@ -394,10 +406,13 @@ def stay_nights_of(item: Item) -> tuple[dt.date, int]:
     return first, max((item.end.astimezone(tz).date() - first).days, 1)
 
 
-def _offer(item: Item) -> SlotOffer | DomainError:
+def _offer(item: Item) -> SlotOffer | DomainError | None:
     """What the vendor's inventory says of the item's slot; for a stay, of its first night's
     slot and the nights after it, where a missing night is a refusal (returned, not raised,
-    as :func:`_request_booking` reports it)."""
+    as :func:`_request_booking` reports it); None for a hotel provider's offer (its
+    provider is asked after the booking is written)."""
+    if item.offer:
+        return None
     if item.kind != ItemKind.STAY:
         return slot_offer(item.slot_id)
     try:
@@ -417,12 +432,18 @@ def _quantity(state: CoordinationState, item: Item) -> int:
     return seats_for(state.request, item.offering.price_unit if item.offering else PriceUnit.PER_PERSON)
 
 
-def _request_booking(state: CoordinationState, item: Item, actor, offer: SlotOffer | DomainError) -> dict | None:
-    """Book one item (a stay: one booking for all its nights); a refusal (sold out, too
-    late, a night without a room…) is returned, not raised."""
+def _request_booking(state: CoordinationState, item: Item, actor, offer: SlotOffer | DomainError | None) -> dict | None:
+    """Book one item (a stay: one booking for all its nights; a hotel provider's offer: at
+    that provider); a refusal (sold out, too late, a night without a room…) is returned,
+    not raised."""
     try:
         if isinstance(offer, DomainError):
             raise offer
+        if offer is None:
+            booking_request_offer(state_id=state.pk, actor=actor, item_id=item.pk,
+                                  quantity=seats_for(state.request, PriceUnit.PER_NIGHT),
+                                  idempotency_key=f"itinerary-item-{item.pk}")
+            return None
         booking_request(state_id=state.pk, actor=actor, slot_id=offer.slot.pk, quantity=_quantity(state, item),
                         item_id=item.pk, idempotency_key=f"itinerary-item-{item.pk}", offer=offer)
     except DomainError as exc:

@@ -1,4 +1,5 @@
-"""Keep a booking and its twin in the vendor's own OCTO system in agreement.
+"""Keep a booking and its twin in the vendor's own OCTO system (or at the hotel provider a
+stay's offer came from, :func:`_reconcile_stay`) in agreement.
 
 Booking commands never call the supplier (no network under the row lock): each one of a
 supplier-backed booking enqueues :func:`supplier_reconcile` after commit, which reads both
@@ -14,6 +15,11 @@ sides and moves the one that lags, outside any transaction:
 - theirs ended (hold expired, cancelled by the supplier) while ours is open → ours is
   declined; while ours is confirmed → the expert is told (a seat lost on their side).
 
+A stay from a hotel provider's offer is booked there once ours is requested, after its
+price is checked again (expired or repriced → not booked, ours declined with the reason,
+the stay re-planned), confirmed here with the provider's reference, and cancelled there
+when ours falls through.
+
 A failed call is retried by the next reconcile (``booking-supplier-sweep`` every two
 minutes); after ``give_up_after`` failures in a row the expert hears of it once
 (``booking.supplier_trouble``) and the booking waits for a person. Every call carries the
@@ -24,14 +30,18 @@ from __future__ import annotations
 import logging
 import math
 import uuid as uuid_lib
+from decimal import Decimal
 
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
+from apps.core.money import Money
 from apps.integrations.base import ProviderRejected, ProviderUnavailable
 from apps.vendors.models import Confirmation
+from apps.integrations.registry import get_provider
+from apps.vendors.services import HOTELS
 from apps.vendors.supplier import octo_settings, supplier_backed, supplier_client
 
 from ..models import Booking, SupplierReservation
@@ -57,9 +67,11 @@ def supplier_reconcile(booking_id: int) -> str:
         return "platform"
     twin, _created = SupplierReservation.objects.get_or_create(booking=booking,
                                                                defaults={"uuid": str(uuid_lib.uuid4())})
-    octo = supplier_client(booking.vendor)
     try:
-        _reconcile(booking, twin, octo)
+        if booking.vendor.inventory_adapter == HOTELS:
+            _reconcile_stay(booking, twin, get_provider("hotels"))
+        else:
+            _reconcile(booking, twin, supplier_client(booking.vendor))
     except ProviderUnavailable as exc:
         return _failed(booking, twin, exc)
     if twin.failures:
@@ -91,6 +103,60 @@ def _reconcile(booking: Booking, twin: SupplierReservation, octo) -> None:
             _record(twin, octo.cancel(uuid=twin.uuid, reason=f"Traveloure booking {booking.status}"))
         except ProviderRejected:
             _set(twin, status=Twin.CANCELLED)  # they never had it
+
+
+def _reconcile_stay(booking: Booking, twin: SupplierReservation, hotels) -> None:
+    """The hotel provider's side of a stay booked from its offer: booked once ours is
+    requested (never at another price), ours confirmed with its reference, cancelled there
+    once ours fell through."""
+    if booking.status in HOLDING_STATUSES:
+        if twin.status == Twin.NEW:
+            _book_offer(booking, twin, hotels)
+        if twin.status == Twin.CONFIRMED and booking.status != BookingStatus.CONFIRMED:
+            _apply(booking_confirm, booking_id=booking.pk, actor=None, reference=twin.supplier_reference or None)
+        elif twin.status in ENDED and booking.status != BookingStatus.CONFIRMED:
+            _apply(booking_decline, booking_id=booking.pk, actor=None,
+                   reason=twin.last_error or _("The hotel provider no longer holds this stay."))
+    elif booking.status != BookingStatus.COMPLETED and twin.status not in ENDED:
+        made = hotels.find(key=twin.uuid) if twin.status == Twin.NEW else None
+        if twin.status == Twin.CONFIRMED or made is not None:
+            made = hotels.cancel(booking_id=twin.provider_booking_id or made.id)
+        _set(twin, status=Twin.CANCELLED, **({"supplier_reference": made.reference} if made else {}))
+
+
+def _book_offer(booking: Booking, twin: SupplierReservation, hotels) -> None:
+    """Book the offer at the provider unless it expired or its price changed meanwhile (then
+    the twin ends with the reason said to the traveler). A call that may have been taken
+    before it failed is looked up by our key first, so it is never booked twice."""
+    offer = twin.offer
+    made = hotels.find(key=twin.uuid) if twin.failures else None
+    if made is None:
+        if twin.expires_at and twin.expires_at <= timezone.now():
+            _set(twin, status=Twin.EXPIRED, last_error=_(
+                "The offer of %(hotel)s expired before it was booked; the stay is planned again.")
+                % {"hotel": booking.offering.title})
+            return
+        try:
+            now = hotels.recheck(offer_id=offer["offer_id"])
+        except ProviderRejected:
+            _set(twin, status=Twin.REJECTED, last_error=_(
+                "%(hotel)s no longer offers this room; the stay is planned again.") % {"hotel": booking.offering.title})
+            return
+        before = Money(Decimal(offer["price"]["amount"]), offer["price"]["currency"])
+        if (now.price, now.currency) != (before.amount, before.currency):
+            _set(twin, status=Twin.REJECTED, last_error=_(
+                "%(hotel)s now asks %(now)s instead of %(before)s: not booked; the stay is planned again.")
+                % {"hotel": booking.offering.title, "now": Money(now.price, now.currency), "before": before})
+            return
+        traveler = booking.state.request.traveler
+        try:
+            made = hotels.book(offer_id=offer["offer_id"], key=twin.uuid,
+                               full_name=traveler.get_full_name() or traveler.username, email=traveler.email)
+        except ProviderRejected as exc:
+            _set(twin, status=Twin.REJECTED, last_error=_("%(hotel)s refused the booking (%(why)s).")
+                 % {"hotel": booking.offering.title, "why": exc.body[:120]})
+            return
+    _set(twin, status=Twin.CONFIRMED, supplier_reference=made.reference[:64], provider_booking_id=made.id[:64])
 
 
 def _accepted(booking: Booking) -> bool:
