@@ -251,20 +251,40 @@ def make_server(supplier: Supplier, host: str = "127.0.0.1", port: int = 0) -> T
     return server
 
 
+def _product(product_id: str, title: str, option: str, times: list[str], unit: str, unit_type: str) -> dict:
+    return {
+        "id": product_id, "internalName": title, "title": title, "timeZone": "Asia/Tokyo",
+        "instantConfirmation": True, "availabilityType": "START_TIME",
+        "options": [{"id": "DEFAULT", "default": True, "internalName": option, "title": option,
+                     "availabilityLocalStartTimes": times,
+                     "units": [{"id": unit, "internalName": unit.title(), "type": unit_type}]}],
+    }
+
+
+def _daily(supplier: Supplier, first_day: dt.date, days: int, starts: list[tuple[dt.time, int]], seats: int,
+           retail: dict[str, int]) -> Supplier:
+    """Departures every day at each ``(local start, minutes)``."""
+    tz = ZoneInfo(supplier.product["timeZone"])
+    for n in range(days):
+        for at, minutes in starts:
+            start = dt.datetime.combine(first_day + dt.timedelta(days=n), at, tz)
+            departure = Departure(start, start + dt.timedelta(minutes=minutes), seats, seats, dict(retail))
+            supplier.departures[departure.id] = departure
+    return supplier
+
+
 def tokyo_tour(*, api_key: str, first_day: dt.date, days: int, seats: int = 12,
                product_id: str = "tokyo-night-food-walk") -> Supplier:
     """The demo's supplier: an evening food walk in Tokyo, 17:00–20:00 every day."""
-    tz = ZoneInfo("Asia/Tokyo")
-    product = {
-        "id": product_id, "internalName": "Shinjuku night food walk", "title": "Shinjuku night food walk",
-        "timeZone": "Asia/Tokyo", "instantConfirmation": True, "availabilityType": "START_TIME",
-        "options": [{"id": "DEFAULT", "default": True, "internalName": "Evening", "title": "Evening",
-                     "availabilityLocalStartTimes": ["17:00"],
-                     "units": [{"id": "adult", "internalName": "Adult", "type": "ADULT"}]}],
-    }
-    supplier = Supplier(api_key=api_key, product=product)
-    for n in range(days):
-        start = dt.datetime.combine(first_day + dt.timedelta(days=n), dt.time(17), tz)
-        departure = Departure(start, start + dt.timedelta(hours=3), seats, seats, {"adult": 9500})
-        supplier.departures[departure.id] = departure
-    return supplier
+    product = _product(product_id, "Shinjuku night food walk", "Evening", ["17:00"], "adult", "ADULT")
+    return _daily(Supplier(api_key=api_key, product=product), first_day, days, [(dt.time(17), 180)], seats,
+                  {"adult": 9500})
+
+
+def restaurant_tables(*, api_key: str, first_day: dt.date, days: int, seats: int = 8,
+                      product_id: str = "ginza-sushi-counter") -> Supplier:
+    """A restaurant's table booking over OCTO: lunch at 12:00 (90 min) and dinner at 19:00
+    (2 h) every day, a counter of ``seats``, one ``guest`` unit per person at the table."""
+    product = _product(product_id, "Ginza sushi counter", "Omakase", ["12:00", "19:00"], "guest", "ADULT")
+    return _daily(Supplier(api_key=api_key, product=product), first_day, days,
+                  [(dt.time(12), 90), (dt.time(19), 120)], seats, {"guest": 6000})
