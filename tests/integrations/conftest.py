@@ -55,3 +55,12 @@ def make_client(clock):
         return HttpClient(name, url, options=options, clock=clock, sleep=clock.sleep)
 
     return make
+
+
+@pytest.fixture
+def octo_fast(settings):
+    """OCTO with short timeouts, no retries inside a call (the sweep is the retry), no breaker
+    trips, the expert told after three failed reconciles."""
+    settings.TRAVELOURE_PROVIDERS = {**settings.TRAVELOURE_PROVIDERS, "octo": {
+        "options": {"timeout": 0.3, "retries": 0, "backoff": 0, "breaker_failures": 1000}, "give_up_after": 3,
+        "hold_minutes": 30}}

@@ -21,18 +21,10 @@ from apps.vendors.supplier import vendor_sync
 from tests.factories import make_offering, make_request, make_user, make_vendor
 from tests.fakes.octo_server import API_KEY, running, supplier_for_trip
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("octo_fast")]
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 Twin = SupplierReservation.Status
-
-
-@pytest.fixture(autouse=True)
-def _octo_settings(settings):
-    """Short timeouts, no retries inside a call (the sweep is the retry), no breaker trips."""
-    settings.TRAVELOURE_PROVIDERS = {**settings.TRAVELOURE_PROVIDERS, "octo": {
-        "options": {"timeout": 0.3, "retries": 0, "backoff": 0, "breaker_failures": 1000}, "give_up_after": 3,
-        "hold_minutes": 30}}
 
 
 @pytest.fixture

@@ -18,16 +18,9 @@ from apps.vendors.supplier import vendor_sync
 from tests.factories import make_offering, make_request, make_user, make_vendor
 from tests.fakes.octo_server import API_KEY, running
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("octo_fast")]
 TOKYO = ZoneInfo("Asia/Tokyo")
 Twin = SupplierReservation.Status
-
-
-@pytest.fixture(autouse=True)
-def _octo_settings(settings):
-    settings.TRAVELOURE_PROVIDERS = {**settings.TRAVELOURE_PROVIDERS, "octo": {
-        "options": {"timeout": 0.5, "retries": 0, "backoff": 0, "breaker_failures": 1000}, "give_up_after": 3,
-        "hold_minutes": 30}}
 
 
 @pytest.fixture

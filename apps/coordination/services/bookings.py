@@ -146,6 +146,20 @@ def _booking_command(booking_id: int, actor):
         yield cmd, booking
 
 
+def open_booking_request(cmd, actor, idempotency_key: str | None) -> Booking | None:
+    """The checks every booking request starts with, in its command: a participant (else
+    404/403); the first booking of the same ``idempotency_key`` if any (returned, nothing
+    written); else the request must be booking or confirmed."""
+    _require_participant(actor, None, cmd.state)
+    if idempotency_key:
+        existing = Booking.objects.filter(state=cmd.state, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            cmd.skip()
+            return existing
+    cmd.require_phase(*BOOKABLE_PHASES)
+    return None
+
+
 def _deadline(hours: int) -> dt.datetime:
     return timezone.now() + dt.timedelta(hours=hours or settings.TRAVELOURE["BOOKING_DEFAULT_DEADLINE_HOURS"])
 
@@ -257,13 +271,9 @@ def booking_request(*, state_id: int, actor, slot_id: int, quantity: int, item_i
     vendor = slot.offering.vendor
     with engine.command(state_id, actor=actor) as cmd:
         state = cmd.state
-        _require_participant(actor, None, state)
-        if idempotency_key:
-            existing = Booking.objects.filter(state=state, idempotency_key=idempotency_key).first()
-            if existing is not None:
-                cmd.skip()
-                return existing
-        cmd.require_phase(*BOOKABLE_PHASES)
+        existing = open_booking_request(cmd, actor, idempotency_key)
+        if existing is not None:
+            return existing
         if item_id is not None and not Item.objects.filter(pk=item_id, day__itinerary__request_id=state.request_id).exists():
             raise DomainError(_("The item is not part of this request's itinerary."), code="booking.invalid",
                               fields={"item": _("Unknown item.")})

@@ -21,13 +21,14 @@ from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
 from apps.experts.models import BookingPreference
+from apps.integrations.sun import timezone_at
 from apps.itineraries.models import Item, ItemKind
 from apps.vendors.services import provider_hotel_offering
 
 from .. import engine
 from ..models import Booking, HandledBy, SupplierReservation
 from ..phases import BookingStatus
-from .bookings import BOOKABLE_PHASES, _finish, _require_participant
+from .bookings import _finish, open_booking_request
 
 
 def _when(value: str | None) -> dt.datetime | None:
@@ -47,13 +48,9 @@ def booking_request_offer(*, state_id: int, actor, item_id: int, quantity: int,
     """
     with engine.command(state_id, actor=actor) as cmd:
         state = cmd.state
-        _require_participant(actor, None, state)
-        if idempotency_key:
-            existing = Booking.objects.filter(state=state, idempotency_key=idempotency_key).first()
-            if existing is not None:
-                cmd.skip()
-                return existing
-        cmd.require_phase(*BOOKABLE_PHASES)
+        existing = open_booking_request(cmd, actor, idempotency_key)
+        if existing is not None:
+            return existing
         item = Item.objects.filter(pk=item_id, kind=ItemKind.STAY, offer__isnull=False,
                                    day__itinerary__request_id=state.request_id).first()
         if item is None:
@@ -61,11 +58,11 @@ def booking_request_offer(*, state_id: int, actor, item_id: int, quantity: int,
                               fields={"item": _("Unknown item.")})
         offer, request = item.offer, state.request
         price = Decimal(offer["price"]["amount"])
+        lat, lon = (item.lat, item.lon) if item.lat is not None and item.lon is not None else (request.lat, request.lon)
         offering = provider_hotel_offering(
-            provider=offer["provider"], hotel_id=offer["hotel_id"], name=item.title,
-            lat=item.lat if item.lat is not None else request.lat, lon=item.lon if item.lon is not None else request.lon,
-            city=request.destination, country=request.country, time_zone=request.time_zone, price=price,
-            currency=offer["price"]["currency"])
+            provider=offer["provider"], hotel_id=offer["hotel_id"], name=item.title, lat=lat, lon=lon,
+            city=request.destination, country=request.country, time_zone=timezone_at(lat, lon) or request.time_zone,
+            price=price, currency=offer["price"]["currency"])
         expert_handles = state.expert_id and state.expert.booking_preference == BookingPreference.HANDLE_ALL
         expires = _when(offer.get("expires_at"))
         booking = Booking.objects.create(
