@@ -15,7 +15,7 @@ from apps.coordination.models import Booking, Event, SupplierReservation
 from apps.coordination.phases import BookingStatus
 from apps.coordination.services import itinerary
 from apps.coordination.services.bookings import booking_cancel
-from apps.exports.document import _policy
+from apps.exports.document import build_document
 from apps.itineraries.models import Item
 from apps.itineraries.selectors import itinerary_serialize
 from tests.factories import make_request, make_user
@@ -76,8 +76,13 @@ def test_approval_books_the_offer_at_the_provider_then_cancels_it_under_its_term
     (made,) = booked_there(hotels)
     assert booking.status == BookingStatus.CONFIRMED and booking.reference == made["providerConfirmationId"]
     assert stay_item(state)["booking"] == {"id": booking.pk, "status": "confirmed", "reference": "GINZA-0001"}
-    assert "free cancellation until" in _policy(Booking.objects.select_related("vendor", "supplier_reservation")
-                                                .get(pk=booking.pk))
+    state.refresh_from_db()
+    document = build_document(state.current_itinerary)  # confirmations, calendar, PDF and budget read it
+    (shown,) = document.bookings
+    assert (shown.reference, shown.status, shown.offering, shown.price.amount) == (
+        "GINZA-0001", "confirmed", "Mitsui Garden Hotel Ginza", Decimal("1432.20"))
+    assert shown.policy.startswith("Booked through amadeus: free cancellation until")
+    assert dict(document.budget.by_category)["Hotel"].amount == Decimal("1432.20")  # the booked price, in USD
     assert sweep_supplier_bookings() == {}  # settled
 
     booking_cancel(booking_id=booking.pk, actor=traveler, reason="Change of plans")
