@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.coordination.booking_tasks import (confirm_stalled_instant_bookings, replan_after_fallthrough,
@@ -93,17 +94,25 @@ def test_approval_books_the_offer_at_the_provider_then_cancels_it_under_its_term
     assert sweep_supplier_bookings() == {}
 
 
+def bookings_page(client, traveler, state) -> str:
+    client.force_login(traveler)
+    return client.get(reverse("traveler:request_detail", args=[state.request_id])).content.decode()
+
+
 @pytest.mark.parametrize("fault", ["timeout", "500", "lost"])
-def test_a_failed_booking_call_says_why_and_is_retried_without_booking_twice(approved, hotels, fault):
+def test_a_failed_booking_call_says_why_and_is_retried_without_booking_twice(approved, hotels, fault, client):
     state, traveler, booking = approved
     hotels["faults"].append(("POST", "/v1/booking/hotel-bookings", fault))
     assert sweep_supplier_bookings() == {"retry": 1}
     twin = SupplierReservation.objects.get(booking=booking)
     assert twin.failures == 1 and twin.last_error.startswith("amadeus:")
     assert Booking.objects.get(pk=booking.pk).status == BookingStatus.REQUESTED
+    assert "Waiting for the booking system (amadeus: " in bookings_page(client, traveler, state)  # says why
     assert sweep_supplier_bookings() == {"confirmed": 1}
     assert len(booked_there(hotels)) == 1  # the lost one is found again by our key, not made twice
     assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CONFIRMED
+    page = bookings_page(client, traveler, state)
+    assert "GINZA-0001" in page and "Booked through amadeus: free cancellation until 2" in page
 
 
 def test_a_booking_lost_on_the_way_then_cancelled_here_is_cancelled_there(approved, hotels):

@@ -6,6 +6,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.coordination.access import bookings_visible_to, recommendations_visible_to
 from apps.coordination.models import PlanWish, ShortlistEntry
@@ -15,6 +16,7 @@ from apps.core.money import Money
 from apps.experts.models import ConsultationSlot
 from apps.experts.selectors import consultation_slot_list_free
 from apps.exports.budget import Converter
+from apps.exports.support import offer_policy_text
 from apps.requests.models import ExperienceType, Path
 
 KEPT_STATUSES = HOLDING_STATUSES | {BookingStatus.COMPLETED}
@@ -27,16 +29,28 @@ def consultation_view(slot: ConsultationSlot, traveler_tz: str) -> dict:
             "traveler_tz": traveler_tz, "expert_tz": slot.expert.time_zone}
 
 
+def _supplier_note(booking) -> str:
+    """What the booking's own system says: a hotel provider's offer terms, or why an open
+    booking is still waiting on it (it is retried on its own)."""
+    twin = getattr(booking, "supplier_reservation", None)  # selected with the booking
+    if twin is None:
+        return ""
+    if booking.status in (BookingStatus.REQUESTED, BookingStatus.PENDING) and twin.failures:
+        return _("Waiting for the booking system (%(error)s); we retry on our own.") % {"error": twin.last_error}
+    return offer_policy_text(twin.offer, booking.vendor.time_zone) if twin.offer else ""
+
+
 def priced_bookings(user, state) -> tuple[list, Money]:
     """The request's bookings with their payment schedules, each with ``price_home`` (its
     price in the traveler's currency when the vendor's differs), and the total of those
     holding seats in the traveler's currency (ECB rate of today)."""
     home = Converter(state.request.traveler.currency, timezone.localdate())
-    bookings = list(bookings_visible_to(user).filter(state=state)
+    bookings = list(bookings_visible_to(user).filter(state=state).select_related("supplier_reservation")
                     .prefetch_related("installments").order_by("slot__start", "pk"))
     total = Decimal("0")
     for booking in bookings:
         booking.price_home = home.money(booking.price, booking.currency)
+        booking.supplier_note = _supplier_note(booking)
         if booking.status in KEPT_STATUSES:
             total += home(booking.price, booking.currency)
     return bookings, Money(total, home.currency)
