@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from apps.coordination.services import itinerary
 from apps.coordination.services.bookings import booking_cancel
 from apps.exports.document import build_document
 from apps.itineraries.models import Item
+from apps.itineraries.planner.replan import Change, replan
 from apps.itineraries.selectors import itinerary_serialize
 from tests.factories import make_request, make_user
 from tests.fakes import hotel_server
@@ -176,3 +178,16 @@ def test_an_offer_gone_at_booking_is_not_booked(approved, hotels):
     assert sweep_supplier_bookings() == {"rejected": 1}
     assert Booking.objects.get(pk=booking.pk).status == BookingStatus.DECLINED and booked_there(hotels) == []
     assert Item.objects.filter(pk=booking.item_id).exists()
+
+
+def test_re_planning_keeps_the_booked_stay_whatever_the_provider_offers_now(approved, hotels):
+    state, traveler, booking = approved
+    sweep_supplier_bookings()
+    state.refresh_from_db()
+    hotels["gone"].add("RTTYOGIN")  # a fresh search would now find only the other hotel
+    cache.clear()
+    plan, _changes = replan(state.current_itinerary, change=Change(), max_iterations=50)
+    (stay,) = [item for day in plan.days for item in day.items if item.kind == "stay"]
+    assert (stay.title, stay.offer["offer_id"], stay.price) == (
+        "Mitsui Garden Hotel Ginza", "OFFER-RTTYOGIN", Decimal("1432.20"))
+    assert stay.reasoning == "kept: booking confirmed"

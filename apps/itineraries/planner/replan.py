@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from .candidates import Candidate
 from .conflicts import Pin, hhmm
 from .plan import Plan
 from .service import plan_for_request
+from .stay import Stay
 
 CONFIRMED = "confirmed"
 
@@ -43,6 +45,18 @@ def _fixed(item: Item, key: str, day: dt.date, minute: int) -> Candidate:
                      duration=int((item.end - item.start).total_seconds() // 60), windows={day: ((minute, minute),)},
                      price=item.price, indoor=True, offering_id=item.offering_id, place_id=item.place_id,
                      slots={(day, minute): item.slot_id} if item.slot_id else {})
+
+
+def _booked_stay(item: Item | None, tz) -> Stay | None:
+    """The stay of a confirmed booking, kept as it is (hotel, nights, times, price, offer):
+    re-planning never swaps a booked hotel for another."""
+    if item is None or not any(b.status == CONFIRMED for b in item.bookings.all()):
+        return None
+    start, end = item.start.astimezone(tz), item.end.astimezone(tz)
+    nights = max((end.date() - start.date()).days, 1)
+    return Stay(item.title, item.lat or 0.0, item.lon or 0.0, item.offering_id, (item.price or Decimal(0)) / nights, nights,
+                _("kept: booking confirmed"), start.hour * 60 + start.minute, end.hour * 60 + end.minute,
+                offer=item.offer)
 
 
 def _where(plan_items) -> dict[str, tuple[str, str]]:
@@ -75,11 +89,12 @@ def replan(itinerary, *, change: Change, wishes=(), seed: int = 0, time_limit: f
             pins.append(Pin(key, item.title, local.date(), minute,
                             _("kept from version %(v)d at %(time)s") % {"v": itinerary.version, "time": hhmm(minute)},
                             movable=False))
+    stay = Item.objects.filter(day__itinerary=itinerary, kind=ItemKind.STAY).prefetch_related("bookings").first()
     weather = {d.date: d.weather for d in itinerary.days.all()}
     weather.update({(dt.date.fromisoformat(k) if isinstance(k, str) else k): v for k, v in change.weather.items()})
     plan = plan_for_request(request, wishes=wishes, exclude_offering_ids=change.declined_offering_ids,
                             exclude_keys=excluded_keys, keep=pins, weather=weather, seed=seed, time_limit=time_limit,
-                            max_iterations=max_iterations, now=now)
+                            max_iterations=max_iterations, now=now, kept_stay=_booked_stay(stay, tz))
     after = _where(plan.items)
     diff = {
         "added": [{"title": after[k][0], "start": after[k][1]} for k in after if k not in before],

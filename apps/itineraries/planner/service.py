@@ -264,11 +264,13 @@ def plan_for_request(request, *, wishes: Iterable[Wish] = (), exclude_offering_i
                      keep: Sequence[Pin] | None = None, exclude_keys: Collection[str] = (), weather: Mapping | None = None,
                      signals: Mapping | None = None, seed: int = 0, time_limit: float = 1.0,
                      max_iterations: int | None = None, patience: int | None = PATIENCE,
-                     now: dt.datetime | None = None, travel: Callable | None = None) -> Plan:
+                     now: dt.datetime | None = None, travel: Callable | None = None,
+                     kept_stay: Stay | None = None) -> Plan:
     """Plan a request day by day.
 
     ``wishes``: what the expert or the traveler asked for (pinned ones are kept, others
-    preferred; see :class:`.conflicts.Wish`); ``keep``: pins that must stay (re-planning); ``exclude_keys``: candidates
+    preferred; see :class:`.conflicts.Wish`); ``keep``: pins that must stay (re-planning); ``kept_stay``: the
+    hotel that must stay (re-planning around a booked one); ``exclude_keys``: candidates
     never to plan ("place:3"); ``weather``: date → ``{"summary",
     "rain_hours": [9, 10], ...}`` (DayWeather.as_dict; default: the weather provider); ``signals``: ``{"reliability":
     {vendor_id: 0..1}, "history": {interest: -1..1}}``; ``travel``: a (lat, lon) pair →
@@ -291,8 +293,8 @@ def plan_for_request(request, *, wishes: Iterable[Wish] = (), exclude_offering_i
         pins, preferred = _wish_pins(wishes, by_key)
         _score_all(cands, wanted=request.interests, preferred=preferred, signals=Signals.from_mapping(signals),
                    rainy=any(rain.values()), holidays=holidays)
-        stay = choose_stay(trip, level=request.accommodation, nights=request.nights, budget=request.budget_max,
-                           city=request.destination)
+        stay = kept_stay or choose_stay(trip, level=request.accommodation, nights=request.nights,
+                                        budget=request.budget_max, city=request.destination)
         if stay.offering_id is None and stay.offer is None and stay.reasoning:
             left.append(LeftOut(_("Hotel"), stay.reasoning, float("inf")))
 
