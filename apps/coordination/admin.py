@@ -142,10 +142,12 @@ class InstallmentInline(ImmutableInline):
 
 
 class SupplierReservationInline(ImmutableInline):
-    """The booking's twin in its vendor's own OCTO system (kept in agreement by the sweep)."""
+    """The booking's twin in its vendor's own OCTO system, or at the hotel provider of a
+    stay's offer (kept in agreement by the sweep)."""
 
     model = SupplierReservation
-    fields = ("uuid", "status", "expires_at", "supplier_reference", "failures", "last_error", "surfaced_at")
+    fields = ("uuid", "status", "expires_at", "supplier_reference", "provider_booking_id", "offer", "failures",
+              "last_error", "surfaced_at")
 
 
 @admin.register(Booking)
