@@ -12,12 +12,12 @@ from apps.coordination.services import itinerary
 from apps.exports.document import build_document
 from apps.itineraries.models import Item
 from apps.vendors.models import PriceRule
-from tests.coordination.test_stays import NIGHTS, make_hotel
-from tests.factories import make_offering, make_request, make_slot, make_user, make_vendor
+from tests.factories import make_hotel, make_offering, make_request, make_slot, make_user, make_vendor
 
 pytestmark = pytest.mark.django_db
 
 TOKYO = ZoneInfo("Asia/Tokyo")
+NIGHTS = 3
 
 
 def _rule(offering, kind, percent, *, threshold=0, months=()):
