@@ -57,7 +57,9 @@ def cancellation_policy_text(tiers: list[dict]) -> str:
     parts = []
     for tier in refunded:
         pct, hours = int(tier["refund_pct"]), int(tier["hours"])
-        if pct >= 100:
+        if pct >= 100 and hours == 0:
+            parts.append(_("free cancellation until the start"))
+        elif pct >= 100:
             parts.append(_("free cancellation up to %(hours)d h before the start") % {"hours": hours})
         else:
             parts.append(_("%(pct)d %% refund up to %(hours)d h before") % {"pct": pct, "hours": hours})
