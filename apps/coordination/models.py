@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TimeStamped
+from apps.vendors.pricing import seats_taken
 
 from .phases import BookingStatus, Phase, ShortlistStatus
 
@@ -120,6 +121,11 @@ class Booking(TimeStamped):
 
     def __str__(self):
         return f"Booking #{self.pk} {self.offering.title} ×{self.quantity} ({self.status})"
+
+    @property
+    def seats(self) -> int:
+        """The capacity it holds on each slot: ``quantity``, or one event of a caterer priced per guest."""
+        return seats_taken(self.offering.price_unit, self.quantity)
 
 
 class SupplierReservation(models.Model):

@@ -68,6 +68,7 @@ DIETARY_TAGS = {
     "seafood_focused": ("pescatarian",),
 }
 WEDDING_TYPES = {"venue", "caterer", "photographer", "florist", "music"}
+CATERER_MAX_GUESTS = 150  # one banquet per slot serves up to this many guests
 # Words that make poor vendor codes ("Museu Nacional do Azulejo" → AZU).
 CODE_SKIP = {"the", "and", "hotel", "hostel", "museu", "museo", "museum", "nacional", "national", "galleria",
              "palazzo", "villa", "castello", "castelo", "tenuta", "borgo", "grand", "tokyo", "lisboa", "lisbon",
@@ -314,7 +315,8 @@ def _supplier_plans(taken: set[str], users: dict[str, User]) -> list[Plan]:
             dict(title=s.offering, kind=OfferingKind.TRANSFER if s.vendor_type == "transport" else OfferingKind.SERVICE,
                  duration_min=s.duration_min, interests=list(s.interests), description=DEMO_NOTE,
                  base_price=Decimal(s.price), currency=region.currency,
-                 price_unit=PriceUnit.PER_PERSON if per_guest else PriceUnit.PER_BOOKING),
+                 price_unit=PriceUnit.PER_GUEST if per_guest else PriceUnit.PER_BOOKING,
+                 max_guests=CATERER_MAX_GUESTS if per_guest else None),
             times=s.times, capacity=s.capacity, rules=(HIGH_SEASON,) if s.vendor_type in WEDDING_TYPES else (),
             owner=users.get(s.owner)))
     return plans

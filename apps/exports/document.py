@@ -75,6 +75,11 @@ class ItemView:
     pinned: bool = False
     price_home: Money | None = None  # ``price`` in the traveler's currency, when it differs
 
+    @property
+    def nights(self) -> int:
+        """A stay's nights (local dates from check-in to check-out); 0 for anything else."""
+        return (self.end.date() - self.start.date()).days if self.kind == "stay" else 0
+
 
 @dataclass
 class DayView:

@@ -65,15 +65,19 @@ def cancellation_policy_text(tiers: list[dict]) -> str:
     valid = sorted((t for t in tiers or [] if "hours" in t and "refund_pct" in t), key=lambda t: -int(t["hours"]))
     if not valid:
         return _("No cancellation terms published: ask the vendor before changing this booking.")
+    refunded = [t for t in valid if int(t["refund_pct"]) > 0]  # a 0 % tier only says where refunds end
+    if not refunded:
+        return _("No refund once booked.")
     parts = []
-    for tier in valid:
+    for tier in refunded:
         pct, hours = int(tier["refund_pct"]), int(tier["hours"])
-        if pct >= 100:
+        if pct >= 100 and hours == 0:
+            parts.append(_("free cancellation until the start"))
+        elif pct >= 100:
             parts.append(_("free cancellation up to %(hours)d h before the start") % {"hours": hours})
         else:
             parts.append(_("%(pct)d %% refund up to %(hours)d h before") % {"pct": pct, "hours": hours})
-    last = int(valid[-1]["hours"])
-    if last > 0:
-        parts.append(_("no refund later than %(hours)d h before") % {"hours": last})
+    if int(refunded[-1]["hours"]) > 0:
+        parts.append(_("no refund later"))
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."

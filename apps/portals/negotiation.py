@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.coordination.models import ShortlistEntry
-from apps.coordination.services.weddings import Moves, negotiation_moves
+from apps.coordination.services.weddings import Moves, list_quantity, negotiation_moves
 from apps.core.money import Money
 from apps.exports.budget import Converter
 
@@ -37,23 +37,27 @@ class Negotiation:
 
     entry: ShortlistEntry
     moves: Moves
-    list_price: Money
+    list_price: Money  # for the whole event (per guest × guests)
     list_home: Money | None
+    list_unit: str  # how the total comes ("85.00 EUR per guest × 60"), when it is not one unit
     offers: list[tuple[object, Money | None]]
     agreed_home: Money | None
 
 
 def negotiations(entries, *, party: str, home_currency: str) -> list[Negotiation]:
-    """``entries`` (offers and offering prefetched) as :class:`Negotiation` rows for ``party``
-    (``PriceOffer.Party``), amounts also shown in ``home_currency`` at today's ECB rate."""
+    """``entries`` (offers, offering and request selected) as :class:`Negotiation` rows for
+    ``party`` (``PriceOffer.Party``), amounts also shown in ``home_currency`` at today's ECB rate."""
     home = Converter(home_currency, timezone.localdate())
     rows = []
     for entry in entries:
         offering = entry.offering
+        quantity = list_quantity(offering, entry.state.request)
+        total = offering.base_price * quantity
         rows.append(Negotiation(
             entry=entry, moves=negotiation_moves(entry, party),
-            list_price=Money(offering.base_price, offering.currency),
-            list_home=home.money(offering.base_price, offering.currency),
+            list_price=Money(total, offering.currency), list_home=home.money(total, offering.currency),
+            list_unit="" if quantity == 1 else
+            f"{Money(offering.base_price, offering.currency)} {offering.get_price_unit_display()} × {quantity}",
             offers=[(offer, home.money(offer.amount, offer.currency)) for offer in entry.offers.all()],
             agreed_home=home.money(entry.agreed_price, entry.currency) if entry.agreed_price is not None else None))
     return rows

@@ -81,6 +81,8 @@ class PriceUnit(models.TextChoices):
     PER_PERSON = "person", _("per person")
     PER_BOOKING = "booking", _("per booking")
     PER_NIGHT = "night", _("per room-night")
+    # A caterer's menu: priced per guest, one event per slot (the slot's capacity counts events).
+    PER_GUEST = "guest", _("per guest")
 
 
 class Offering(TimeStamped):
@@ -97,6 +99,8 @@ class Offering(TimeStamped):
     base_price = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
     price_unit = models.CharField(max_length=8, choices=PriceUnit.choices, default=PriceUnit.PER_PERSON)
+    max_guests = models.PositiveIntegerField(null=True, blank=True,
+                                             help_text=_("Priced per guest: the most guests one event serves"))
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
     rating = models.DecimalField(max_digits=3, decimal_places=2, default=0)

@@ -4,10 +4,15 @@ Rules (``PriceRule``) add their percent to the base price, each on its own (they
 compound): ``advance`` applies when the slot starts at least ``threshold`` days after the
 booking, ``group`` when the quantity is at least ``threshold``, ``season`` when the slot's
 local month is in ``months``. A negative percent is a discount, a positive one a surcharge.
+
+The planner prices its candidates with the same :func:`quote` (for the quantity
+:func:`quantity_for` gives and the seats :func:`seats_taken` holds) as the booking that
+approval makes: the price a traveler approves is the price booked.
 """
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -30,6 +35,28 @@ class Quote:
     @property
     def total(self) -> Decimal:
         return self.base - self.discount
+
+
+PEOPLE_PER_ROOM = 2
+
+
+def quantity_for(price_unit: str, *, party: int, guests: int | None = None) -> int:
+    """What a party books of an offering priced by ``price_unit``: a seat per person, a
+    room per two people (room-nights), a plate per guest of the event (``guests``, else the
+    party), else one booking."""
+    if price_unit == PriceUnit.PER_PERSON:
+        return party
+    if price_unit == PriceUnit.PER_NIGHT:
+        return math.ceil(party / PEOPLE_PER_ROOM)
+    if price_unit == PriceUnit.PER_GUEST:
+        return guests or party
+    return 1
+
+
+def seats_taken(price_unit: str, quantity: int) -> int:
+    """How much of a slot's capacity a booking of ``quantity`` holds: a caterer's slot is
+    one event whatever the number of guests it serves; otherwise one per unit booked."""
+    return 1 if price_unit == PriceUnit.PER_GUEST else quantity
 
 
 def _units(slot: Slot, quantity: int) -> int:
@@ -59,7 +86,7 @@ def quote(slot: Slot, quantity: int, *, booked_at: dt.datetime) -> Quote:
     base = quantize(slot.price * _units(slot, quantity))
     applied = []
     adjustment = Decimal("0")
-    for rule in slot.offering.price_rules.all().order_by("id"):
+    for rule in sorted(slot.offering.price_rules.all(), key=lambda r: r.pk):  # prefetched rules stay in memory
         if _applies(rule, slot, quantity, booked_at):
             amount = quantize(base * rule.percent / Decimal(100))
             adjustment += amount

@@ -19,27 +19,12 @@ from apps.exports.ics import render_ics
 from apps.exports.pdf import render_itinerary_pdf
 from apps.itineraries.selectors import itinerary_serialize, itinerary_with_days
 from apps.vendors.models import Slot
-from tests.factories import make_offering, make_request, make_slot, make_user, make_vendor
+from tests.factories import make_hotel, make_request, make_user
 
 pytestmark = pytest.mark.django_db
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 NIGHTS = 3
-
-
-def make_hotel(start: dt.date, *, nights: int = NIGHTS + 2, rooms: int = 3, full_night: dt.date | None = None):
-    """A Tokyo hotel (instant confirmation) with one 15:00 → 11:00 slot per night around the trip."""
-    hotel = make_vendor(name="Hotel Gracery Shinjuku", code="GRA", vendor_type="hotel", lat=35.6945, lon=139.7017,
-                        cancellation_tiers=[{"hours": 48, "refund_pct": 100}, {"hours": 0, "refund_pct": 0}])
-    room = make_offering(hotel, title="Double room at Hotel Gracery", kind="stay", price_unit="night",
-                         base_price=Decimal("20000"), currency="JPY", duration_min=20 * 60, indoor=True,
-                         check_in=dt.time(14), check_out=dt.time(11))
-    for n in range(-1, nights):
-        night = start + dt.timedelta(days=n)
-        check_in = dt.datetime.combine(night, dt.time(15), TOKYO)
-        make_slot(room, start=check_in, end=check_in + dt.timedelta(hours=20), capacity=rooms,
-                  capacity_available=0 if night == full_night else rooms)
-    return room
 
 
 def _approved(full_night_offset: int | None = None):

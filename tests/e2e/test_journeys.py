@@ -18,13 +18,15 @@ from apps.coordination.models import Booking
 from apps.coordination.phases import BookingStatus
 from apps.coordination.services.bookings import booking_request, vendor_respond
 from apps.coordination.models import CoordinationState
+from apps.integrations.currency import rate
 from apps.itineraries.models import Item
-from tests.factories import (make_booking_state, make_expert, make_offering, make_place, make_request, make_slot,
-                             make_user, make_vendor)
+from tests.factories import (make_booking_state, make_expert, make_hotel, make_offering, make_place, make_request,
+                             make_slot, make_user, make_vendor)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 TOKYO = ZoneInfo("Asia/Tokyo")
+NIGHTS = 4
 
 
 def mark_page(page) -> None:
@@ -174,12 +176,14 @@ def settle(page) -> None:
 def test_expert_reviews_the_draft_before_the_traveler_sees_it(login):
     """Expert path, Tokyo, 4 nights: the traveler's choice reaches the expert's open inbox
     live; the expert's draft stays theirs while they move one item and replace another by
-    an alternative the planner left out (with why); once sent the traveler approves, every
-    vendor item is booked, and the vendor's acceptance shows on the traveler's open page."""
+    an alternative the planner left out (with why); once sent the traveler approves, the
+    hotel is one booking of the 4 nights, every vendor item is booked (none is refused),
+    and the vendor's acceptance shows on the traveler's open page."""
     traveler = make_user(Role.TRAVELER, first_name="Alex")
     expert = make_expert(user=make_user(Role.EXPERT, first_name="Aiko", last_name="Tanaka"))
     start = timezone.now().astimezone(TOKYO).date() + dt.timedelta(days=30)
-    days = [start + dt.timedelta(days=n) for n in range(5)]
+    days = [start + dt.timedelta(days=n) for n in range(NIGHTS + 1)]
+    hotel = make_hotel(start, nights=NIGHTS)
     rickshaw = make_offering(make_vendor(name="Asakusa Rickshaw", confirmation="manual"), title="Rickshaw ride",
                              interests=["culture"], duration_min=60)
     _early, late = (make_slot(rickshaw, start=dt.datetime.combine(days[1], dt.time(h), TOKYO)) for h in (10, 14))
@@ -189,9 +193,10 @@ def test_expert_reviews_the_draft_before_the_traveler_sees_it(login):
         make_slot(masterclass, start=dt.datetime.combine(day, dt.time(11), TOKYO))
     for name in ("Meiji Jingu", "Tokyo National Museum", "Ueno Park"):
         make_place(name=name, category="religious_site" if name == "Meiji Jingu" else "museum")
-    state = make_request(traveler, start_date=days[0], end_date=days[-1], accommodation="none",
+    state = make_request(traveler, start_date=days[0], end_date=days[-1], accommodation="mid-range",
                          dietary_restrictions=[], budget_min=Decimal("1000"), budget_max=Decimal("4000"))
     rid = state.request_id
+    assert state.request.nights == NIGHTS
 
     pro = login(expert.user)
     pro.goto("/expert/")
@@ -242,9 +247,19 @@ def test_expert_reviews_the_draft_before_the_traveler_sees_it(login):
     me.get_by_role("button", name="Approve this plan").click()
     expect(me.get_by_text("Plan approved")).to_be_visible()
     itinerary = CoordinationState.objects.get(pk=state.pk).current_itinerary
-    vendor_items = Item.objects.filter(day__itinerary=itinerary, slot__isnull=False)
-    assert vendor_items.count() >= 2
-    assert all(Booking.objects.filter(item=item).exists() for item in vendor_items)
+    # The stay: one booking of the 4 nights, one room for two, held on each night.
+    stay = Booking.objects.get(state=state, offering=hotel)
+    assert (stay.quantity, stay.nights.count(), stay.item.kind) == (1, NIGHTS, "stay")
+    assert (stay.price, stay.currency) == (Decimal("20000") * NIGHTS, "JPY")
+    assert stay.item.price == (stay.price * rate("JPY", "USD")).quantize(Decimal("0.01"))  # the price approved
+    # Every vendor item is booked (a refusal would be listed with its reason on the page).
+    vendor_items = Item.objects.filter(day__itinerary=itinerary, offering__isnull=False)
+    assert {"stay", "activity"} <= set(vendor_items.values_list("kind", flat=True))
+    assert [i.title for i in vendor_items if not Booking.objects.filter(item=i).exists()] == []
+    expect(me.get_by_text("could not be booked")).to_have_count(0)
+    stay_chip = me.locator(f"[data-live-booking='{stay.pk}']").first
+    expect(stay_chip).to_have_attribute("data-status", "confirmed")  # an instant hotel
+    expect(me.locator("li.kind-stay [data-nights]")).to_have_text(f"{NIGHTS} nights")
     booking = Booking.objects.get(state=state, slot=late)
     expect(me.locator(f"[data-live-booking='{booking.pk}']").first).to_have_attribute("data-status", "pending")
     wait_for_live(me)

@@ -2,6 +2,7 @@
 import datetime as dt
 import itertools
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -124,3 +125,20 @@ def make_place(**kwargs):
                     interests=["culture"], wheelchair="yes")
     defaults.update(kwargs)
     return Place.objects.create(**defaults)
+
+
+def make_hotel(start: dt.date, *, nights: int = 5, rooms: int = 3, full_night: dt.date | None = None):
+    """A Tokyo hotel (instant confirmation, 20 000 JPY a room-night) with ``rooms`` rooms on a
+    15:00 → 11:00 slot for the night before ``start`` and each of the ``nights`` nights from
+    ``start``; ``full_night`` has no room left."""
+    hotel = make_vendor(name="Hotel Gracery Shinjuku", code="GRA", vendor_type="hotel", lat=35.6945, lon=139.7017,
+                        cancellation_tiers=[{"hours": 48, "refund_pct": 100}, {"hours": 0, "refund_pct": 0}])
+    room = make_offering(hotel, title="Double room at Hotel Gracery", kind="stay", price_unit="night",
+                         base_price=Decimal("20000"), currency="JPY", duration_min=20 * 60, indoor=True,
+                         check_in=dt.time(14), check_out=dt.time(11))
+    for n in range(-1, nights):
+        night = start + dt.timedelta(days=n)
+        check_in = dt.datetime.combine(night, dt.time(15), ZoneInfo("Asia/Tokyo"))
+        make_slot(room, start=check_in, end=check_in + dt.timedelta(hours=20), capacity=rooms,
+                  capacity_available=0 if night == full_night else rooms)
+    return room

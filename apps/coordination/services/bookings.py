@@ -39,8 +39,8 @@ from apps.experts.models import BookingPreference
 from apps.itineraries.models import Item
 from apps.requests.models import ExperienceType
 from apps.vendors import inventory
-from apps.vendors.models import Confirmation, Offering, Slot
-from apps.vendors.pricing import offer_refund, quote, quote_stay, refund
+from apps.vendors.models import Confirmation, Offering, PriceUnit, Slot
+from apps.vendors.pricing import offer_refund, quote, quote_stay, refund, seats_taken
 from apps.vendors.selectors import slot_find_alternative, stay_nights
 from apps.vendors.services import HOTELS, slot_hold, slot_release, slots_hold, slots_release
 from apps.vendors.supplier import octo_settings, supplier_backed
@@ -100,7 +100,7 @@ def _move(booking: Booking, target: str) -> None:
     held = booking.status in HOLDING_STATUSES
     BOOKINGS.move(booking, target)
     if held and target not in HOLDING_STATUSES and booking.slot_id:
-        slots_release(slot_ids=held_slot_ids(booking), quantity=booking.quantity)
+        slots_release(slot_ids=held_slot_ids(booking), quantity=booking.seats)
 
 
 def _couple_phase(cmd, booking: Booking) -> str | None:
@@ -244,10 +244,14 @@ def stay_offer(offering_id: int, first_night: dt.date, nights: int) -> SlotOffer
 # --- commands ------------------------------------------------------------------------
 
 def booking_request(*, state_id: int, actor, slot_id: int, quantity: int, item_id: int | None = None,
-                    idempotency_key: str | None = None, offer: SlotOffer | None = None, nights: int = 1) -> Booking:
+                    idempotency_key: str | None = None, offer: SlotOffer | None = None, nights: int = 1,
+                    quoted_at: dt.datetime | None = None) -> Booking:
     """Hold ``quantity`` seats of a slot for the request and start the vendor's confirmation.
     A stay of ``nights`` nights is one booking holding ``quantity`` rooms on each night's
-    slot (all or none), priced night by night.
+    slot (all or none), priced night by night. An offering priced per guest (a caterer)
+    books ``quantity`` guests on one event of the slot, at most the offering's ``max_guests``.
+    ``quoted_at``: when the price the traveler approved was quoted (the itinerary version):
+    the price rules of that moment apply, so that the approved price is the price booked.
 
     Preconditions: actor is the traveler, the request's expert or staff (else 404); the
     request is in ``booking`` or ``confirmed``; the slot starts after the vendor's minimum
@@ -269,6 +273,10 @@ def booking_request(*, state_id: int, actor, slot_id: int, quantity: int, item_i
     slot, known, stay = offer or slot_offer(slot_id, nights=nights)
     held = [night.pk for night in stay] or [slot.pk]
     vendor = slot.offering.vendor
+    if slot.offering.price_unit == PriceUnit.PER_GUEST and quantity > (slot.offering.max_guests or quantity):
+        raise DomainError(_("%(offering)s serves at most %(n)s guests.") % {
+            "offering": slot.offering.title, "n": slot.offering.max_guests}, code="booking.invalid",
+            fields={"quantity": _("At most %(n)s.") % {"n": slot.offering.max_guests}})
     with engine.command(state_id, actor=actor) as cmd:
         state = cmd.state
         existing = open_booking_request(cmd, actor, idempotency_key)
@@ -285,14 +293,18 @@ def booking_request(*, state_id: int, actor, slot_id: int, quantity: int, item_i
                            % {"vendor": vendor.name, "hours": vendor.min_notice_hours}, code="booking.too_late")
         # Priced before the seats are taken: the slot row stays locked from the hold to the
         # commit, so every statement after it delays the next booking of a busy slot.
-        price = quote_stay(stay, quantity, booked_at=now) if stay else quote(slot, quantity, booked_at=now)
+        priced_at = min(quoted_at or now, now)
+        price = (quote_stay(stay, quantity, booked_at=priced_at) if stay
+                 else quote(slot, quantity, booked_at=priced_at))
         # Weddings and events negotiate prices on their shortlist; travel never does.
         agreed = None if state.request.experience_type == ExperienceType.TRAVEL else (
             ShortlistEntry.objects.filter(state=state, offering=slot.offering, status=ShortlistEntry.Status.AGREED)
             .values_list("agreed_price", "currency").first())
-        if not slots_hold(slot_ids=held, quantity=quantity):
+        per_guest = slot.offering.price_unit == PriceUnit.PER_GUEST
+        if not slots_hold(slot_ids=held, quantity=seats_taken(slot.offering.price_unit, quantity)):
             raise Conflict(_("Sold out: fewer than %(n)s rooms are left on one of these nights.") % {"n": quantity}
-                           if stay else _("Sold out: fewer than %(n)s seats are left in this slot.") % {"n": quantity},
+                           if stay else _("Sold out: this event time is already taken.") if per_guest
+                           else _("Sold out: fewer than %(n)s seats are left in this slot.") % {"n": quantity},
                            code="booking.sold_out")
         manual = vendor.confirmation == Confirmation.MANUAL or known.stale
         # A supplier-backed booking is held in the vendor's own system until this deadline.
@@ -344,7 +356,7 @@ def _with_alternative(cmd, booking: Booking, event_type: str, fields: list[str])
     """Save a booking that fell through and record the event with the next best slot; the
     itinerary is re-planned around it after commit, as a change to accept (a task)."""
     booking.save(update_fields=[*fields, "updated_at"])
-    alternative = slot_find_alternative(booking.slot, booking.quantity) if booking.slot_id else None
+    alternative = slot_find_alternative(booking.slot, booking.seats) if booking.slot_id else None
     _finish(cmd, booking, event_type, alternative=alternative_json(alternative) if alternative else None)
     if booking.item_id:
         enqueue(REPLAN_TASK, booking.pk)
@@ -382,7 +394,7 @@ def booking_propose(*, booking_id: int, actor, slot_id: int | None = None, price
         if slot_id is not None:
             alt = Slot.objects.filter(pk=slot_id, offering__vendor_id=booking.vendor_id,
                                       start__gt=timezone.now()).select_related("offering").first()
-            if alt is None or alt.capacity_available < booking.quantity:
+            if alt is None or alt.capacity_available < booking.seats:
                 errors["slot"] = _("Choose one of your future slots with enough free seats.")
         if price is not None and price <= 0:
             errors["price"] = _("The price must be positive.")
@@ -420,9 +432,9 @@ def booking_proposal_accept(*, booking_id: int, actor) -> Booking:
         cmd.require_phase(*OPEN_PHASES)
         new_slot_id = booking.proposal.get("slot")
         if new_slot_id and new_slot_id != booking.slot_id:
-            if not slot_hold(slot_id=new_slot_id, quantity=booking.quantity):
+            if not slot_hold(slot_id=new_slot_id, quantity=booking.seats):
                 raise Conflict(_("The proposed slot is sold out meanwhile."), code="booking.sold_out")
-            slot_release(slot_id=booking.slot_id, quantity=booking.quantity)
+            slot_release(slot_id=booking.slot_id, quantity=booking.seats)
             booking.slot = Slot.objects.select_related("offering").get(pk=new_slot_id)
             booking.offering = booking.slot.offering
             price = quote(booking.slot, booking.quantity, booked_at=timezone.now())

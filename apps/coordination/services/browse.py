@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from apps.core.errors import Conflict, DomainError
 from apps.itineraries.planner.conflicts import Wish
 from apps.vendors.models import Offering, Slot
+from apps.vendors.pricing import quantity_for, seats_taken
 
 from .. import engine
 from ..models import CoordinationState, PlanWish
@@ -41,8 +42,9 @@ def plan_item_add(*, state_id: int, actor, offering_id: int, slot_id: int | None
             return existing
         slot = None
         if slot_id is not None:
-            slot = Slot.objects.filter(pk=slot_id, offering=offering,
-                                       capacity_available__gte=request.party_size).first()
+            needed = seats_taken(offering.price_unit, quantity_for(offering.price_unit, party=request.party_size,
+                                                                   guests=request.guest_count))
+            slot = Slot.objects.filter(pk=slot_id, offering=offering, capacity_available__gte=needed).first()
             tz = ZoneInfo(request.time_zone)
             if slot is None or not request.start_date <= slot.start.astimezone(tz).date() <= request.end_date:
                 raise DomainError(_("This time is not available for your trip."), code="plan.bad_slot",

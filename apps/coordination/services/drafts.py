@@ -22,7 +22,7 @@ from apps.core.errors import Conflict, DomainError, NotFound
 from apps.integrations.currency import convert
 from apps.itineraries import services as itinerary_rows
 from apps.itineraries.models import Item, ItemKind, Itinerary, Place
-from apps.itineraries.planner.candidates import party_price
+from apps.itineraries.planner.candidates import party_quote, seats_needed
 from apps.itineraries.planner.plan import PlanItem
 from apps.vendors.models import Offering, OfferingKind, Slot, VendorType
 
@@ -73,7 +73,7 @@ def _slot_near(offering: Offering, request, at: dt.datetime) -> Slot | None:
     midnight = at.replace(hour=0, minute=0)
     notice = timezone.now() + dt.timedelta(hours=offering.vendor.min_notice_hours)
     free = list(slots.filter(start__gte=max(midnight, notice), start__lt=midnight + dt.timedelta(days=1),
-                             capacity_available__gte=request.party_size, is_stale=False))
+                             capacity_available__gte=seats_needed(offering, request.party_size), is_stale=False))
     if not free:
         raise Conflict(_("%(title)s has no free time on %(day)s for %(n)d.") % {
             "title": offering.title, "day": date_format(at, "D j M"), "n": request.party_size}, code="itinerary.no_slot")
@@ -83,15 +83,14 @@ def _slot_near(offering: Offering, request, at: dt.datetime) -> Slot | None:
 def _offering_entry(request, offering: Offering, at: dt.datetime, reasoning: str) -> PlanItem:
     slot = _slot_near(offering, request, at)
     start = slot.start.astimezone(at.tzinfo) if slot else at
-    price = party_price(slot.price if slot else offering.base_price, offering.price_unit, request.party_size)
+    amount, currency = party_quote(offering, slot, request.party_size, now=timezone.now())
     lat, lon = offering.location
     meal = offering.kind == OfferingKind.MEAL or offering.vendor.vendor_type == VendorType.RESTAURANT
     return PlanItem(
         kind=ItemKind.MEAL if meal else ItemKind.ACTIVITY, title=offering.title, start=start,
         end=slot.end.astimezone(at.tzinfo) if slot else start + dt.timedelta(minutes=offering.duration_min),
         key=f"offering:{offering.pk}", place_name=offering.title, lat=lat, lon=lon, offering_id=offering.pk,
-        slot_id=slot.pk if slot else None, price=convert(price, slot.currency if slot else offering.currency,
-                                                         request.currency),
+        slot_id=slot.pk if slot else None, price=convert(amount, currency, request.currency),
         reasoning=reasoning, pinned=True)
 
 

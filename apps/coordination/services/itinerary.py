@@ -9,7 +9,6 @@ traveler rejected (excluded), the previous version (kept where still valid).
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
@@ -25,10 +24,10 @@ from apps.itineraries.planner.conflicts import Pin, Wish
 from apps.itineraries.planner.plan import Plan
 from apps.itineraries.planner.replan import Change, replan
 from apps.itineraries.planner.service import plan_for_request
-from apps.itineraries.planner.stay import PEOPLE_PER_ROOM
 from apps.itineraries.selectors import itinerary_draft_for_request
 from apps.itineraries.services import itinerary_create_from_plan, itinerary_save_state
 from apps.vendors.models import OfferingKind, PriceUnit
+from apps.vendors.pricing import quantity_for
 
 from .. import engine, hooks
 from ..access import can_edit_itinerary_draft, plans_as_draft, require
@@ -390,7 +389,7 @@ def _items_to_book(state: CoordinationState) -> list[Item]:
                      | Q(kind=ItemKind.STAY, offer__isnull=False))
              .exclude(slot_id__in=holding.filter(slot__isnull=False).values("slot_id"))
              .exclude(kind=ItemKind.STAY, offering_id__in=holding.values("offering_id"))
-             .select_related("offering__vendor").order_by("start"))
+             .select_related("offering__vendor", "day__itinerary").order_by("start"))
     return [item for item in items if not item.offer or provider_hotel_of(item.offer) not in held_hotels]
 
 
@@ -422,10 +421,9 @@ def _offer(item: Item) -> SlotOffer | DomainError | None:
 
 
 def seats_for(request, price_unit: str) -> int:
-    """What the party books of an offering priced by ``price_unit``: seats per person,
-    rooms per room-night (two people a room), else one booking."""
-    party = request.party_size
-    return {PriceUnit.PER_PERSON: party, PriceUnit.PER_NIGHT: math.ceil(party / PEOPLE_PER_ROOM)}.get(price_unit, 1)
+    """The quantity the request books of an offering priced by ``price_unit``
+    (:func:`apps.vendors.pricing.quantity_for`: guests of a wedding or event per guest)."""
+    return quantity_for(price_unit, party=request.party_size, guests=request.guest_count)
 
 
 def _quantity(state: CoordinationState, item: Item) -> int:
@@ -445,7 +443,8 @@ def _request_booking(state: CoordinationState, item: Item, actor, offer: SlotOff
                                   idempotency_key=f"itinerary-item-{item.pk}")
             return None
         booking_request(state_id=state.pk, actor=actor, slot_id=offer.slot.pk, quantity=_quantity(state, item),
-                        item_id=item.pk, idempotency_key=f"itinerary-item-{item.pk}", offer=offer)
+                        item_id=item.pk, idempotency_key=f"itinerary-item-{item.pk}", offer=offer,
+                        quoted_at=item.day.itinerary.created_at)
     except DomainError as exc:
         return {"item": item.pk, "title": item.title, "code": exc.code, "reason": exc.message}
     return None

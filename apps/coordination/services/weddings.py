@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from apps.core.errors import Conflict, DomainError, NotFound
 from apps.requests.models import ExperienceType
 from apps.vendors.models import Offering, Slot, VendorType
+from apps.vendors.pricing import quantity_for
 
 from .. import engine
 from ..access import is_vendor_user
@@ -57,6 +58,17 @@ def negotiation_moves(entry: ShortlistEntry, party: str) -> Moves:
     return Moves(last, open_ and (last is None or theirs), open_ and theirs)
 
 
+def list_quantity(offering: Offering, request) -> int:
+    """How many of the offering's price unit the event books (its guests for a per-guest
+    caterer, 1 for a per-booking venue): its booking's quantity."""
+    return quantity_for(offering.price_unit, party=request.party_size, guests=request.guest_count)
+
+
+def list_total(offering: Offering, request) -> Decimal:
+    """The vendor's list price for the whole event. Offers and the agreed price are such totals."""
+    return offering.base_price * list_quantity(offering, request)
+
+
 def _require_event(cmd: engine.Command) -> None:
     if cmd.state.request.experience_type == ExperienceType.TRAVEL:
         raise DomainError(_("Shortlists are for weddings and events."), code="wedding.not_an_event")
@@ -88,7 +100,8 @@ def shortlist_add(*, state_id: int, actor, offering_id: int, category: str, slot
         if not created:
             cmd.skip()
             return entry
-        data = _entry_data(entry, list_price={"amount": f"{offering.base_price}", "currency": offering.currency})
+        data = _entry_data(entry, list_price={"amount": f"{list_total(offering, cmd.state.request)}",
+                                              "currency": offering.currency})
         cmd.record("shortlist.added", data, vendors={offering.vendor_id: data})
     return entry
 

@@ -23,7 +23,8 @@ from apps.integrations.currency import rate
 from apps.integrations.events import Happening
 from apps.integrations.sun import sun_times
 from apps.itineraries.models import Place
-from apps.vendors.models import Offering, OfferingKind, PriceUnit, Slot, VendorType
+from apps.vendors.models import Offering, OfferingKind, Slot, VendorType
+from apps.vendors.pricing import quantity_for, quote, seats_taken
 
 from .hours import TYPICAL_HOURS, TYPICAL_MEAL_HOURS, Window, open_windows
 from .travel import haversine_km
@@ -62,6 +63,7 @@ class Candidate:
     vendor_name: str = ""
     vendor_rating: float = 0.0
     slots: dict[tuple[dt.date, int], int] = field(default_factory=dict)
+    slot_prices: dict[tuple[dt.date, int], Decimal] = field(default_factory=dict)  # each slot's quote, trip currency
     score: float = 0.0
     reasons: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -129,8 +131,20 @@ class Converter:
         return (Decimal(amount) * self._rates[currency]).quantize(Decimal("0.01"))
 
 
-def party_price(amount: Decimal, unit: str, party: int) -> Decimal:
-    return amount * party if unit == PriceUnit.PER_PERSON else amount
+def party_quote(offering: Offering, slot: Slot | None, party: int, *, now: dt.datetime) -> tuple[Decimal, str]:
+    """What ``party`` pays for ``offering`` at ``slot`` in the vendor's currency: the quote
+    (quantity, price rules) its booking will get when approved (:mod:`apps.vendors.pricing`);
+    a walk-in without a slot at its list price."""
+    quantity = quantity_for(offering.price_unit, party=party)
+    if slot is None:
+        return offering.base_price * quantity, offering.currency
+    priced = quote(slot, quantity, booked_at=now)
+    return priced.total, priced.currency
+
+
+def seats_needed(offering: Offering, party: int) -> int:
+    """The capacity a slot needs for the party's booking of ``offering``."""
+    return seats_taken(offering.price_unit, quantity_for(offering.price_unit, party=party))
 
 
 def start_ranges(open_: Sequence[Window], duration: int) -> tuple[Window, ...]:
@@ -174,10 +188,12 @@ def offering_candidates(trip: Trip, convert: Converter, *, exclude_offering_ids:
     offerings = list(
         Offering.objects.filter(is_active=True, vendor__is_active=True, vendor__country=trip.country,
                                 kind__in=[OfferingKind.ACTIVITY, OfferingKind.MEAL])
-        .exclude(vendor__vendor_type=VendorType.HOTEL).select_related("vendor")
+        .exclude(vendor__vendor_type=VendorType.HOTEL).select_related("vendor").prefetch_related("price_rules")
     )
+    by_id = {offering.pk: offering for offering in offerings}
     slots_by_offering: dict[int, list[Slot]] = {}
     for slot in Slot.objects.filter(offering__in=offerings, start__gte=first, start__lt=last).order_by("start"):
+        slot.offering = by_id[slot.offering_id]  # quoted with the offering's prefetched price rules
         slots_by_offering.setdefault(slot.offering_id, []).append(slot)
     out, left = [], []
     for offering in offerings:
@@ -193,7 +209,7 @@ def offering_candidates(trip: Trip, convert: Converter, *, exclude_offering_ids:
         cand = Candidate(
             key=f"offering:{offering.pk}", title=offering.title, kind=kind, lat=lat, lon=lon,
             duration=offering.duration_min, windows={}, indoor=offering.indoor,
-            price=convert(party_price(offering.base_price, offering.price_unit, trip.party), offering.currency),
+            price=convert(*party_quote(offering, None, trip.party, now=trip.now)),
             interests=tuple(offering.interests), dietary=tuple(offering.dietary), wheelchair=offering.wheelchair,
             rating=float(offering.rating or vendor.rating), category=vendor.vendor_type, offering_id=offering.pk,
             vendor_id=vendor.pk, vendor_name=vendor.name, vendor_rating=float(vendor.rating),
@@ -219,13 +235,14 @@ def offering_candidates(trip: Trip, convert: Converter, *, exclude_offering_ids:
 def _slot_windows(cand: Candidate, slots: list[Slot], offering: Offering, trip: Trip, convert: Converter) -> str:
     """Fill the candidate's point windows from usable slots; return why none is usable."""
     notice = trip.now + dt.timedelta(hours=offering.vendor.min_notice_hours)
+    seats = seats_needed(offering, trip.party)
     windows: dict[dt.date, list[Window]] = {}
     too_soon = full = 0
     for slot in slots:
         if slot.start < notice:
             too_soon += 1
             continue
-        if slot.capacity_available < trip.party or slot.is_stale:
+        if slot.capacity_available < seats or slot.is_stale:
             full += 1
             continue
         local = slot.start.astimezone(trip.tz)
@@ -233,9 +250,10 @@ def _slot_windows(cand: Candidate, slots: list[Slot], offering: Offering, trip: 
         if (local.date(), minute) in cand.slots:
             continue
         cand.slots[(local.date(), minute)] = slot.pk
+        cand.slot_prices[(local.date(), minute)] = convert(*party_quote(offering, slot, trip.party, now=trip.now))
         windows.setdefault(local.date(), []).append((minute, minute))
-        if len(cand.slots) == 1:  # the slot's own price wins over the list price
-            cand.price = convert(party_price(slot.price, offering.price_unit, trip.party), slot.currency)
+        if len(cand.slots) == 1:  # the first slot's quote stands for the offering (budget, scoring)
+            cand.price = cand.slot_prices[(local.date(), minute)]
     cand.windows = {day: tuple(sorted(w)) for day, w in windows.items()}
     if cand.windows:
         return ""

@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 
 from apps.integrations.hotels import HotelOffer
 from apps.integrations.registry import get_provider
-from apps.vendors.models import Offering, OfferingKind, PriceUnit
+from apps.vendors.models import Offering, OfferingKind
+from apps.vendors.pricing import PEOPLE_PER_ROOM, quantity_for, quote_stay
+from apps.vendors.selectors import stay_nights
 
 from .candidates import Converter, Trip
 from .travel import haversine_km
@@ -22,7 +24,6 @@ from .travel import haversine_km
 # Level of a hotel by its price per room-night in USD (the offering has no level field).
 LEVEL_BOUNDS_USD = {"budget": (Decimal(0), Decimal(100)), "mid-range": (Decimal(100), Decimal(300)),
                     "luxury": (Decimal(300), Decimal("1e9"))}
-PEOPLE_PER_ROOM = 2
 CHECK_IN, CHECK_OUT = 15 * 60, 11 * 60  # minutes from midnight, when the hotel does not say
 
 
@@ -38,6 +39,7 @@ class Stay:
     check_in: int = CHECK_IN  # minutes from local midnight of the arrival day
     check_out: int = CHECK_OUT  # of the departure day
     offer: dict | None = None  # the hotel provider's offer (see :func:`offer_json`), when it came from one
+    quoted: Decimal | None = None  # the booking's own quote of every night (request currency), when known
 
     @property
     def location(self) -> tuple[float, float]:
@@ -45,7 +47,7 @@ class Stay:
 
     @property
     def total(self) -> Decimal:
-        return self.night_price * self.nights
+        return self.night_price * self.nights if self.quoted is None else self.quoted
 
 
 def offer_json(offer: HotelOffer, provider: str) -> dict:
@@ -71,6 +73,17 @@ def _provider_offers(trip: Trip, *, city: str, nights: int, rooms: int) -> list[
     return [(offer, search.source) for offer in search.offers if offer.lat is not None and offer.lon is not None]
 
 
+def _stay_quote(offering: Offering, trip: Trip, nights: int, convert: Converter) -> Decimal | None:
+    """The price the stay's booking will get (:func:`apps.vendors.pricing.quote_stay`: every
+    night's slot and price rules, for the rooms the party books), in the request's currency;
+    None when a night has no slot (the booking will then say so)."""
+    slots = stay_nights(offering.pk, trip.days[0], nights)
+    if len(slots) < nights:
+        return None
+    priced = quote_stay(slots, quantity_for(offering.price_unit, party=trip.party), booked_at=trip.now)
+    return convert(priced.total, priced.currency)
+
+
 def choose_stay(trip: Trip, *, level: str, nights: int, budget: Decimal, city: str = "") -> Stay:
     """Best-rated hotel of the level whose nights fit the budget, among the platform's hotel
     offerings and the hotel provider's offers for ``city``; else the cheapest that fits;
@@ -86,15 +99,15 @@ def choose_stay(trip: Trip, *, level: str, nights: int, budget: Decimal, city: s
                                             vendor__country=trip.country).select_related("vendor"):
         if haversine_km(trip.center, offering.location) > 30:
             continue
-        per_night = offering.base_price * (rooms if offering.price_unit == PriceUnit.PER_NIGHT else 1)
         usd = to_usd(offering.base_price, offering.currency)
-        night = convert(per_night, offering.currency)
-        if night * nights <= budget:
+        quoted = _stay_quote(offering, trip, nights, convert)
+        night = convert(offering.base_price * quantity_for(offering.price_unit, party=trip.party), offering.currency)
+        if (night * nights if quoted is None else quoted) <= budget:
             lat, lon = offering.location
             options.append((low <= usd < high, float(offering.rating or offering.vendor.rating), -night, Stay(
                 offering.title, lat, lon, offering.pk, night, nights, "",
                 offering.check_in.hour * 60 + offering.check_in.minute,
-                offering.check_out.hour * 60 + offering.check_out.minute)))
+                offering.check_out.hour * 60 + offering.check_out.minute, quoted=quoted)))
     for offer, provider in _provider_offers(trip, city=city, nights=nights, rooms=rooms):
         night = convert(offer.price / nights, offer.currency)
         room_night_usd = to_usd(offer.price / nights / rooms, offer.currency)

@@ -17,6 +17,7 @@ from apps.portals.gates import TravelerPortalMixin
 from apps.portals.shared import CommandView, RequestScopeMixin, posted_id
 from apps.requests.models import ExperienceType
 from apps.vendors.models import Offering, VendorType
+from apps.vendors.pricing import seats_taken
 from apps.vendors.selectors import offering_search, slot_list_free
 
 from . import selectors
@@ -68,7 +69,7 @@ class BrowseView(TravelerPortalMixin, RequestScopeMixin, TemplateView):
         tz = ZoneInfo(req.time_zone)
         from_, to = trip_bounds(req, tz)
         free = slot_list_free(vendor_id=offering.vendor_id, offering_id=offering.pk, end=to)
-        needed = seats_for(req, offering.price_unit)
+        needed = seats_taken(offering.price_unit, seats_for(req, offering.price_unit))
         return list(free.filter(start__gte=from_, capacity_available__gte=needed)[:SLOTS_SHOWN])
 
 

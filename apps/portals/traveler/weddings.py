@@ -29,7 +29,7 @@ class ShortlistView(TravelerPortalMixin, RequestScopeMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, state = self.request.user, self.state
-        entries = shortlist_visible_to(user, state).select_related("offering__vendor", "slot")
+        entries = shortlist_visible_to(user, state).select_related("offering__vendor", "slot", "state__request")
         rows = negotiations(entries, party=PriceOffer.Party.CLIENT, home_currency=user.currency)
         overview = selectors.request_overview(user, state)
         agreed = {row.entry.offering_id for row in rows if row.entry.status == ShortlistEntry.Status.AGREED}

@@ -16,8 +16,8 @@ class RespondForm(forms.Form):
 
     action = forms.ChoiceField(choices=VendorResponse.Action.choices)
     nonce = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    reference = forms.CharField(label=_("Your reference"), required=False, max_length=40)
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+    reference = forms.CharField(label=_("Your reference (if you accept)"), required=False, max_length=40)
+    reason = forms.CharField(label=_("Reason (if you decline)"), required=False, max_length=500)
     slot = forms.IntegerField(label=_("Other slot"), required=False, widget=forms.Select)
     price = forms.DecimalField(label=_("Other price"), required=False, max_digits=12, decimal_places=2, min_value=0)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
