@@ -1,5 +1,6 @@
 """Traveler pages through the real views, engine and database."""
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,14 +9,18 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.accounts.models import Role
 from apps.coordination.models import Booking, CoordinationState, Event, PlanWish, ShortlistEntry
 from apps.coordination.phases import Phase
+from apps.coordination.services.bookings import booking_propose
 from apps.coordination.services.experts import expert_accept
 from apps.experts.models import ItemStatus
 from apps.itineraries.models import Item
 from apps.requests.models import ExperienceRequest
-from tests.factories import (make_consultation_slot, make_expert, make_offering, make_request, make_slot, make_user,
+from apps.vendors.models import Confirmation
+from tests.factories import (make_booking_state, make_consultation_slot, make_expert, make_offering, make_request, make_slot, make_user,
                              make_vendor)
+from tests.factories.bookings import request_booking
 from tests.itineraries.factories import make_itinerary
 
 pytestmark = pytest.mark.django_db
@@ -240,3 +245,35 @@ def test_wedding_browse_shortlists_in_the_vendor_category(client, traveler):
     client.post(reverse("traveler:browse_add", args=[state.request_id]), {"offering": bouquet.pk})
     entry = ShortlistEntry.objects.get(state=state)
     assert (entry.offering_id, entry.category) == (bouquet.pk, "florist")
+
+
+def test_the_traveler_accepts_a_vendors_counter_proposal_from_the_request_page(client):
+    booking = request_booking(confirmation=Confirmation.MANUAL)
+    state, traveler = booking.state, booking.state.request.traveler
+    later = make_slot(booking.offering, start=booking.slot.start + dt.timedelta(hours=2), capacity=3)
+    booking_propose(booking_id=booking.pk, actor=booking.vendor.user, slot_id=later.pk, price=Decimal("45.00"),
+                    note="Quieter at noon")
+    detail = reverse("traveler:request_detail", args=[state.request_id])
+    accept = reverse("traveler:booking_proposal_accept", args=[state.request_id, booking.pk])
+    client.force_login(traveler)
+    page = client.get(detail).content.decode()
+    assert accept in page and "Quieter at noon" in page and "45.00" in page
+    client.post(accept)
+    booking.refresh_from_db()
+    assert (booking.status, booking.slot_id, booking.price) == ("confirmed", later.pk, Decimal("45.00"))
+    assert Event.objects.filter(state=state, type="booking.proposal_accepted").count() == 1
+    assert accept not in client.get(detail).content.decode()
+
+
+def test_a_counter_proposal_is_accepted_only_on_its_own_request_by_its_traveler(client):
+    booking = request_booking(confirmation=Confirmation.MANUAL)
+    booking_propose(booking_id=booking.pk, actor=booking.vendor.user, price=Decimal("45.00"))
+    traveler = booking.state.request.traveler
+    other = make_booking_state(traveler)
+    client.force_login(traveler)
+    assert client.post(reverse("traveler:booking_proposal_accept", args=[other.request_id, booking.pk])).status_code == 404
+    client.force_login(make_user(Role.TRAVELER))
+    url = reverse("traveler:booking_proposal_accept", args=[booking.state.request_id, booking.pk])
+    assert client.post(url).status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == "pending"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import browse, cancel, itinerary, profile, requests, reviews, weddings
+from . import bookings, browse, cancel, itinerary, profile, requests, reviews, weddings
 
 app_name = "traveler"
 request = "requests/<id:request_id>/"
@@ -35,5 +35,7 @@ urlpatterns = [
     path(f"{request}chat/", requests.ChatPageView.as_view(), name="chat"),
     path(f"{request}cancel/", cancel.RequestCancelView.as_view(), name="request_cancel"),
     path(f"{request}bookings/<id:booking_id>/cancel/", cancel.BookingCancelView.as_view(), name="booking_cancel"),
+    path(f"{request}bookings/<id:booking_id>/accept-proposal/", bookings.ProposalAcceptView.as_view(),
+         name="booking_proposal_accept"),
     path(f"{request}reviews/", reviews.ReviewSubmitView.as_view(), name="review_submit"),
 ]
