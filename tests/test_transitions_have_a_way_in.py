@@ -68,6 +68,7 @@ CONFIRM_INSTANT = (S + "bookings.booking_confirm", [TASKS + "confirm_instant_boo
 CONFIRM_OVERDUE = (S + "bookings.booking_confirm", [ADMIN + "StuckRequestAdmin.confirm_overdue_bookings"])
 PROPOSAL_ACCEPT = (S + "bookings.booking_proposal_accept", [BOOKING_API + "accept_proposal", API + "shortlist_settle",
                                                             TRAVELER + "bookings.ProposalAcceptView",
+                                                            EXPERT + "bookings.ProposalAcceptView",
                                                             TRAVELER + "weddings.SettleView"])
 DECLINE = (S + "bookings.booking_decline", VENDOR_ANSWER)
 SUPPLIER_DECLINE = (S + "bookings.booking_decline", [TASKS + "reconcile_supplier_booking",

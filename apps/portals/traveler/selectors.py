@@ -2,7 +2,6 @@
 the user was already scoped to (``RequestScopeMixin``)."""
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -43,8 +42,7 @@ def _supplier_note(booking) -> str:
 
 def priced_bookings(user, state) -> tuple[list, Money]:
     """The request's bookings with their payment schedules, each with ``price_home`` (its
-    price in the traveler's currency when the vendor's differs) and ``proposed_start`` (the
-    time a vendor's open counter-proposal moves it to, if any), and the total of those
+    price in the traveler's currency when the vendor's differs), and the total of those
     holding seats in the traveler's currency (ECB rate of today)."""
     home = Converter(state.request.traveler.currency, timezone.localdate())
     bookings = list(bookings_visible_to(user).filter(state=state).select_related("supplier_reservation")
@@ -53,8 +51,6 @@ def priced_bookings(user, state) -> tuple[list, Money]:
     for booking in bookings:
         booking.price_home = home.money(booking.price, booking.currency)
         booking.supplier_note = _supplier_note(booking)
-        start = (booking.proposal or {}).get("start")
-        booking.proposed_start = dt.datetime.fromisoformat(start) if start else None
         if booking.status in KEPT_STATUSES:
             total += home(booking.price, booking.currency)
     return bookings, Money(total, home.currency)
