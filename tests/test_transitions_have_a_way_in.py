@@ -48,14 +48,16 @@ EXPERT_DECLINE = (S + "experts.expert_decline", [API + "expert_decline", EXPERT 
 EXPERT_REASSIGN = (S + "experts.expert_reassign", [ADMIN + "StuckRequestAdmin.reassign_expert"])
 REQUEST_CANCEL = (S + "lifecycle.request_cancel", [API + "cancel", TRAVELER + "cancel.RequestCancelView",
                                                    ADMIN + "cancel_request"])
-REQUIREMENTS = (S + "changes.requirements_change", [API + "requirements"])
+REQUIREMENTS = (S + "changes.requirements_change", [API + "requirements",
+                                                    TRAVELER + "requests.RequirementsChangeView"])
 TRIP_START = (S + "lifecycle.trip_start", [FLOW + "advance_trips"])
 TRIP_COMPLETE = (S + "lifecycle.trip_complete", [FLOW + "advance_trips"])
-GENERATE_PROPOSED = (S + "itinerary.itinerary_propose", [API + "itinerary_generate", TRAVELER + "itinerary.GenerateView",
-                                                         FLOW + "match_or_fallback"])
+GENERATE_PROPOSED = (S + "itinerary.itinerary_propose", [
+    API + "itinerary_generate", TRAVELER + "itinerary.GenerateView", FLOW + "match_or_fallback"])
 GENERATE_DRAFT = (S + "itinerary.itinerary_draft", [API + "itinerary_generate", EXPERT + "workspace.GenerateView"])
 SEND = (S + "itinerary.itinerary_send", [API + "itinerary_send", EXPERT + "workspace.SendView"])
-REPLAN = (S + "itinerary.itinerary_propose", [API + "requirements", TASKS + "replan_after_fallthrough"])
+REPLAN = (S + "itinerary.itinerary_propose", [API + "requirements", TRAVELER + "requests.RequirementsChangeView",
+                                                TASKS + "replan_after_fallthrough"])
 APPROVE = (S + "itinerary.itinerary_approve", [API + "itinerary_approve", TRAVELER + "itinerary.ApproveView"])
 CHANGE_ACCEPT = (S + "itinerary.itinerary_change_accept", [
     API + "itinerary_change_accept", TRAVELER + "itinerary.ChangeAcceptView", EXPERT + "workspace.ChangeAcceptView"])
@@ -226,8 +228,8 @@ def _queued_task_names() -> set[str]:
         called = {node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
                   for node in ast.walk(tree) if isinstance(node, ast.Call)}
         if called & {"enqueue", "async_task"}:
-            found |= {node.value for node in ast.walk(tree)
-                      if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("apps.")}
+            found |= {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)
+                      and isinstance(node.value, str) and node.value.startswith("apps.")}
     return found
 
 

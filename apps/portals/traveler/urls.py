@@ -32,6 +32,7 @@ urlpatterns = [
     path(f"{request}shortlist/<id:entry_id>/accept/", weddings.AcceptView.as_view(), name="shortlist_accept"),
     path(f"{request}shortlist/settle/", weddings.SettleView.as_view(), name="shortlist_settle"),
     path(f"{request}vendor-notes/", requests.VendorNotesView.as_view(), name="vendor_notes"),
+    path(f"{request}requirements/", requests.RequirementsChangeView.as_view(), name="requirements_change"),
     path(f"{request}chat/", requests.ChatPageView.as_view(), name="chat"),
     path(f"{request}cancel/", cancel.RequestCancelView.as_view(), name="request_cancel"),
     path(f"{request}bookings/<id:booking_id>/cancel/", cancel.BookingCancelView.as_view(), name="booking_cancel"),
