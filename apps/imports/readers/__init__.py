@@ -1,0 +1,59 @@
+"""Readers of booking confirmations: :func:`read` tells the format from the content (not
+the name) and returns what it found."""
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import gettext as _
+
+from .found import Found, Reading, Unreadable
+from .html import read_html
+from .ics import read_ics
+from .mime import read_eml
+from .pdf import read_pdf
+from .places import Context
+from .text import read_text
+
+__all__ = ["Context", "Found", "Reading", "Unreadable", "read"]
+_HEADER = re.compile(rb"^[A-Za-z][A-Za-z0-9-]{1,40}:[ \t]")
+_HTML = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<div|<table|<p\b|<script)", re.I)
+
+
+def _source(name: str, data: bytes) -> str:
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"BEGIN:VCALENDAR"):
+        return "ics"
+    if _HTML.match(head):
+        return "html"
+    if name.lower().endswith(".eml") or _HEADER.match(head):
+        return "eml"
+    return "text"
+
+
+def _decoded(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Unreadable(_("This file is neither an e-mail, a calendar, a PDF nor text."),
+                         code="import.not_a_confirmation") from None
+
+
+def read(name: str, data: bytes, ctx: Context) -> Reading:
+    """What the file holds; :class:`Unreadable` when it is refused or holds no booking."""
+    reading = Reading(source=_source(name, data))
+    if reading.source == "pdf":
+        read_pdf(data, ctx, reading)
+    elif reading.source == "ics":
+        read_ics(data, ctx, reading)
+    elif reading.source == "html":
+        read_html(_decoded(data), ctx, reading)
+    elif reading.source == "eml":
+        read_eml(data, ctx, reading)
+    else:
+        read_text(_decoded(data), ctx, reading)
+    if not reading.items:
+        raise Unreadable(_("We found no booking in this file: it does not look like a confirmation of a flight, "
+                           "stay, train, table, event or car rental."), code="import.not_a_confirmation")
+    return reading
