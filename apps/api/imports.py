@@ -4,7 +4,6 @@ calendar file or PDF, at most ``IMPORT_MAX_BYTES``) answers the preview of what 
 elsewhere. Out of scope (vendors, strangers) is 404; staff see the request but do not
 upload (403)."""
 from django.http import Http404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -13,12 +12,9 @@ from rest_framework.views import APIView
 
 from apps.coordination.access import requests_fully_visible_to
 from apps.coordination.presenters import external_booking_json
-from apps.core.errors import DomainError
-from apps.core.ids import parse_int
 from apps.imports.presenters import import_json
-from apps.imports.services import TooLarge, import_confirm, import_preview, max_bytes
-
-MULTIPART_ENVELOPE = 64 * 1024  # boundaries and part headers around the file
+from apps.imports.services import import_confirm, import_preview, require_importer
+from apps.imports.uploads import uploaded_confirmation
 
 
 class ImportUploadInput(serializers.Serializer):
@@ -39,17 +35,9 @@ class RequestImportsView(APIView):
                    responses={201: OpenApiResponse(description="The preview: items found and what was unreadable")})
     def post(self, request, request_id: int):
         experience = _request(request.user, request_id)
-        # Refused before the body is parsed: the declared length says it is too large.
-        if (parse_int(request.META.get("CONTENT_LENGTH") or "") or 0) > max_bytes() + MULTIPART_ENVELOPE:
-            raise TooLarge
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise DomainError(_("Attach the confirmation as the multipart field “file”."), code="import.no_file",
-                              fields={"file": _("Required.")})
-        if upload.size > max_bytes():
-            raise TooLarge
-        imported = import_preview(request=experience, actor=request.user, file_name=upload.name or "",
-                                  data=upload.read(max_bytes() + 1))
+        require_importer(request=experience, actor=request.user)
+        name, data = uploaded_confirmation(request)
+        imported = import_preview(request=experience, actor=request.user, file_name=name, data=data)
         return Response(import_json(imported), status=status.HTTP_201_CREATED)
 
 

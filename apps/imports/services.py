@@ -31,17 +31,23 @@ class TooLarge(DomainError):
                          code="import.too_large")
 
 
+def require_importer(*, request: ExperienceRequest, actor) -> None:
+    """Refuse anyone but the request's traveler and expert: 403 for those who see the
+    request (staff), 404 for anyone else. Checked before an upload is read."""
+    state = request.coordination
+    require(can_import_bookings(actor, state), actor, state,
+            _("Only the traveler and the expert add bookings made elsewhere."))
+
+
 def import_preview(*, request: ExperienceRequest, actor, file_name: str, data: bytes) -> ConfirmationImport:
     """Read ``data`` (an e-mail, a calendar file, a PDF, HTML or text) and keep what it
     found as a preview for ``actor`` (the request's traveler or expert).
 
-    Errors: 404/403 per :func:`require`; ``import.too_large`` (413); Unreadable (400)
+    Errors: 404/403 per :func:`require_importer`; ``import.too_large`` (413); Unreadable (400)
     ``import.not_a_confirmation``, ``import.encrypted``, ``import.malformed``,
     ``import.active_content``. Nothing is written on an error.
     """
-    state = request.coordination
-    require(can_import_bookings(actor, state), actor, state,
-            _("Only the traveler and the expert add bookings made elsewhere."))
+    require_importer(request=request, actor=actor)
     if len(data) > max_bytes():
         raise TooLarge
     reading = read(file_name, data, Context(trip_zone=request.time_zone))
@@ -58,9 +64,8 @@ def import_confirm(*, request: ExperienceRequest, actor, import_id: int) -> list
     Errors: 404 (not an import of this request, or out of scope), 403; Conflict
     ``import.already_confirmed``; those of :func:`external_bookings_add`.
     """
+    require_importer(request=request, actor=actor)
     state = request.coordination
-    require(can_import_bookings(actor, state), actor, state,
-            _("Only the traveler and the expert add bookings made elsewhere."))
     with transaction.atomic():
         imported = ConfirmationImport.objects.select_for_update().filter(pk=import_id, request=request).first()
         if imported is None:

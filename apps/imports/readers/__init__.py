@@ -15,7 +15,8 @@ from .places import Context
 from .text import read_text
 
 __all__ = ["Context", "Found", "Reading", "Unreadable", "read"]
-_HEADER = re.compile(rb"^[A-Za-z][A-Za-z0-9-]{1,40}:[ \t]")
+_MAIL_HEADER = re.compile(rb"^(?:from|to|subject|date|received|return-path|delivered-to|mime-version|message-id"
+                          rb"|x-[a-z0-9-]+):[ \t]", re.I)
 _HTML = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<div|<table|<p\b|<script)", re.I)
 
 
@@ -27,7 +28,7 @@ def _source(name: str, data: bytes) -> str:
         return "ics"
     if _HTML.match(head):
         return "html"
-    if name.lower().endswith(".eml") or _HEADER.match(head):
+    if name.lower().endswith(".eml") or _MAIL_HEADER.match(head):
         return "eml"
     return "text"
 
