@@ -25,6 +25,7 @@ from apps.coordination.services.recommendations import (recommendation_edit, rec
 from apps.coordination.services.weddings import negotiated_bookings_settle, price_accept, price_offer, shortlist_add
 from apps.core.errors import DomainError, NotFound
 from apps.experts.selectors import consultation_slot_list_free
+from apps.imports.selectors import external_bookings_json
 from apps.itineraries.selectors import (draft_alternatives, itinerary_draft_for_request, itinerary_json_cached,
                                        itinerary_serialize, itinerary_with_days)
 from apps.vendors.selectors import offering_search
@@ -133,8 +134,9 @@ class FlowActionsMixin:
                    responses={200: dict})
     @action(detail=True, methods=["get"])
     def itinerary(self, request, pk=None):
-        """The version the traveler sees; ``?draft=1``: the expert's unsent draft (expert, staff)
-        with the alternatives it could take in."""
+        """The version the traveler sees, with the bookings made elsewhere (``external_bookings``,
+        not managed here); ``?draft=1``: the expert's unsent draft (expert, staff) with the
+        alternatives it could take in."""
         state = self._state(pk)
         if request.query_params.get("draft") in ("1", "true"):
             return self._draft_out(state)
@@ -142,7 +144,7 @@ class FlowActionsMixin:
                 if state.current_itinerary_id else None)
         if data is None:
             raise NotFound(_("No itinerary yet."), code="itinerary.none")
-        return Response(data)
+        return Response({**data, "external_bookings": external_bookings_json(state)})
 
     def _draft_out(self, state, code=status.HTTP_200_OK) -> Response:
         require(can_edit_itinerary_draft(self.request.user, state), self.request.user, state,

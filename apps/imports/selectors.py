@@ -31,6 +31,12 @@ def displayed(item: dict) -> dict:
             "ends": _local(item.get("end"), item["time_zone"])}
 
 
+def external_bookings_json(state) -> list[dict]:
+    """The trip's bookings made elsewhere, in time order, as :func:`external_booking_json`."""
+    rows = ExternalBooking.objects.filter(state=state).order_by("starts_at", "pk")
+    return [external_booking_json(row) for row in rows]
+
+
 def elsewhere_panel(user, state, *, preview_id: int | None = None) -> dict:
     """The panel's context: the trip's external bookings, whether ``user`` may import, and
     the pending import ``preview_id`` if it is one of this request's."""
@@ -38,7 +44,6 @@ def elsewhere_panel(user, state, *, preview_id: int | None = None) -> dict:
     if preview_id is not None:
         preview = ConfirmationImport.objects.filter(pk=preview_id, request_id=state.request_id,
                                                     status=ConfirmationImport.Status.PREVIEW).first()
-    rows = ExternalBooking.objects.filter(state=state).order_by("starts_at", "pk")
-    return {"external_bookings": [displayed(external_booking_json(row)) for row in rows],
+    return {"external_bookings": [displayed(item) for item in external_bookings_json(state)],
             "can_import": can_import_bookings(user, state),
             "import_preview": preview, "preview_items": [displayed(i) for i in preview.items] if preview else []}

@@ -173,3 +173,16 @@ def test_a_cancelled_request_takes_no_import(trip):
     response = client.post(f"/api/v1/requests/{trip.request_id}/imports/{imported['id']}/confirm/")
     assert response.status_code == 409 and response.json()["code"] == "state.wrong_phase"
     assert ExternalBooking.objects.count() == 0 and ConfirmationImport.objects.get().status == "preview"
+
+
+def test_the_itinerary_carries_the_bookings_made_elsewhere(trip):
+    from tests.itineraries.factories import make_itinerary
+
+    make_itinerary(state=trip, days=2)
+    client = _client(trip.request.traveler)
+    assert client.get(f"/api/v1/requests/{trip.request_id}/itinerary/").json()["external_bookings"] == []
+    imported = _upload(client, trip.request_id, "return_flight.ics").json()
+    client.post(f"/api/v1/requests/{trip.request_id}/imports/{imported['id']}/confirm/")
+    [flight] = client.get(f"/api/v1/requests/{trip.request_id}/itinerary/").json()["external_bookings"]
+    assert (flight["title"], flight["start"], flight["end"], flight["managed_here"]) == (
+        "Flight TP1235 NRT → LIS", "2027-03-22T11:15:00+09:00", "2027-03-22T15:10:00+00:00", False)

@@ -1,10 +1,12 @@
 """Each confirmation of the fixture set (tests/imports/fixtures, built by build.py) reads
 into the bookings it describes: kind, local start and end with their offsets, the zone,
 the place, the reference; and the refused files are refused with their code."""
+import random
 from pathlib import Path
 
 import pytest
 
+from apps.core.errors import DomainError
 from apps.imports.readers import Context, Unreadable, read
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -118,3 +120,22 @@ def test_html_with_event_handlers_links_or_frames_is_refused(data):
 def test_empty_binary_or_broken_files_are_refused_not_crashed_on(data):
     with pytest.raises(Unreadable):
         read("file", data, Context(trip_zone=TOKYO))
+
+
+def test_mutated_fixtures_are_read_or_refused_never_crash_the_reader():
+    """Bytes flipped, cut and inserted into every fixture: the parsers are third-party code
+    fed by anyone, and whatever they raise must end as a refusal (400), not a 500."""
+    rnd = random.Random(15)
+    seeds = [p.read_bytes() for p in FIXTURES.rglob("*") if p.is_file() and p.suffix != ".py"]
+    for _ in range(400):
+        data = bytearray(rnd.choice(seeds))
+        for _ in range(rnd.randint(1, 6)):
+            at = rnd.randrange(len(data))
+            if rnd.random() < 0.5:
+                data[at] = rnd.randrange(256)
+            else:
+                del data[at:at + rnd.randint(1, 80)]
+        try:
+            read(rnd.choice(["a.eml", "a.ics", "a.pdf", "a.txt"]), bytes(data), Context(trip_zone=TOKYO))
+        except DomainError as refused:
+            assert refused.status == 400

@@ -2,6 +2,7 @@
 the name) and returns what it found."""
 from __future__ import annotations
 
+import logging
 import re
 
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from .places import Context
 from .text import read_text
 
 __all__ = ["Context", "Found", "Reading", "Unreadable", "read"]
+logger = logging.getLogger(__name__)
 _MAIL_HEADER = re.compile(rb"^(?:from|to|subject|date|received|return-path|delivered-to|mime-version|message-id"
                           rb"|x-[a-z0-9-]+):[ \t]", re.I)
 _HTML = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<div|<table|<p\b|<script)", re.I)
@@ -42,7 +44,21 @@ def _decoded(data: bytes) -> str:
 
 
 def read(name: str, data: bytes, ctx: Context) -> Reading:
-    """What the file holds; :class:`Unreadable` when it is refused or holds no booking."""
+    """What the file holds; :class:`Unreadable` when it is refused or holds no booking.
+
+    The parsers are third-party code fed with files from anyone: an error of theirs that
+    the readers do not expect is logged and answered as a malformed file, never a 500.
+    """
+    try:
+        return _read(name, data, ctx)
+    except Unreadable:
+        raise
+    except (ValueError, LookupError, TypeError, AttributeError, AssertionError, RecursionError, NotImplementedError):
+        logger.warning("import: a parser failed on %r", name, exc_info=True)
+        raise Unreadable(_("This file cannot be read."), code="import.malformed") from None
+
+
+def _read(name: str, data: bytes, ctx: Context) -> Reading:
     reading = Reading(source=_source(name, data))
     if reading.source == "pdf":
         read_pdf(data, ctx, reading)

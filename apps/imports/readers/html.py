@@ -3,6 +3,8 @@ JSON-LD data, event handlers, ``javascript:`` links), else read for schema.org m
 failing that, for labelled text."""
 from __future__ import annotations
 
+import re
+
 import extruct
 import lxml.html
 from django.utils.translation import gettext as _
@@ -14,6 +16,7 @@ from .places import Context
 from .text import read_text
 
 DATA_SCRIPT = "application/ld+json"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 BLOCKS = ("br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "td", "th", "dt", "dd", "table")
 
 
@@ -39,6 +42,7 @@ def refuse_active_content(doc) -> None:
 
 
 def read_html(markup: str, ctx: Context, reading: Reading) -> None:
+    markup = _CONTROL.sub("", markup)  # lxml refuses them in text it is given back
     doc = _document(markup)
     refuse_active_content(doc)
     data = extruct.extract(markup, syntaxes=["json-ld", "microdata"], uniform=True, errors="ignore")

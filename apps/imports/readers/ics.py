@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import icalendar
+from icalendar.error import BrokenCalendarProperty
 from django.utils.translation import gettext as _
 
 from .found import Found, Reading, Unreadable
@@ -24,8 +25,12 @@ def _kind(text: str) -> str:
 
 
 def _value(event, name: str):
-    prop = event.get(name)
-    return prop.dt if prop is not None and hasattr(prop, "dt") else None
+    """The date or date-time of ``name``; None when missing or broken (icalendar keeps a
+    value it could not parse as a "broken" property that raises on access)."""
+    try:
+        return event.get(name).dt
+    except (AttributeError, ValueError, BrokenCalendarProperty):
+        return None
 
 
 def _moment(value, default: dt.time, notes: list[str], what: str) -> dt.datetime | None:

@@ -22,6 +22,6 @@ def read_pdf(data: bytes, ctx: Context, reading: Reading) -> None:
             raise Unreadable(_("This PDF is encrypted (password-protected); save it without a password and "
                                "upload it again."), code="import.encrypted")
         text = "\n".join(page.extract_text() or "" for page in reader.pages[:MAX_PAGES])
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError):
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, NotImplementedError):
         raise Unreadable(_("This PDF cannot be read."), code="import.malformed") from None
     read_text(text, ctx, reading)
