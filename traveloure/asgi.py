@@ -14,6 +14,9 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from apps.coordination.routing import websocket_urlpatterns  # noqa: E402
 from apps.core.bodylimit import BodyLimit  # noqa: E402
+from traveloure.daphne_limits import install as install_daphne_limits  # noqa: E402
+
+install_daphne_limits(settings.MAX_REQUEST_BYTES)  # only daphne's request class: see the module
 
 application = ProtocolTypeRouter({
     # Bodies over the cap are refused before Django reads (and spools) them.

@@ -10,9 +10,11 @@ from apps.coordination.services.external import external_bookings_add
 from apps.exports.document import build_document, content_fingerprint
 from apps.exports.ics import render_ics
 from apps.exports.pdf import render_itinerary_pdf
-from tests.itineraries.factories import make_itinerary, media_root  # noqa: F401
+from tests.itineraries import factories
+from tests.itineraries.factories import make_itinerary
 
 pytestmark = pytest.mark.django_db
+media_root = factories.media_root  # the PDF's images go to a temporary MEDIA_ROOT
 FLIGHT = {"kind": "flight", "title": "Flight TP1234", "start": "2027-03-14T19:40:00+00:00",
           "end": "2027-03-15T22:05:00+09:00", "start_zone": "Europe/Lisbon", "time_zone": "Asia/Tokyo",
           "origin": {"name": "Lisbon Portela Airport (LIS)"}, "place": {"name": "Narita International Airport (NRT)"},
@@ -40,7 +42,7 @@ def test_the_calendar_carries_the_flight_in_its_airports_zones(itinerary):
     assert {str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")} >= {"Europe/Lisbon", "Asia/Tokyo"}
 
 
-def test_the_pdf_lists_it_as_booked_elsewhere_in_local_times(itinerary, media_root, tmp_path):  # noqa: F811
+def test_the_pdf_lists_it_as_booked_elsewhere_in_local_times(itinerary, media_root, tmp_path):
     path = tmp_path / "trip.pdf"
     path.write_bytes(render_itinerary_pdf(build_document(itinerary)))
     text = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(path.read_bytes())).pages).split())
