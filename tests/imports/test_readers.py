@@ -107,6 +107,7 @@ def test_bad_files_are_refused_with_their_code(name, code):
 @pytest.mark.parametrize("data", [
     b"<html><body><p onclick=\"steal()\">Hotel: X</p></body></html>",
     b"<html><body><a href=\" javascript:alert(1)\">Hotel</a></body></html>",
+    b"<html><body><a href=\"java&#9;script:alert(1)\">Hotel</a></body></html>",
     b"<html><body><iframe src=\"https://evil.example\"></iframe></body></html>",
 ])
 def test_html_with_event_handlers_links_or_frames_is_refused(data):
