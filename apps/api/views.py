@@ -46,6 +46,13 @@ def _input(serializer_class, request, *, query: bool = False):
     return data
 
 
+def _itinerary_json(state) -> dict:
+    """The current version as the traveler sees it, with the bookings made elsewhere
+    (``external_bookings``: not managed here, each time in its place's zone)."""
+    return {**itinerary_json_cached(state.current_itinerary_id, bookings_version=state.version),
+            "external_bookings": external_bookings_json(state)}
+
+
 class FlowActionsMixin:
     """The coordination flow on ``requests/<id>/``: matches, expert, consultations,
     recommendations, itinerary, browse wishes, changes of mind, wedding shortlist.
@@ -140,11 +147,9 @@ class FlowActionsMixin:
         state = self._state(pk)
         if request.query_params.get("draft") in ("1", "true"):
             return self._draft_out(state)
-        data = (itinerary_json_cached(state.current_itinerary_id, bookings_version=state.version)
-                if state.current_itinerary_id else None)
-        if data is None:
+        if not state.current_itinerary_id:
             raise NotFound(_("No itinerary yet."), code="itinerary.none")
-        return Response({**data, "external_bookings": external_bookings_json(state)})
+        return Response(_itinerary_json(state))
 
     def _draft_out(self, state, code=status.HTTP_200_OK) -> Response:
         require(can_edit_itinerary_draft(self.request.user, state), self.request.user, state,
@@ -248,8 +253,7 @@ class FlowActionsMixin:
         return Response(cancellation_outcome(state_id=state.pk, booking_ids=[b["booking"] for b in preview["bookings"]]))
 
     def _itinerary_out(self, pk, code) -> Response:
-        state = self._state(pk)
-        return Response(itinerary_json_cached(state.current_itinerary_id, bookings_version=state.version), status=code)
+        return Response(_itinerary_json(self._state(pk)), status=code)
 
     @extend_schema(parameters=[OfferingSearchInput], responses=OfferingOutput(many=True))
     @action(detail=True, methods=["get"])
