@@ -9,7 +9,7 @@ from pathlib import Path
 
 APPS = Path(__file__).resolve().parent.parent / "apps"
 DOMAIN = ("accounts", "requests", "experts", "vendors", "coordination", "itineraries", "integrations", "insights", "exports",
-          "core")
+          "imports", "core")
 
 
 def _module_name(path: Path) -> str:

@@ -8,13 +8,19 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "traveloure.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)
+from django.conf import settings  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from apps.coordination.routing import websocket_urlpatterns  # noqa: E402
+from apps.core.bodylimit import BodyLimit  # noqa: E402
+from traveloure.daphne_limits import install as install_daphne_limits  # noqa: E402
+
+install_daphne_limits(settings.MAX_REQUEST_BYTES)  # only daphne's request class: see the module
 
 application = ProtocolTypeRouter({
-    "http": django_asgi_app,
+    # Bodies over the cap are refused before Django reads (and spools) them.
+    "http": BodyLimit(django_asgi_app, settings.MAX_REQUEST_BYTES),
     "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
 })
 

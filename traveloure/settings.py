@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "apps.exports",
     "apps.coordination",
     "apps.insights",
+    "apps.imports",
     "apps.integrations",
     "apps.portals",
     "apps.api",
@@ -206,6 +207,12 @@ else:
 TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 # Bodies (JSON or form fields, not uploaded files) larger than this are refused: 413 under /api/.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024)))
+# An uploaded booking confirmation (.eml, .ics, .pdf): larger files get 413.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+# Any request body larger than this is refused with 413 by the ASGI entry point before
+# Django reads it (Django would spool it whole to disk first): the largest upload plus its
+# multipart envelope.
+MAX_REQUEST_BYTES = IMPORT_MAX_BYTES + 256 * 1024
 
 # API rate limits, "<n>/<second|minute|hour|day>" on the default cache (Redis with REDIS_URL,
 # so shared by all web processes); an empty value turns one off. Burst and sustained per user

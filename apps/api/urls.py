@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from . import auth, bookings, chat, exports, hooks, notifications, reviews, vendors, views
+from . import auth, bookings, chat, exports, hooks, imports, notifications, reviews, vendors, views
 
 app_name = "api"
 router = DefaultRouter()
@@ -27,6 +27,9 @@ urlpatterns = [
     path("requests/<id:request_id>/reviews/", reviews.RequestReviewsView.as_view(), name="request-reviews"),
     path("requests/<id:request_id>/suggestions/", reviews.RequestSuggestionsView.as_view(),
          name="request-suggestions"),
+    path("requests/<id:request_id>/imports/", imports.RequestImportsView.as_view(), name="request-imports"),
+    path("requests/<id:request_id>/imports/<id:import_id>/confirm/", imports.ImportConfirmView.as_view(),
+         name="request-import-confirm"),
     path("requests/<id:pk>/itinerary.ics", exports.ItineraryIcsView.as_view(), name="request-itinerary-ics"),
     path("requests/<id:pk>/itinerary.pdf", exports.ItineraryPdfView.as_view(), name="request-itinerary-pdf"),
     path("", include(router.urls)),

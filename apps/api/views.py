@@ -25,6 +25,7 @@ from apps.coordination.services.recommendations import (recommendation_edit, rec
 from apps.coordination.services.weddings import negotiated_bookings_settle, price_accept, price_offer, shortlist_add
 from apps.core.errors import DomainError, NotFound
 from apps.experts.selectors import consultation_slot_list_free
+from apps.imports.selectors import external_bookings_json
 from apps.itineraries.selectors import (draft_alternatives, itinerary_draft_for_request, itinerary_json_cached,
                                        itinerary_serialize, itinerary_with_days)
 from apps.vendors.selectors import offering_search
@@ -43,6 +44,13 @@ def _input(serializer_class, request, *, query: bool = False):
     data = serializer_class(data=request.query_params if query else request.data)
     data.is_valid(raise_exception=True)
     return data
+
+
+def _itinerary_json(state) -> dict:
+    """The current version as the traveler sees it, with the bookings made elsewhere
+    (``external_bookings``: not managed here, each time in its place's zone)."""
+    return {**itinerary_json_cached(state.current_itinerary_id, bookings_version=state.version),
+            "external_bookings": external_bookings_json(state)}
 
 
 class FlowActionsMixin:
@@ -133,16 +141,15 @@ class FlowActionsMixin:
                    responses={200: dict})
     @action(detail=True, methods=["get"])
     def itinerary(self, request, pk=None):
-        """The version the traveler sees; ``?draft=1``: the expert's unsent draft (expert, staff)
-        with the alternatives it could take in."""
+        """The version the traveler sees, with the bookings made elsewhere (``external_bookings``,
+        not managed here); ``?draft=1``: the expert's unsent draft (expert, staff) with the
+        alternatives it could take in."""
         state = self._state(pk)
         if request.query_params.get("draft") in ("1", "true"):
             return self._draft_out(state)
-        data = (itinerary_json_cached(state.current_itinerary_id, bookings_version=state.version)
-                if state.current_itinerary_id else None)
-        if data is None:
+        if not state.current_itinerary_id:
             raise NotFound(_("No itinerary yet."), code="itinerary.none")
-        return Response(data)
+        return Response(_itinerary_json(state))
 
     def _draft_out(self, state, code=status.HTTP_200_OK) -> Response:
         require(can_edit_itinerary_draft(self.request.user, state), self.request.user, state,
@@ -246,8 +253,7 @@ class FlowActionsMixin:
         return Response(cancellation_outcome(state_id=state.pk, booking_ids=[b["booking"] for b in preview["bookings"]]))
 
     def _itinerary_out(self, pk, code) -> Response:
-        state = self._state(pk)
-        return Response(itinerary_json_cached(state.current_itinerary_id, bookings_version=state.version), status=code)
+        return Response(_itinerary_json(self._state(pk)), status=code)
 
     @extend_schema(parameters=[OfferingSearchInput], responses=OfferingOutput(many=True))
     @action(detail=True, methods=["get"])

@@ -123,6 +123,12 @@ def can_respond_to_booking(user, booking: Booking) -> bool:
     return user is None or is_staff(user) or is_vendor_user(user, booking.vendor)
 
 
+def can_import_bookings(user, state: CoordinationState) -> bool:
+    """Add bookings made elsewhere from their confirmations: the traveler and their expert
+    only (the documents are theirs; staff and vendors do not upload them)."""
+    return _is_traveler(user, state) or _is_expert(user, state)
+
+
 def can_set_payment_schedule(user, booking: Booking) -> bool:
     """Either side of the booking agrees on the deposit and balance."""
     return is_vendor_user(user, booking.vendor) or can_view_request(user, booking.state)

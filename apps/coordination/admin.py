@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.admin import ImmutableInline, ImmutableMixin, NoEditMixin, call_per_object
 
-from .models import (Booking, CoordinationState, Event, Message, Notification, NotificationPreference,
+from .models import (Booking, CoordinationState, Event, ExternalBooking, Message, Notification, NotificationPreference,
                      OutboxMessage, PaymentInstallment, PlanWish, PriceOffer, PushSubscription, ReadMarker, Review,
                      ShortlistEntry, StuckRequest, SupplierReservation, Thread, VendorResponse)
 from .phases import BookingStatus
@@ -285,3 +285,13 @@ class ShortlistEntryAdmin(ImmutableMixin, admin.ModelAdmin):
     search_fields = ("offering__title", "offering__vendor__name", "state__request__destination")
     list_select_related = ("state__request", "offering__vendor")
     inlines = [PriceOfferInline]
+
+
+@admin.register(ExternalBooking)
+class ExternalBookingAdmin(ImmutableMixin, admin.ModelAdmin):
+    """Bookings travelers made elsewhere (imported): no vendor manages them here."""
+
+    list_display = ("title", "kind", "state", "starts_at", "time_zone", "reference", "created_by")
+    list_filter = ("kind",)
+    search_fields = ("title", "reference")
+    list_select_related = ("state__request", "created_by")

@@ -383,3 +383,41 @@ class PushSubscription(models.Model):
 
     def __str__(self):
         return f"Push subscription of {self.user}"
+
+
+class ExternalBooking(TimeStamped):
+    """A booking the traveler made elsewhere (a flight, a hotel, a table…), added from its
+    confirmation: part of the trip, shown with the plan, never managed by a vendor here."""
+
+    class Kind(models.TextChoices):
+        FLIGHT = "flight", _("Flight")
+        STAY = "stay", _("Stay")
+        TRAIN = "train", _("Train")
+        RESTAURANT = "restaurant", _("Restaurant")
+        EVENT = "event", _("Event or tour")
+        CAR = "car", _("Car rental")
+
+    state = models.ForeignKey(CoordinationState, on_delete=models.CASCADE, related_name="external_bookings")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True)
+    time_zone = models.CharField(max_length=64, help_text=_("IANA zone of the place (where it ends, for a journey)"))
+    start_time_zone = models.CharField(max_length=64, blank=True,
+                                       help_text=_("IANA zone where a journey starts; blank: the place's zone"))
+    origin_name = models.CharField(max_length=200, blank=True, help_text=_("Where a journey starts"))
+    place_name = models.CharField(max_length=200, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lng = models.FloatField(null=True, blank=True)
+    reference = models.CharField(max_length=80, blank=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    source_import_id = models.PositiveBigIntegerField(null=True, blank=True,
+                                                      help_text=_("The confirmation import it came from"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.title} (booked elsewhere)"

@@ -137,6 +137,7 @@ SENTENCES = {
     "plan.item_added": lambda c: _("%(actor)s added %(offering)s to the %(place)s plan") % vars(c),
     "plan.item_removed": lambda c: _("%(actor)s removed an item from the %(place)s plan") % vars(c),
     "message.posted": lambda c: _("%(actor)s wrote about %(place)s") % vars(c),
+    "external.added": lambda c: _("%(actor)s added a booking made elsewhere to %(trip)s") % vars(c),
     "recommendation.edited": lambda c: _("%(actor)s saved recommendations for %(place)s") % vars(c),
     "recommendation.sent": lambda c: c.your(_("%(actor)s sent you recommendations for %(place)s"),
                                             _("Recommendations for %(place)s went to %(traveler)s")),

@@ -24,7 +24,7 @@ from django.utils import timezone
 from apps.core.money import Money, quantize
 from apps.vendors.models import Slot
 
-from .models import Booking, Message, PaymentInstallment, Thread
+from .models import Booking, ExternalBooking, Message, PaymentInstallment, Thread
 from .selectors import installment_status
 
 LIVE = "live"
@@ -105,6 +105,21 @@ def alternative_json(slot: Slot) -> dict:
     return {"slot": slot.pk, "offering": slot.offering_id, "offering_title": slot.offering.title,
             "vendor": slot.offering.vendor_id, "start": _iso(slot.start), "free": slot.capacity_available,
             "price": Money(slot.price, slot.currency).as_dict()}
+
+
+def external_booking_json(booking: ExternalBooking) -> dict:
+    """A booking made elsewhere, times in its place's zone; ``managed_here`` is always
+    false: no vendor confirms it here."""
+    start_zone = booking.start_time_zone or booking.time_zone
+    return {"id": booking.pk, "kind": booking.kind, "title": booking.title,
+            "start": _iso(booking.starts_at, ZoneInfo(start_zone)),
+            "end": _iso(booking.ends_at, ZoneInfo(booking.time_zone)),
+            "start_zone": start_zone, "time_zone": booking.time_zone,
+            "origin": {"name": booking.origin_name} if booking.origin_name else None,
+            "place": {"name": booking.place_name, "lat": booking.lat, "lon": booking.lng},
+            "reference": booking.reference,
+            "price": (Money(booking.price, booking.currency).as_dict() if booking.price is not None else None),
+            "source_import": booking.source_import_id, "managed_here": False}
 
 
 def thread_json(thread: Thread) -> dict:

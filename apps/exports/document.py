@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from apps.coordination.models import Booking
+from apps.coordination.models import Booking, ExternalBooking
 from apps.coordination.phases import BookingStatus
 from apps.core.errors import NotFound
 from apps.core.money import Money
@@ -97,6 +97,33 @@ class DayView:
 
 
 @dataclass
+class ExternalView:
+    """A booking the traveler made elsewhere: shown with the plan, managed by no vendor
+    here. ``start`` in the zone where it starts, ``end`` where it ends (a flight's airports)."""
+
+    uid: str
+    kind: str
+    kind_label: str
+    title: str
+    start: dt.datetime
+    end: dt.datetime | None
+    place: str
+    origin: str
+    reference: str
+    price: Money | None
+
+
+def _external_view(booking: ExternalBooking) -> ExternalView:
+    start_zone = ZoneInfo(booking.start_time_zone or booking.time_zone)
+    return ExternalView(
+        uid=f"traveloure-external-{booking.pk}", kind=booking.kind, kind_label=str(booking.get_kind_display()),
+        title=booking.title, start=booking.starts_at.astimezone(start_zone),
+        end=booking.ends_at.astimezone(ZoneInfo(booking.time_zone)) if booking.ends_at else None,
+        place=booking.place_name, origin=booking.origin_name, reference=booking.reference,
+        price=Money(booking.price, booking.currency) if booking.price is not None else None)
+
+
+@dataclass
 class Document:
     request_id: int
     version: int
@@ -116,6 +143,7 @@ class Document:
     generated_at: dt.datetime
     left_out: list = field(default_factory=list)
     data_notes: list[str] = field(default_factory=list)  # what the planner did without
+    external: list[ExternalView] = field(default_factory=list)  # booked elsewhere, not managed here
 
     @property
     def file_stem(self) -> str:
@@ -281,6 +309,7 @@ def build_document(itinerary: Itinerary, *, currency: str | None = None, rates_o
         expert=expert_contact(state.expert), emergency=emergency_contacts(request.country), budget=budget,
         generated_at=timezone.now().astimezone(tz), left_out=list(itinerary.left_out or []),
         data_notes=list(itinerary.data_notes or []),
+        external=[_external_view(b) for b in ExternalBooking.objects.filter(state=state).order_by("starts_at", "pk")],
     )
 
 
@@ -298,9 +327,11 @@ def cached_document(itinerary_id: int, *, state_version: int, currency: str) -> 
 
 
 def content_fingerprint(itinerary: Itinerary) -> str:
-    """What a rendered file depends on beyond the (immutable) version: bookings and expert."""
+    """What a rendered file depends on beyond the (immutable) version: bookings, bookings
+    made elsewhere and the expert."""
     bookings = (Booking.objects.filter(item__day__itinerary=itinerary).order_by("pk")
                 .values_list("pk", "status", "reference", "price", "discount"))
     state = itinerary.request.coordination
-    raw = f"{itinerary.pk}|{itinerary.version}|{state.expert_id}|{list(bookings)}"
+    external = ExternalBooking.objects.filter(state=state).order_by("pk").values_list("pk", flat=True)
+    raw = f"{itinerary.pk}|{itinerary.version}|{state.expert_id}|{list(bookings)}|{list(external)}"
     return hashlib.sha256(raw.encode()).hexdigest()

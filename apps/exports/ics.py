@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event
 
-from .document import Document, ItemView
+from .document import Document, ExternalView, ItemView
 
 ALARM_MARGIN_MIN = 15  # on top of the travel time
 
@@ -62,6 +62,30 @@ def _event(doc: Document, item: ItemView, stamp: dt.datetime) -> Event:
     return event
 
 
+def _external_event(doc: Document, booking: ExternalView, stamp: dt.datetime) -> Event:
+    """A booking made elsewhere: its own zones (a flight starts in one, ends in another),
+    marked as not managed here."""
+    event = Event()
+    event.add("uid", booking.uid)
+    event.add("dtstamp", stamp)
+    event.add("sequence", doc.version)
+    event.add("summary", _("%(title)s (booked elsewhere)") % {"title": booking.title})
+    event.add("dtstart", booking.start)
+    if booking.end is not None:
+        event.add("dtend", booking.end)
+    event.add("categories", [booking.kind_label])
+    if booking.place:
+        event.add("location", booking.place)
+    lines = [_("Booked elsewhere: not managed by Traveloure.")]
+    if booking.reference:
+        lines.append(_("Reference %(ref)s") % {"ref": booking.reference})
+    if booking.origin:
+        lines.append(_("From %(origin)s") % {"origin": booking.origin})
+    event.add("description", "\n".join(lines))
+    event.add("status", "CONFIRMED")
+    return event
+
+
 def ics_response(doc: Document) -> HttpResponse:
     """``render_ics`` as a download (portal, API and the webcal feed)."""
     response = HttpResponse(render_ics(doc), content_type="text/calendar; charset=utf-8")
@@ -79,5 +103,7 @@ def render_ics(doc: Document) -> bytes:
     cal.add("x-wr-timezone", doc.time_zone)
     for item in doc.items:
         cal.add_component(_event(doc, item, doc.generated_at.astimezone(dt.timezone.utc)))
+    for booking in doc.external:
+        cal.add_component(_external_event(doc, booking, doc.generated_at.astimezone(dt.timezone.utc)))
     cal.add_missing_timezones()
     return cal.to_ical()

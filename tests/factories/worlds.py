@@ -19,6 +19,7 @@ from apps.api.models import IdempotencyKey
 from apps.coordination.models import (Booking, CoordinationState, Notification, NotificationPreference,
                                       PaymentInstallment, PlanWish, PriceOffer, PushSubscription, Review,
                                       ShortlistEntry, SupplierReservation, VendorResponse)
+from apps.coordination.services.external import external_bookings_add
 from apps.coordination.services import experts, recommendations
 from apps.coordination.services.chat import message_post, thread_mark_read
 from apps.coordination.services.itinerary import itinerary_generate
@@ -26,6 +27,7 @@ from apps.experts.models import ExpertMetrics, Recommendation, RecommendationIte
 from apps.insights.models import ItineraryPattern, SeasonalTrend
 from apps.exports.jobs import export_request
 from apps.exports.share import calendar_subscription_get_or_create, share_link_create
+from apps.imports.models import ConfirmationImport
 from apps.itineraries.models import Item
 from apps.requests.models import TravelerProfile
 from apps.vendors.models import PriceRule, Slot, VendorMetrics
@@ -155,4 +157,9 @@ def make_every_model_world():
     share_link_create(request=request, actor=traveler)
     calendar_subscription_get_or_create(request=request, actor=traveler)
     IdempotencyKey.objects.create(user=traveler, key="retry-1", fingerprint="f" * 64, status_code=201, body={})
+    dinner = {"kind": "restaurant", "title": "Sushi Omakase Kanda", "start": "2027-03-16T19:30:00+09:00",
+              "time_zone": "Asia/Tokyo", "place": {"name": "Sushi Omakase Kanda"}, "reference": "OMK-2291"}
+    imported = ConfirmationImport.objects.create(request=request, uploaded_by=traveler, file_name="dinner.html",
+                                                 source="html", items=[dinner])
+    external_bookings_add(state_id=state.pk, actor=traveler, items=[dinner], source_import_id=imported.pk)
     return state

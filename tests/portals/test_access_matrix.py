@@ -46,6 +46,8 @@ def url_args(world, name: str, args: list[str]) -> dict:
             values[arg] = world.wish.pk
         elif arg == "booking_id":
             values[arg] = world.booking.pk
+        elif arg == "import_id":  # no import yet: only the request's scope answers
+            values[arg] = world.booking.pk
         elif arg == "entry_id":  # a trip has no shortlist: only the request's scope answers
             values[arg] = world.booking.pk
         elif arg == "pk":

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .. import imports
 from . import bookings, inbox, workspace
 
 app_name = "expert"
@@ -11,6 +12,9 @@ urlpatterns = [
     path("bookings/", bookings.BookingBoardView.as_view(), name="bookings"),
     path(request, workspace.RequestView.as_view(), name="request"),
     path(f"{request}accept/", inbox.AcceptView.as_view(), name="accept"),
+    path(f"{request}imports/", imports.ExpertImportUploadView.as_view(), name="import_upload"),
+    path(f"{request}imports/<id:import_id>/confirm/", imports.ExpertImportConfirmView.as_view(),
+         name="import_confirm"),
     path(f"{request}decline/", inbox.DeclineView.as_view(), name="decline"),
     path(f"{request}recommendation/", workspace.RecommendationEditView.as_view(), name="recommendation"),
     path(f"{request}recommendation/send/", workspace.RecommendationSendView.as_view(), name="recommendation_send"),

@@ -17,8 +17,10 @@ from apps.coordination.services import drafts
 from apps.coordination.services import itinerary as itinerary_services
 from apps.coordination.services import recommendations
 from apps.core.errors import DomainError
+from apps.core.ids import parse_int
 from apps.exports.document import build_document
 from apps.itineraries.selectors import draft_alternatives, draft_entry_search, itinerary_draft_for_request
+from apps.portals.imports import panel_context
 from apps.portals.shared import (ChatContextMixin, ItineraryContextMixin, PartsMixin, RequestScopeMixin, accept_change,
                                  cleaned, error_text)
 from apps.vendors.models import Offering
@@ -35,7 +37,7 @@ class RequestView(ExpertMixin, ItineraryContextMixin, PartsMixin, TemplateView):
 
     template_name = "expert/request_detail.html"
     parts = {"days": "components/_itinerary_days.html", "bookings": "expert/_request_bookings.html",
-             "search": "expert/_draft_search.html"}
+             "search": "expert/_draft_search.html", "elsewhere": "components/_elsewhere_list.html"}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -43,6 +45,7 @@ class RequestView(ExpertMixin, ItineraryContextMixin, PartsMixin, TemplateView):
         context.update(**self.itinerary_context(), **self.draft_context(), portal="expert", versions=versions,
                        bookings=bookings_visible_to(self.request.user).filter(state=self.state)
                        .order_by("slot__start", "pk"))
+        context.update(panel_context(self, parse_int(self.request.GET.get("import") or "")))
         return context
 
     def draft_context(self) -> dict:

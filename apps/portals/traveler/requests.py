@@ -18,7 +18,9 @@ from apps.coordination.services.changes import CHANGE_PHASES
 from apps.coordination.services.intake import request_submit
 from apps.coordination.services.lifecycle import NOT_CANCELLABLE
 from apps.core.errors import DomainError
+from apps.core.ids import parse_int
 from apps.portals.gates import TravelerPortalMixin
+from apps.portals.imports import panel_context
 from apps.portals.shared import ChatContextMixin, CommandView, PartsMixin, RequestScopeMixin, cleaned, posted_id
 from apps.requests.models import Path
 from apps.requests.services import request_validate
@@ -96,7 +98,8 @@ class RequestDetailView(TravelerPortalMixin, RequestScopeMixin, PartsMixin, Temp
     live-refreshed section only."""
 
     template_name = "traveler/request_detail.html"
-    parts = {"status": "traveler/_request_status.html", "recommendations": "traveler/_request_recommendations.html"}
+    parts = {"status": "traveler/_request_status.html", "recommendations": "traveler/_request_recommendations.html",
+             "elsewhere": "components/_elsewhere_list.html"}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -105,8 +108,12 @@ class RequestDetailView(TravelerPortalMixin, RequestScopeMixin, PartsMixin, Temp
         context["review_form"] = ReviewForm()
         context["phases"] = [p for p in Phase if p != Phase.CANCELLED]
         context["cancellable_statuses"], context["closed_phases"] = list(HOLDING_STATUSES), list(NOT_CANCELLABLE)
+<<<<<<< HEAD
         if state.phase in CHANGE_PHASES:
             context["requirements_form"] = RequirementsForm.of(self.experience_request)
+=======
+        context.update(panel_context(self, parse_int(self.request.GET.get("import") or "")))
+>>>>>>> wt-import15
         return context
 
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .. import imports
 from . import bookings, browse, cancel, itinerary, profile, requests, reviews, weddings
 
 app_name = "traveler"
@@ -39,4 +40,7 @@ urlpatterns = [
     path(f"{request}bookings/<id:booking_id>/accept-proposal/", bookings.ProposalAcceptView.as_view(),
          name="booking_proposal_accept"),
     path(f"{request}reviews/", reviews.ReviewSubmitView.as_view(), name="review_submit"),
+    path(f"{request}imports/", imports.TravelerImportUploadView.as_view(), name="import_upload"),
+    path(f"{request}imports/<id:import_id>/confirm/", imports.TravelerImportConfirmView.as_view(),
+         name="import_confirm"),
 ]
