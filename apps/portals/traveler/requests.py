@@ -108,12 +108,9 @@ class RequestDetailView(TravelerPortalMixin, RequestScopeMixin, PartsMixin, Temp
         context["review_form"] = ReviewForm()
         context["phases"] = [p for p in Phase if p != Phase.CANCELLED]
         context["cancellable_statuses"], context["closed_phases"] = list(HOLDING_STATUSES), list(NOT_CANCELLABLE)
-<<<<<<< HEAD
         if state.phase in CHANGE_PHASES:
             context["requirements_form"] = RequirementsForm.of(self.experience_request)
-=======
         context.update(panel_context(self, parse_int(self.request.GET.get("import") or "")))
->>>>>>> wt-import15
         return context
 
 
