@@ -35,7 +35,8 @@ def versioned_fragment(request, template_name: str, *, state, variant: str,
     """``template_name`` rendered with ``context()`` (called on a cache miss only), cached per
     state version, ``variant`` (whatever else the fragment shows: portal, currency), language
     and day. The template must not show anything of the visitor but the CSRF token."""
-    key = f"fragment:{template_name}:{state.pk}:{state.version}:{variant}:{get_language()}:{timezone.localdate():%Y%m%d}"
+    key = (f"fragment:{template_name}:{state.pk}:{state.version}:{variant}:{get_language()}:"
+           f"{timezone.localdate():%Y%m%d}")
     html = cache.get(key)
     if html is None:
         html = _render(request, template_name, context())
