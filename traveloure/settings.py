@@ -277,6 +277,10 @@ VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
 VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
 VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:ops@traveloure.local")
 
+# Sessions are read on every request: from the cache (Redis with REDIS_URL), the database
+# only on a miss; written through to both.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # Security: strict in production (DEBUG=0), relaxed for local development.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -45,14 +45,24 @@ def _due(now) -> Q:
     return reduce(or_, (Q(attempts=n, created_at__lte=now - retry_delay(n)) for n in range(max_attempts)))
 
 
+def event_frame(message: dict) -> str:
+    """The WebSocket text a feed sends for an outbox message (``type`` "event")."""
+    return json.dumps({**{k: v for k, v in message.items() if k != "frame"}, "type": "event"})
+
+
 def _publish(rows: list[OutboxMessage]) -> int:
     """Publish ``rows`` in order and record the outcome. Stops at the first failure: when
-    the layer is down the rest would fail too; they stay due for the next run."""
+    the layer is down the rest would fail too; they stay due for the next run.
+
+    Each message carries its WebSocket ``frame``, serialized once here rather than by each
+    of the hundreds of sockets that may receive it."""
     layer = get_channel_layer()
-    delivered = []
+    delivered, frames = [], {}
     for row in rows:
+        if id(row.payload) not in frames:
+            frames[id(row.payload)] = event_frame(row.payload)
         try:
-            async_to_sync(layer.group_send)(row.group, row.payload)
+            async_to_sync(layer.group_send)(row.group, {**row.payload, "frame": frames[id(row.payload)]})
         except Exception as exc:  # the layer being down must never break a command
             log.warning("outbox %s not published: %s", row.pk, exc)
             OutboxMessage.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1, last_error=str(exc)[:500])

@@ -1,6 +1,7 @@
 """The outbox relay: at least once, backoff, no double publishing, and the fault path
 from a failing channel layer to a client that receives the change exactly once."""
 import asyncio
+import json
 import threading
 
 import pytest
@@ -97,7 +98,9 @@ def test_after_commit_publishes_the_rows_as_stored_without_reading_them_back(cha
     assert not [q for q in queries if q["sql"].startswith("SELECT") and "coordination_outboxmessage" in q["sql"]]
     row = OutboxMessage.objects.get(event__version=2, group=f"request.{world.request_id}")
     assert row.delivered_at is not None and row.attempts == 1
-    assert _received(channel) == [row.payload]
+    received = _received(channel)
+    assert [{k: v for k, v in m.items() if k != "frame"} for m in received] == [row.payload]
+    assert json.loads(received[0]["frame"]) == {**row.payload, "type": "event"}  # serialized once, for every socket
 
 
 @pytest.mark.django_db(transaction=True)
