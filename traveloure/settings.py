@@ -52,7 +52,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
-    "django_q",
     "channels",
     "apps.core",
     "apps.accounts",
@@ -68,6 +67,8 @@ INSTALLED_APPS = [
     "apps.portals",
     "apps.api",
     "apps.demo",
+    # After the apps: apps.coordination's ``qcluster`` (task code loaded before the fork) replaces its own.
+    "django_q",
 ]
 
 MIDDLEWARE = [
@@ -185,6 +186,9 @@ Q_CLUSTER = {
     "name": os.environ.get("Q_NAME", "traveloure"),
     "workers": int(os.environ.get("Q_WORKERS", "2")),
     "timeout": 120,
+    # A worker whose resident memory passed this after a task (a PDF, a plan) is replaced by
+    # a fresh fork of the preloaded sentinel (apps.coordination's qcluster): memory returns.
+    "max_rss": int(os.environ.get("Q_MAX_RSS_MB", "200")) * 1024,
     # A task that fails (or whose worker dies) is not acknowledged, so the broker hands it
     # out again "retry" seconds after it was taken, up to "max_attempts" runs; then it stays
     # in the admin's failed tasks. Safe because every task is idempotent (STYLE.md); the
@@ -279,6 +283,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Traveloure <no-reply@
 VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
 VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
 VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:ops@traveloure.local")
+
+# Sessions are read on every request: from the cache (Redis with REDIS_URL), the database
+# only on a miss; written through to both.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Security: strict in production (DEBUG=0), relaxed for local development.
 SESSION_COOKIE_HTTPONLY = True

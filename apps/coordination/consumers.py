@@ -24,6 +24,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from apps.core.ids import parse_int
 
 from .access import live_access, me_group
+from .relay import event_frame
 from .snapshot import events_since, me_snapshot, request_snapshot
 
 CLOSE_UNAUTHENTICATED = 4401
@@ -95,7 +96,7 @@ class _EventConsumer(AsyncJsonWebsocketConsumer):
         state, version = message.get("state"), message.get("version", 0)
         if version > self.versions.get(state, 0):
             self.versions[state] = version
-            await self.send_json({**message, "type": "event"})
+            await self.send(text_data=message.get("frame") or event_frame(message))
 
     def authorize(self, user) -> int | None:  # pragma: no cover - abstract
         """Set ``groups_joined``; return a close code to refuse."""

@@ -48,6 +48,7 @@ class Command:
     event_type: str | None = None
     payload: dict = field(default_factory=dict)
     vendor_payloads: dict[int, dict] = field(default_factory=dict)
+    vendor_users: dict[int, int | None] = field(default_factory=dict)
     changed_fields: set[str] = field(default_factory=set)
     skipped: bool = False
     event: Event | None = None
@@ -67,17 +68,20 @@ class Command:
             setattr(self.state, name, value)
             self.changed_fields.add(name)
 
-    def record(self, event_type: str, payload: dict | None = None, *, vendors: dict[int, dict] | None = None) -> None:
+    def record(self, event_type: str, payload: dict | None = None, *, vendors: dict[int, dict] | None = None,
+               vendor_users: dict[int, int | None] | None = None) -> None:
         """Name the single event of this command.
 
         ``vendors`` maps a vendor id to the part of the payload that vendor may see; only
-        those vendors hear of the event.
+        those vendors hear of the event. ``vendor_users`` (vendor id → its login's user id),
+        when the caller has the vendors at hand, saves the engine looking their users up.
         """
         if self.event_type is not None:
             raise RuntimeError("An engine command records exactly one event.")
         self.event_type = event_type
         self.payload = payload or {}
         self.vendor_payloads = vendors or {}
+        self.vendor_users = vendor_users or {}
 
     def skip(self) -> None:
         """The command is already applied (idempotent retry): write nothing."""
@@ -97,7 +101,7 @@ def _message(state: CoordinationState, event: Event, data: dict) -> dict:
     }
 
 
-def _write_outbox(cmd: Command, event: Event) -> None:
+def _write_outbox(cmd: Command, event: Event) -> list[OutboxMessage]:
     state = cmd.state
     full = _message(state, event, cmd.payload)
     if event_is_private(event.type):
@@ -105,8 +109,7 @@ def _write_outbox(cmd: Command, event: Event) -> None:
         if state.expert_id:
             rows.append(OutboxMessage(event=event, group=user_group(state.expert.user_id),
                                       user_id=state.expert.user_id, payload=full))
-        OutboxMessage.objects.bulk_create(rows)
-        return
+        return OutboxMessage.objects.bulk_create(rows)
     rows = [OutboxMessage(event=event, group=request_group(state.request_id), payload=full),
             OutboxMessage(event=event, group=STAFF_GROUP, payload=full)]
     stakeholders = stakeholder_ids(state)
@@ -117,21 +120,24 @@ def _write_outbox(cmd: Command, event: Event) -> None:
         rows.append(OutboxMessage(event=event, group=user_group(cmd.expert_user_at_start),
                                   user_id=cmd.expert_user_at_start, payload=_message(state, event, {})))
     if cmd.vendor_payloads:
-        from apps.vendors.models import Vendor
+        owners = dict(cmd.vendor_users)
+        if not set(cmd.vendor_payloads) <= set(owners):
+            from apps.vendors.models import Vendor
 
-        owners = dict(Vendor.objects.filter(pk__in=cmd.vendor_payloads).values_list("pk", "user_id"))
+            owners = dict(Vendor.objects.filter(pk__in=cmd.vendor_payloads).values_list("pk", "user_id"))
         for vendor_id, data in sorted(cmd.vendor_payloads.items()):
             rows.append(OutboxMessage(event=event, group=vendor_group(vendor_id), user_id=owners.get(vendor_id),
                                       payload=_message(state, event, data)))
-    OutboxMessage.objects.bulk_create(rows)
+    return OutboxMessage.objects.bulk_create(rows)
 
 
-def _after_commit(event_id: int) -> None:
-    """Publish the event, then tell the apps subscribed in :mod:`.hooks` (insights queues
-    its update); one callback, so a command still adds exactly one."""
+def _after_commit(event_id: int, rows: list[OutboxMessage]) -> None:
+    """Publish the event's outbox rows as written (no read back), then tell the apps
+    subscribed in :mod:`.hooks` (insights queues its update); one callback, so a command
+    still adds exactly one."""
     from .relay import publish_event
 
-    publish_event(event_id)
+    publish_event(event_id, rows=rows)
     hooks.event_committed(event_id)
 
 
@@ -173,5 +179,5 @@ def command(state_id: int, *, actor, expected_version: int | None = None):
         state.save(update_fields=sorted(cmd.changed_fields | {"version", "updated_at"}))
         cmd.event = Event.objects.create(state=state, version=state.version, type=cmd.event_type, actor=cmd.actor,
                                          payload=cmd.payload, request_id=current_request_id())
-        _write_outbox(cmd, cmd.event)
-        after_commit(_after_commit, cmd.event.pk)
+        rows = _write_outbox(cmd, cmd.event)
+        after_commit(_after_commit, cmd.event.pk, rows)

@@ -4,10 +4,12 @@ The channel layer may drop messages or be down; the database outbox is what coun
 ``publish_event`` runs after commit; ``relay_undelivered`` (a periodic django-q task)
 retries whatever is still undelivered, with exponential backoff per row. Rows are taken
 with ``SELECT … FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite serialises writers anyway), so
-two relays never publish the same row at the same time. Every message carries
+two relays never publish the same row at the same time; the after-commit publish sends the
+rows the command wrote without reading them back (a rare second copy is dropped by receivers). Every message carries
 ``(state, version)``: clients drop duplicates by it and re-sync on a gap.
 """
 import datetime as dt
+import json
 import logging
 from functools import reduce
 from operator import or_
@@ -43,31 +45,60 @@ def _due(now) -> Q:
     return reduce(or_, (Q(attempts=n, created_at__lte=now - retry_delay(n)) for n in range(max_attempts)))
 
 
-def _publish_locked(queryset) -> int:
-    """Lock the undelivered rows of ``queryset`` (skipping rows another relay holds),
-    publish them in id order and record the outcome. Stops at the first failure: when
-    the layer is down the rest would fail too; they stay due for the next run."""
+def event_frame(message: dict) -> str:
+    """The WebSocket text a feed sends for an outbox message (``type`` "event")."""
+    return json.dumps({**{k: v for k, v in message.items() if k != "frame"}, "type": "event"})
+
+
+def _publish(rows: list[OutboxMessage]) -> int:
+    """Publish ``rows`` in order and record the outcome. Stops at the first failure: when
+    the layer is down the rest would fail too; they stay due for the next run.
+
+    Each message carries its WebSocket ``frame``, serialized once here rather than by each
+    of the hundreds of sockets that may receive it."""
     layer = get_channel_layer()
-    with transaction.atomic():
-        rows = list(queryset.filter(delivered_at__isnull=True).select_for_update(skip_locked=True).order_by("id"))
-        delivered = []
-        for row in rows:
-            try:
-                async_to_sync(layer.group_send)(row.group, row.payload)
-            except Exception as exc:  # the layer being down must never break a command
-                log.warning("outbox %s not published: %s", row.pk, exc)
-                OutboxMessage.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1, last_error=str(exc)[:500])
-                break
-            delivered.append(row.pk)
-        OutboxMessage.objects.filter(pk__in=delivered).update(delivered_at=timezone.now(), attempts=F("attempts") + 1,
-                                                              last_error="")
+    delivered, frames = [], {}
+    for row in rows:
+        if id(row.payload) not in frames:
+            frames[id(row.payload)] = event_frame(row.payload)
+        try:
+            async_to_sync(layer.group_send)(row.group, {**row.payload, "frame": frames[id(row.payload)]})
+        except Exception as exc:  # the layer being down must never break a command
+            log.warning("outbox %s not published: %s", row.pk, exc)
+            OutboxMessage.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1, last_error=str(exc)[:500])
+            break
+        delivered.append(row.pk)
+    OutboxMessage.objects.filter(pk__in=delivered).update(delivered_at=timezone.now(), attempts=F("attempts") + 1,
+                                                          last_error="")
     return len(delivered)
 
 
-def publish_event(event_id: int) -> int:
+def _publish_locked(queryset) -> int:
+    """Lock the undelivered rows of ``queryset`` (skipping rows another relay holds) and
+    publish them in id order."""
+    with transaction.atomic():
+        return _publish(list(queryset.filter(delivered_at__isnull=True).select_for_update(skip_locked=True)
+                             .order_by("id")))
+
+
+def publish_event(event_id: int, *, rows: list[OutboxMessage] | None = None) -> int:
     """Publish the undelivered outbox rows of one event (runs after the command commits)
-    and queue its notifications. Returns how many rows went out."""
-    delivered = _publish_locked(OutboxMessage.objects.filter(event_id=event_id))
+    and queue its notifications. Returns how many rows went out.
+
+    ``rows``: the rows the command just wrote (with their ids), published as they are,
+    without reading or locking them again: the periodic relay only takes rows that are
+    still undelivered when it runs, and a message sent twice is dropped by its receivers
+    (``(state, version)``), so the lock would buy nothing but queries on the hot path.
+    """
+    if rows is not None and all(row.pk for row in rows):
+        stored = {}  # the payloads as a read from the database would give them (JSON types), one per message
+        for row in rows:
+            if id(row.payload) not in stored:
+                stored[id(row.payload)] = json.loads(json.dumps(row.payload))
+            row.payload = stored[id(row.payload)]
+        delivered = _publish(rows)
+    else:
+        delivered = _publish_locked(OutboxMessage.objects.filter(event_id=event_id))
     enqueue("apps.coordination.notifications.notify_event", event_id)
     return delivered
 

@@ -15,13 +15,16 @@ from django.views import View
 
 from apps.coordination.access import bookings_visible_to, requests_fully_visible_to
 from apps.coordination.models import Booking, Event
-from apps.coordination.phases import Phase
+from apps.coordination.phases import HOLDING_STATUSES, Phase
 from apps.coordination.services.bookings import booking_proposal_accept
 from apps.coordination.services.itinerary import REPLAN_PHASES, itinerary_change_accept
+from apps.coordination.services.lifecycle import NOT_CANCELLABLE
 from apps.core.errors import DomainError, NotFound
 from apps.core.ids import parse_int
 from apps.exports.document import cached_document
 from apps.itineraries.models import Item, ItineraryState
+
+from .fragments import versioned_fragment
 
 
 class RequestScopeMixin:
@@ -46,19 +49,31 @@ class RequestScopeMixin:
 
 class ItineraryContextMixin(RequestScopeMixin):
     """The current itinerary version as an export document (times in the destination
-    zone, maps, travel times, bookings, budget in the traveler's currency), or None; and
-    ``days`` as (day, [(item, item id if the traveler may reject/move it)])."""
+    zone, maps, travel times, bookings, budget in the traveler's currency), or None; with
+    ``portal``, also ``days_html``: its days as the portal shows them (``_itinerary_days.html``,
+    rendered once per state version)."""
 
-    def itinerary_context(self) -> dict:
+    def itinerary_context(self, *, portal: str | None = None) -> dict:
         itinerary = self.state.current_itinerary
         if itinerary is None:
             return {"doc": None, "itinerary": None}
-        doc = cached_document(itinerary.pk, state_version=self.state.version,
-                              currency=self.experience_request.traveler.currency)
+        currency = self.experience_request.traveler.currency
+        doc = cached_document(itinerary.pk, state_version=self.state.version, currency=currency)
+        context = {"doc": doc, "itinerary": itinerary, "replanned": replan_proposal(self.state)}
+        if portal is not None:
+            context["days_html"] = versioned_fragment(
+                self.request, "components/_itinerary_days.html", state=self.state, variant=f"{portal}:{currency}",
+                context=lambda: self._days_context(doc, itinerary, portal))
+        return context
+
+    def _days_context(self, doc, itinerary, portal: str) -> dict:
+        """What ``_itinerary_days.html`` shows: each day's items with the id the traveler's
+        reject / move actions need (while planning)."""
         ids = itinerary_item_ids(itinerary) if self.state.phase == Phase.PLANNING else {}
         days = [(day, [(item, ids.get((item.start.isoformat(), item.title))) for item in day.items])
                 for day in doc.days]
-        return {"doc": doc, "days": days, "itinerary": itinerary, "replanned": replan_proposal(self.state)}
+        return {"doc": doc, "days": days, "req": self.experience_request, "state": self.state, "portal": portal,
+                "cancellable_statuses": list(HOLDING_STATUSES), "closed_phases": list(NOT_CANCELLABLE)}
 
 
 def accept_change(*, state_id: int, actor) -> None:

@@ -1,6 +1,7 @@
 """The outbox relay: at least once, backoff, no double publishing, and the fault path
 from a failing channel layer to a client that receives the change exactly once."""
 import asyncio
+import json
 import threading
 
 import pytest
@@ -8,6 +9,7 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.coordination.models import OutboxMessage
@@ -85,6 +87,20 @@ def test_failed_publish_keeps_the_row_and_backs_off(monkeypatch, channel_layer):
     assert relay_undelivered() == 1
     assert not OutboxMessage.objects.filter(delivered_at__isnull=True).exists()
     assert [m["version"] for m in _received(channel)] == [2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_commit_publishes_the_rows_as_stored_without_reading_them_back(channel_layer):
+    world = make_world()
+    channel = _listen(f"request.{world.request_id}")
+    with CaptureQueriesContext(connection) as queries:
+        phase_repair(state_id=world.state.pk, actor=world.staff, phase="planning", reason="x")
+    assert not [q for q in queries if q["sql"].startswith("SELECT") and "coordination_outboxmessage" in q["sql"]]
+    row = OutboxMessage.objects.get(event__version=2, group=f"request.{world.request_id}")
+    assert row.delivered_at is not None and row.attempts == 1
+    received = _received(channel)
+    assert [{k: v for k, v in m.items() if k != "frame"} for m in received] == [row.payload]
+    assert json.loads(received[0]["frame"]) == {**row.payload, "type": "event"}  # serialized once, for every socket
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,9 +1,12 @@
 """Query counts of the hot pages (the ones ``bench/pages.py`` loads) do not grow with the
 number of days, items, bookings or requests (Zulip-style: the exact count at two sizes,
 and a ceiling so that a new per-page query is a conscious change)."""
+import re
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +14,7 @@ from django.utils import timezone
 from apps.coordination.models import Booking, CoordinationState
 from apps.coordination.phases import BookingStatus, Phase
 from apps.coordination.services.bookings import booking_cancel
+from apps.portals.fragments import CSRF_MARKER
 from tests.factories import make_offering, make_request, make_slot
 from tests.factories.bookings import make_booking
 from tests.itineraries.factories import make_itinerary
@@ -89,3 +93,21 @@ def test_cached_itinerary_json_follows_a_booking_change(client):
     booking_cancel(booking_id=booked[0]["id"], actor=state.request.traveler)
     again = [item["booking"] for day in client.get(url).json()["days"] for item in day["items"] if item["booking"]]
     assert booked[0]["status"] == "confirmed" and again[0] == {**booked[0], "status": "cancelled"}
+
+
+def test_cached_days_follow_a_booking_change_and_carry_each_visitors_csrf_token(client):
+    state = _trip(2)
+    url = PAGES["itinerary"][0](state)
+    booking = Booking.objects.filter(state=state, status=BookingStatus.CONFIRMED).order_by("pk").first()
+    client.force_login(state.request.traveler)
+    assert f'data-live-booking="{booking.pk}" data-status="confirmed"' in client.get(url).content.decode()
+    booking_cancel(booking_id=booking.pk, actor=state.request.traveler)
+    again = client.get(url + "?part=days").content.decode()
+    assert f'data-live-booking="{booking.pk}"' not in again and 'data-status="confirmed"' in again  # off the plan
+    other = Client(enforce_csrf_checks=True)  # a second session of the traveler: the cached fragment, its own token
+    other.force_login(state.request.traveler)
+    html = other.get(url).content.decode()
+    action, token = re.search(r'<form method="post" action="([^"]+/reject/)">\s*<input type="hidden" '
+                              r'name="csrfmiddlewaretoken" value="([^"]+)"', html).groups()
+    assert CSRF_MARKER not in html
+    assert other.post(action, {"csrfmiddlewaretoken": token}).status_code == 302  # a forged token would be 403

@@ -58,6 +58,18 @@ def test_pending_fragment_is_just_the_own_list(client, vendor, django_assert_max
     assert html.count('name="nonce"') == 2 and "data-countdown" in html
 
 
+def test_each_pending_answer_offers_the_own_free_slots(client, vendor):
+    mine = [request_booking(vendor) for _ in range(2)]
+    theirs = request_booking(make_vendor(confirmation=Confirmation.MANUAL))
+    Slot.objects.filter(pk=mine[0].slot_id).update(capacity_available=0)
+    client.force_login(vendor.user)
+    html = client.get(HOME, {"part": "pending"}).content.decode()
+    for booking in mine:
+        select = re.search(rf'<select name="slot" id="b{booking.pk}_slot">(.*?)</select>', html).group(1)
+        assert re.findall(r'<option value="(\d*)">', select) == ["", str(mine[1].slot_id)]
+    assert theirs.offering.title not in html
+
+
 def test_upcoming_fragment_follows_a_confirmation(client, vendor):
     booking = request_booking(vendor)
     other = request_booking(make_vendor(confirmation=Confirmation.MANUAL))

@@ -129,7 +129,8 @@ def _finish(cmd, booking: Booking, event_type: str, **extra) -> None:
     new_phase = _couple_phase(cmd, booking)
     if new_phase:
         payload["phase_changed_to"] = new_phase
-    cmd.record(event_type, payload, vendors={booking.vendor_id: {"booking": data}})
+    cmd.record(event_type, payload, vendors={booking.vendor_id: {"booking": data}},
+               vendor_users={booking.vendor_id: booking.vendor.user_id})
     if supplier_backed(booking.vendor):  # its twin in the vendor's own system follows, after commit
         enqueue(SUPPLIER_TASK, booking.pk)
 

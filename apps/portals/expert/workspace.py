@@ -36,13 +36,14 @@ class RequestView(ExpertMixin, ItineraryContextMixin, PartsMixin, TemplateView):
     live-refreshed fragments, ``?part=search&q=`` the draft's "add" search results."""
 
     template_name = "expert/request_detail.html"
-    parts = {"days": "components/_itinerary_days.html", "bookings": "expert/_request_bookings.html",
+    parts = {"days": "components/_days_html.html", "bookings": "expert/_request_bookings.html",
              "search": "expert/_draft_search.html", "elsewhere": "components/_elsewhere_list.html"}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         versions = list(recommendations_visible_to(self.request.user, self.state)[:5])
-        context.update(**self.itinerary_context(), **self.draft_context(), portal="expert", versions=versions,
+        context.update(**self.itinerary_context(portal="expert"), **self.draft_context(), portal="expert",
+                       versions=versions,
                        bookings=bookings_visible_to(self.request.user).filter(state=self.state)
                        .order_by("slot__start", "pk"))
         context.update(panel_context(self, parse_int(self.request.GET.get("import") or "")))

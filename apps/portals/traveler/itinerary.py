@@ -7,9 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from apps.coordination.phases import HOLDING_STATUSES
 from apps.coordination.services import itinerary as itinerary_services
-from apps.coordination.services.lifecycle import NOT_CANCELLABLE
 from apps.core.errors import DomainError
 from apps.portals.gates import TravelerPortalMixin
 from apps.portals.shared import CommandView, ItineraryContextMixin, PartsMixin, accept_change, cleaned
@@ -21,12 +19,11 @@ class ItineraryView(TravelerPortalMixin, ItineraryContextMixin, PartsMixin, Temp
     """The plan day by day; ``?part=days`` is the live-refreshed fragment."""
 
     template_name = "traveler/itinerary.html"
-    parts = {"days": "components/_itinerary_days.html"}
+    parts = {"days": "components/_days_html.html"}
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), **self.itinerary_context(), "move_form": ItemMoveForm(),
-                "portal": "traveler", "cancellable_statuses": list(HOLDING_STATUSES),
-                "closed_phases": list(NOT_CANCELLABLE)}
+        return {**super().get_context_data(**kwargs), **self.itinerary_context(portal="traveler"),
+                "portal": "traveler"}
 
 
 class BudgetView(TravelerPortalMixin, ItineraryContextMixin, TemplateView):

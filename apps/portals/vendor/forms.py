@@ -3,11 +3,31 @@ import datetime as dt
 import uuid
 
 from django import forms
-from django.utils.html import escape
+from django.forms.utils import flatatt
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from apps.coordination.models import VendorResponse
 from apps.vendors.supplier import masked
+
+
+class OptionsSelect(forms.Select):
+    """A select whose options are HTML made once per page: the dashboard offers the same
+    hundred free slots in every pending request's form, and Django's widget templates
+    would render each option of each form again (most of the page's time)."""
+
+    def __init__(self, options_html: str = ""):
+        super().__init__()
+        self.options_html = options_html
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)),
+                           self.options_html)
+
+
+def slot_options(choices) -> str:
+    """``<option>``s for an :class:`OptionsSelect` from (value, label) pairs, an empty one first."""
+    return format_html_join("", '<option value="{}">{}</option>', [("", "—"), *choices])
 
 
 class RespondForm(forms.Form):
@@ -18,14 +38,14 @@ class RespondForm(forms.Form):
     nonce = forms.CharField(widget=forms.HiddenInput, max_length=64)
     reference = forms.CharField(label=_("Your reference (if you accept)"), required=False, max_length=40)
     reason = forms.CharField(label=_("Reason (if you decline)"), required=False, max_length=500)
-    slot = forms.IntegerField(label=_("Other slot"), required=False, widget=forms.Select)
+    slot = forms.IntegerField(label=_("Other slot"), required=False, widget=OptionsSelect)
     price = forms.DecimalField(label=_("Other price"), required=False, max_digits=12, decimal_places=2, min_value=0)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
-    def __init__(self, *args, slot_choices=(), **kwargs):
+    def __init__(self, *args, slot_options: str = "", **kwargs):
         kwargs.setdefault("initial", {}).setdefault("nonce", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
-        self.fields["slot"].widget.choices = [("", "—"), *slot_choices]
+        self.fields["slot"].widget.options_html = slot_options
 
     def to_payload(self) -> dict:
         data = self.cleaned_data

@@ -32,7 +32,7 @@ from apps.portals.shared import PartsMixin, cleaned
 from apps.vendors.selectors import offering_list_for_vendor, slot_list_for_vendor, slot_list_free, vendor_of_user
 from apps.vendors.services import slot_capacity_set, slots_bulk_create, vendor_inventory_set
 
-from .forms import BulkSlotForm, CapacityForm, InventoryForm, RespondForm, SlotFilterForm
+from .forms import BulkSlotForm, CapacityForm, InventoryForm, RespondForm, SlotFilterForm, slot_options
 
 
 def _flash_error(request, exc: DomainError) -> None:
@@ -96,9 +96,9 @@ class HomeView(_VendorView, PartsMixin, TemplateView):
             # Plain values: a hundred Slot + Offering instances (JSON fields decoded) cost more than the page.
             free = slot_list_free(vendor_id=vendor.pk).values_list("pk", "offering__title", "start",
                                                                    "capacity_available")[:100]
-            choices = [(pk, f"{title} · {start.astimezone(tz):%Y-%m-%d %H:%M} ({available})")
-                       for pk, title, start, available in free]
-            board["pending"] = [(b, RespondForm(slot_choices=choices, auto_id=f"b{b.pk}_%s")) for b in board["pending"]]
+            options = slot_options((pk, f"{title} · {start.astimezone(tz):%Y-%m-%d %H:%M} ({available})")
+                                   for pk, title, start, available in free)
+            board["pending"] = [(b, RespondForm(slot_options=options, auto_id=f"b{b.pk}_%s")) for b in board["pending"]]
         return {**context, **board, "vendor": vendor, "live_events": LIVE_EVENTS}
 
 
