@@ -13,6 +13,7 @@ from .models import CoordinationState
 from .phases import Phase
 from .selectors import booking_ids_ended, trips_to_advance
 from .services.bookings import booking_complete
+from .services.guard import checks_refresh
 from .services.experts import (expert_answer_status, expert_assign_queued, expert_queue, expert_remind,
                                expert_timeout, request_matches)
 from .services.itinerary import itinerary_generate
@@ -96,3 +97,8 @@ def advance_trips(now: dt.datetime | None = None) -> dict:
 def _complete(state_id: int) -> None:
     trip_complete(state_id=state_id, actor=None)
     review_request(state_id=state_id)
+
+
+def refresh_checks(state_id: int) -> bool:
+    """After a command that changed items, bookings, legs or payments: the trip guard."""
+    return checks_refresh(state_id=state_id)

@@ -20,6 +20,8 @@ class CoordinationState(TimeStamped):
     current_itinerary = models.ForeignKey("itineraries.Itinerary", null=True, blank=True, on_delete=models.SET_NULL,
                                           related_name="+")
     queued_for_expert = models.BooleanField(default=False)
+    checks = models.JSONField(default=list, blank=True, help_text=_(
+        "The trip guard's findings after the last command (apps.coordination.checks)"))
 
     class Meta:
         ordering = ["-updated_at"]
