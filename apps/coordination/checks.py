@@ -306,11 +306,12 @@ def check_nights(facts: TripFacts) -> list[dict]:
             suggestion = _suggestion("move", _("Book the night at %(hotel)s") % {"hotel": before.title}
                                      if len(run) == 1 else _("Book %(n)d more nights at %(hotel)s") % {
                                          "n": len(run), "hotel": before.title},
-                                     item=before.id, start=before.start.isoformat(),
-                                     end=(before.end + extra).isoformat())
+                                     item=before.id, start=before.local_start.isoformat(),
+                                     end=(before.local_end + extra).isoformat())
         elif after is not None:
             suggestion = _suggestion("move", _("Book the night at %(hotel)s") % {"hotel": after.title},
-                                     item=after.id, start=(after.start - extra).isoformat(), end=after.end.isoformat())
+                                     item=after.id, start=(after.local_start - extra).isoformat(),
+                                     end=after.local_end.isoformat())
         else:
             suggestion = _suggestion("replan", _("Re-plan the trip with a hotel"))
         message = (_("No place to sleep the night of %(day)s.") % {"day": date_format(run[0], "D j M")}

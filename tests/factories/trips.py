@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from apps.coordination.models import Booking, CoordinationState
 from apps.coordination.phases import BookingStatus
-from apps.itineraries.models import Day, Item, Itinerary, ItineraryState
+from apps.itineraries.models import Day, Item, Itinerary, ItineraryState, Place
 from apps.requests.legs import legs_validate
 
 from . import intake, make_offering, make_place, make_request, make_slot, make_vendor
@@ -86,7 +86,8 @@ def make_trip(*, days: int = 4, traveler=None, state=None) -> Trip:
     trip.stay = Item.objects.create(day=day_rows[0], kind="stay", title="Hotel Gracery Shinjuku",
                                     start=trip.at(0, 15), end=trip.at(days - 1, 11), place_name="Hotel Gracery",
                                     lat=35.6945, lon=139.7017, price=Decimal("600"), currency="USD")
-    museum = make_place(name="Tokyo National Museum", lat=35.7188, lon=139.7765)
+    museum = Place.objects.filter(city="Tokyo", name="Tokyo National Museum").first() or make_place(
+        name="Tokyo National Museum", lat=35.7188, lon=139.7765)
     trip.museum = trip.item(1, 10, title=museum.name, lat=museum.lat, lon=museum.lon, place=museum)
     trip.dinner = trip.item(1, 19, 30, minutes=90, title="Izakaya dinner", kind="meal", lat=35.6933, lon=139.6995,
                             price=Decimal("40"), currency="USD")
