@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 # token + user, request scope, slot (the platform's own inventory: no second read), state
 # lock, price rules, seat hold, booking, state version, event, vendor owner, outbox rows,
 # installments of the answer, confirmation task; after commit: publish (lock, mark
-# delivered), notification and insights tasks; + 2 × begin/commit (savepoints in the test
-# transaction).
-QUERY_BUDGET = 21
+# delivered), notification, insights and trip-guard tasks; + 2 × begin/commit (savepoints in
+# the test transaction).
+QUERY_BUDGET = 22
 
 
 @pytest.mark.parametrize("earlier_bookings", [0, 6])
