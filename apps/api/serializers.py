@@ -184,8 +184,8 @@ class RequestOutputSerializer(_RequestFacts):
     class Meta:
         model = ExperienceRequest
         fields = ["id", "experience_type", "title", "destination", "dates", "travelers", "budget", "preferences",
-                  "path", "notes", "guest_count", "event", "vendor_notes", "status", "version", "expert",
-                  "queued_for_expert", "browse_offered", "created_at"]
+                  "path", "notes", "guest_count", "event", "vendor_notes", "arrival", "departure", "status", "version",
+                  "expert", "queued_for_expert", "browse_offered", "created_at"]
 
     def get_expert(self, obj) -> int | None:
         return obj.coordination.expert_id

@@ -54,8 +54,9 @@ def resolve_place(text: str) -> Place | None:
     if IATA.match(text) and (airport := _airports().get(text.upper())):
         return Place(airport["name"], airport["iata"], airport["lat"], airport["lon"], airport["tz"])
     city = resolve_city(text) or resolve_city(STATION_WORDS.sub(" ", text).strip(" ,-"))
-    return Place(city.name if city.name.casefold() in text.casefold() else f"{text} ({city.name})", "", city.lat,
-                 city.lon, city.time_zone) if city else None
+    if city is None:
+        return None
+    return Place(text if STATION_WORDS.search(text) else city.name, "", city.lat, city.lon, city.time_zone)
 
 
 @dataclass(frozen=True)
