@@ -22,6 +22,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -41,6 +42,7 @@ GUARDED_EVENTS = frozenset({"request.submitted", "request.travel_changed", "requ
                             "request.cancelled"})
 UNGUARDED_EVENTS = frozenset({"itinerary.drafted", "itinerary.draft_edited", "booking.reminder_sent",
                               "booking.payment_reminder"})
+LEG_REACH = dt.timedelta(hours=8)  # more than any terminal buffer plus transfer: farther items are not at risk
 CHECKIN_GAP = dt.timedelta(hours=3)  # longer than this between arrival and check-in: nowhere to go
 NEAR_KM_MIN = 2  # transfers of fewer minutes are "the same place"
 UNDECIDED = (BookingStatus.REQUESTED, BookingStatus.PENDING)
@@ -120,13 +122,31 @@ class TripFacts:
     arrival: Leg | None
     departure: Leg | None
     things: list[Thing] = field(default_factory=list)
-    installments: list[tuple[int, dt.date, str, str]] = field(default_factory=list)
+    installments: list[tuple[int, dt.date, Decimal, str]] = field(default_factory=list)
+    _by_day: dict | None = field(default=None, repr=False, compare=False)
+
+    def visits_on(self) -> dict[dt.date, list[Thing]]:
+        """The things other than stays by local start date (built once)."""
+        if self._by_day is None:
+            self._by_day = {}
+            for thing in self.things:
+                if not thing.is_stay:
+                    self._by_day.setdefault(thing.local_start.date(), []).append(thing)
+        return self._by_day
+
+
+ITEM_FIELDS = ("pk", "kind", "title", "start", "end", "lat", "lon", "offering__vendor_id",
+               "offering__vendor__time_zone", "offering__opening_hours", "place__opening_hours")
+BOOKING_FIELDS = ("pk", "item_id", "status", "deadline", "vendor_id", "vendor__time_zone", "vendor__lat",
+                  "vendor__lon", "offering__title", "offering__kind", "offering__opening_hours", "slot__start",
+                  "slot__end", "supplier_reservation__expires_at")
 
 
 def fixed_things(state: CoordinationState) -> TripFacts:
-    """Gather what the guard judges (3 queries): the current plan's items, the request's
-    live bookings, their unpaid installments. The integrator adds bookings made elsewhere
-    here, as :class:`Thing` with their own zone and stated offset."""
+    """Gather what the guard judges (3 queries, plain values: no model instances): the
+    current plan's items, the request's live bookings, their unpaid installments. The
+    integrator adds bookings made elsewhere here, as :class:`Thing` with their own zone
+    and stated offset."""
     request = state.request
     facts = TripFacts(start=request.start_date, end=request.end_date, time_zone=request.time_zone,
                       country=request.country, center=(request.lat, request.lon),
@@ -135,48 +155,32 @@ def fixed_things(state: CoordinationState) -> TripFacts:
     items = []
     if state.current_itinerary_id:
         items = list(Item.objects.filter(day__itinerary_id=state.current_itinerary_id)
-                     .select_related("offering__vendor", "place").order_by("start", "pk"))
-    bookings = list(Booking.objects.filter(state=state, status__in=HOLDING_STATUSES)
-                    .select_related("slot", "offering", "vendor", "supplier_reservation").order_by("pk"))
-    by_item = {b.item_id: b for b in bookings if b.item_id}
-    item_ids = set()
-    for item in items:
-        item_ids.add(item.pk)
-        booking = by_item.get(item.pk)
-        facts.things.append(_item_thing(item, booking, request.time_zone))
-    for booking in bookings:
-        if booking.item_id not in item_ids and booking.slot_id:
-            facts.things.append(_booking_thing(booking))
+                     .order_by("start", "pk").values_list(*ITEM_FIELDS))
+    bookings = list(Booking.objects.filter(state=state, status__in=HOLDING_STATUSES, slot__isnull=False)
+                    .order_by("pk").values_list(*BOOKING_FIELDS))
+    by_item = {b[1]: b for b in bookings if b[1]}
+    for pk, kind, title, start, end, lat, lon, vendor, vendor_zone, offering_hours, place_hours in items:
+        booking = by_item.pop(pk, None)
+        facts.things.append(Thing(
+            "item", pk, title, kind, start, end, vendor_zone or request.time_zone, lat, lon,
+            fixed=booking is not None, movable=booking is None, vendor=vendor,
+            booking=booking[0] if booking else None, status=booking[2] if booking else "",
+            opening_hours=offering_hours or place_hours or "", hold_expires=booking[13] if booking else None,
+            deadline=booking[3] if booking else None))
+    not_in_plan = {b[0] for b in by_item.values()}
+    for (pk, item, status, deadline, vendor, zone, lat, lon, title, kind, hours, start, end,
+         hold) in bookings:
+        if item is None or pk in not_in_plan:
+            facts.things.append(Thing("booking", pk, title, kind, start, end, zone, lat, lon, fixed=True,
+                                      vendor=vendor, booking=pk, status=status, opening_hours=hours or "",
+                                      hold_expires=hold, deadline=deadline))
     facts.planned = bool(items) or any(t.is_stay for t in facts.things)
     if bookings:
-        facts.installments = [
-            (i.booking_id, i.due_date, f"{i.amount}", i.currency)
-            for i in PaymentInstallment.objects.filter(booking__in=bookings, paid_at__isnull=True).order_by("due_date", "pk")]
+        facts.installments = list(
+            PaymentInstallment.objects.filter(booking__state=state, booking__status__in=HOLDING_STATUSES,
+                                              paid_at__isnull=True)
+            .order_by("due_date", "pk").values_list("booking_id", "due_date", "amount", "currency"))
     return facts
-
-
-def _hold(booking: Booking | None) -> dt.datetime | None:
-    reservation = getattr(booking, "supplier_reservation", None) if booking else None
-    return reservation.expires_at if reservation else None
-
-
-def _item_thing(item: Item, booking: Booking | None, zone: str) -> Thing:
-    offering = item.offering
-    vendor = offering.vendor if offering else None
-    hours = offering.opening_hours if offering else item.place.opening_hours if item.place else ""
-    return Thing("item", item.pk, item.title, item.kind, item.start, item.end,
-                 vendor.time_zone if vendor else zone, item.lat, item.lon, fixed=booking is not None,
-                 movable=booking is None, vendor=vendor.pk if vendor else None,
-                 booking=booking.pk if booking else None, status=booking.status if booking else "",
-                 opening_hours=hours or "", hold_expires=_hold(booking), deadline=booking.deadline if booking else None)
-
-
-def _booking_thing(booking: Booking) -> Thing:
-    vendor, slot = booking.vendor, booking.slot
-    return Thing("booking", booking.pk, booking.offering.title, booking.offering.kind, slot.start, slot.end,
-                 vendor.time_zone, vendor.lat, vendor.lon, fixed=True, vendor=vendor.pk, booking=booking.pk,
-                 status=booking.status, opening_hours=booking.offering.opening_hours or "",
-                 hold_expires=_hold(booking), deadline=booking.deadline)
 
 
 # --- findings -----------------------------------------------------------------------
@@ -205,8 +209,10 @@ def _move(thing: Thing, start: dt.datetime, label: str) -> dict:
     return _suggestion("move", label, item=thing.id, start=start.isoformat(), end=end.isoformat())
 
 
-def _busy(things: list[Thing], start: dt.datetime, end: dt.datetime, but: Thing) -> bool:
-    return any(t is not but and not t.is_stay and t.start < end and start < t.end for t in things)
+def _busy(facts: TripFacts, start: dt.datetime, end: dt.datetime, but: Thing) -> bool:
+    """Is anything but ``but`` planned between ``start`` and ``end`` (both on one local day)?"""
+    return any(t is not but and t.start < end and start < t.end
+               for t in facts.visits_on().get(start.date(), ()))
 
 
 def _shifted(facts: TripFacts, thing: Thing, step: int, ok) -> dt.datetime | None:
@@ -218,7 +224,7 @@ def _shifted(facts: TripFacts, thing: Thing, step: int, ok) -> dt.datetime | Non
         if not facts.start <= day <= facts.end:
             return None
         start = dt.datetime.combine(day, local.time(), tzinfo=thing.tz)
-        if ok(start) and not _busy(facts.things, start, start + (thing.end - thing.start), thing):
+        if ok(start) and not _busy(facts, start, start + (thing.end - thing.start), thing):
             return start
     return None
 
@@ -233,7 +239,7 @@ def check_arrival(facts: TripFacts) -> list[dict]:
         return []
     out = []
     for thing in facts.things:
-        if thing.is_stay:
+        if thing.is_stay or thing.start >= leg.at + LEG_REACH:
             continue
         free = leg.free_at(*_where(facts, thing))
         if thing.start >= free:
@@ -256,7 +262,7 @@ def check_departure(facts: TripFacts) -> list[dict]:
         return []
     out = []
     for thing in facts.things:
-        if thing.is_stay:
+        if thing.is_stay or thing.end <= leg.at - LEG_REACH:
             continue
         leave = leg.leave_by(*_where(facts, thing))
         if thing.end <= leave:
@@ -422,6 +428,7 @@ def check_payments(facts: TripFacts) -> list[dict]:
     by_booking = {t.booking: t for t in facts.things if t.booking}
     out = []
     for booking_id, due, amount, currency in facts.installments:
+        amount = f"{amount}"
         thing = by_booking.get(booking_id)
         if thing is None or due <= thing.local_start.date():
             continue

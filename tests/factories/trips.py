@@ -48,10 +48,11 @@ class Trip:
                                    **fields)
 
     def booking(self, day: int, hh: int, mm: int = 0, *, minutes: int = 60, vendor=None,
-                status: str = BookingStatus.CONFIRMED, lat: float = 35.68, lon: float = 139.76, **fields) -> Booking:
+                status: str = BookingStatus.CONFIRMED, lat: float = 35.68, lon: float = 139.76, opening_hours: str = "",
+                **fields) -> Booking:
         """A vendor visit of the plan with its booking (status ``status``)."""
         vendor = vendor or make_vendor(lat=lat, lon=lon)
-        offering = make_offering(vendor, duration_min=minutes, lat=lat, lon=lon)
+        offering = make_offering(vendor, duration_min=minutes, lat=lat, lon=lon, opening_hours=opening_hours)
         slot = make_slot(offering, start=self.at(day, hh, mm))
         item = self.item(day, hh, mm, minutes=minutes, title=offering.title, lat=lat, lon=lon, offering=offering,
                          slot=slot)
