@@ -5,9 +5,6 @@ button per suggestion, and the arrival and departure form. GET renders it; POST
 (a refused command with its message). The page re-fetches it on ``checks.changed``."""
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import render
@@ -18,25 +15,14 @@ from apps.coordination.access import can_plan, can_view_request, checks_visible_
 from apps.coordination.phases import OPEN_PHASES, Phase
 from apps.coordination.services.guard import checks_apply, travel_set
 from apps.core.errors import DomainError
-from apps.requests.legs import MODES, Leg, resolve_place
+from apps.requests.legs import MODES, Leg, leg_from_local
 
 LEGS = ("arrival", "departure")
 
 
 def _leg_input(post, name: str) -> dict | None:
-    """A leg of the form: the time is the local time at the place (the form has no offset
-    field), so it takes the zone of the place when the place resolves."""
-    at, place = post.get(f"{name}_at", "").strip(), post.get(f"{name}_place", "").strip()
-    if not at and not place:
-        return None
-    found = resolve_place(place)
-    try:
-        local = dt.datetime.fromisoformat(at)
-        at = local.replace(tzinfo=ZoneInfo(found.time_zone)).isoformat() if found and local.tzinfo is None else at
-    except ValueError:
-        pass
-    return {"at": at, "mode": post.get(f"{name}_mode", "flight"), "place": place,
-            "reference": post.get(f"{name}_reference", "").strip()[:40]}
+    return leg_from_local(post.get(f"{name}_at", ""), post.get(f"{name}_place", ""), post.get(f"{name}_mode", ""),
+                          post.get(f"{name}_reference", ""))
 
 
 def _initial(leg: dict | None) -> dict:

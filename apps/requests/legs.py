@@ -53,7 +53,10 @@ def resolve_place(text: str) -> Place | None:
     text = (text or "").strip()
     if IATA.match(text) and (airport := _airports().get(text.upper())):
         return Place(airport["name"], airport["iata"], airport["lat"], airport["lon"], airport["tz"])
-    city = resolve_city(text) or resolve_city(STATION_WORDS.sub(" ", text).strip(" ,-"))
+    words = STATION_WORDS.sub(" ", text).replace(",", " ").split()
+    # "Lisbon Oriente station": the longest run of leading words that names a city
+    city = resolve_city(text) or next(
+        (found for n in range(len(words), 0, -1) if (found := resolve_city(" ".join(words[:n])))), None)
     if city is None:
         return None
     return Place(text if STATION_WORDS.search(text) else city.name, "", city.lat, city.lon, city.time_zone)
@@ -107,28 +110,47 @@ def transfer_minutes(a: tuple[float, float], b: tuple[float, float]) -> int:
     return math.ceil(km / speed * 60)
 
 
-def _parse_at(value) -> dt.datetime | None | str:
+def leg_from_local(at: str, place: str, mode: str = "flight", reference: str = "") -> dict | None:
+    """A leg as a form gives it: ``at`` is the local time at ``place`` without an offset
+    (a ``datetime-local`` input), so it takes the zone of the place when the place
+    resolves; an unresolved place or a malformed time is left for :func:`legs_validate` to
+    report. None when neither a time nor a place is given."""
+    at, place = (at or "").strip(), (place or "").strip()
+    if not at and not place:
+        return None
+    found = resolve_place(place)
+    try:
+        local = dt.datetime.fromisoformat(at)
+        if found and local.tzinfo is None:
+            at = local.replace(tzinfo=ZoneInfo(found.time_zone)).isoformat()
+    except ValueError:
+        pass
+    return {"at": at, "mode": mode or "other", "place": place, "reference": (reference or "").strip()[:40]}
+
+
+def _parse_at(value) -> tuple[dt.datetime | None, str, bool]:
+    """The time, else the error and whether the time only lacks its offset."""
     try:
         at = dt.datetime.fromisoformat(str(value))
     except ValueError:
-        return _("Give a date and time such as 2027-01-10T22:05:00+09:00.")
+        return None, _("Give a date and time such as 2027-01-10T22:05:00+09:00."), False
     if at.tzinfo is None or at.utcoffset() is None:
-        return _("Give the time with its UTC offset, e.g. 2027-01-10T22:05:00+09:00.")
-    return at
+        return None, _("Give the time with its UTC offset, e.g. 2027-01-10T22:05:00+09:00."), True
+    return at, "", False
 
 
 def _leg(name: str, raw: dict, start: dt.date, end: dt.date, errors: dict) -> dict | None:
-    at = _parse_at(raw.get("at"))
-    if isinstance(at, str):
-        errors[f"{name}.at"] = at
+    at, error, naive = _parse_at(raw.get("at"))
     mode = raw.get("mode") or "other"
     if mode not in MODES:
         errors[f"{name}.mode"] = _("Choose one of: %(options)s.") % {"options": ", ".join(MODES)}
     place = resolve_place(raw.get("place", ""))
+    if error and (place is not None or not naive):  # an unknown place is reported before a missing offset
+        errors[f"{name}.at"] = error
     if place is None:
         errors[f"{name}.place"] = _("We do not know “%(place)s”: give an airport code (NRT) or a city or station.") % {
             "place": raw.get("place", "")}
-    if isinstance(at, str) or place is None:
+    if at is None or place is None:
         return None
     day = at.astimezone(ZoneInfo(place.time_zone)).date()
     if not start - dt.timedelta(days=1) <= day <= end + dt.timedelta(days=1):
