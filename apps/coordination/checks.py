@@ -48,10 +48,13 @@ NEAR_KM_MIN = 2  # transfers of fewer minutes are "the same place"
 UNDECIDED = (BookingStatus.REQUESTED, BookingStatus.PENDING)
 
 
-def guards(event_type: str | None) -> bool:
-    """Does a command that records ``event_type`` change what the guard judges?"""
+def guards(event_type: str | None, state: CoordinationState) -> bool:
+    """Does a command that records ``event_type`` on ``state`` change what the guard judges?
+    (A new request has only its legs to judge.)"""
     if not event_type or event_type in UNGUARDED_EVENTS:
         return False
+    if event_type == "request.submitted":
+        return bool(state.request.arrival or state.request.departure)
     return event_type in GUARDED_EVENTS or event_type.startswith(GUARDED_PREFIXES)
 
 

@@ -180,4 +180,4 @@ def command(state_id: int, *, actor, expected_version: int | None = None):
         cmd.event = Event.objects.create(state=state, version=state.version, type=cmd.event_type, actor=cmd.actor,
                                          payload=cmd.payload, request_id=current_request_id())
         _write_outbox(cmd, cmd.event)
-        after_commit(_after_commit, cmd.event.pk, state.pk if checks.guards(cmd.event_type) else None)
+        after_commit(_after_commit, cmd.event.pk, state.pk if checks.guards(cmd.event_type, state) else None)
