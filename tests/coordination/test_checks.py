@@ -224,3 +224,17 @@ def test_stored_checks_equal_a_fresh_evaluation(django_capture_on_commit_callbac
     changes = Event.objects.filter(state=trip.state, type="checks.changed").count()
     assert changes <= len(steps)
     assert CoordinationState.objects.get(pk=trip.state.pk).version == Event.objects.filter(state=trip.state).count()
+
+
+def test_the_sweep_catches_a_guard_that_was_never_queued():
+    """The command committed but its guard task was lost (broker down): the periodic sweep
+    stores the result and records checks.changed; a second sweep changes nothing."""
+    from apps.coordination.flow_tasks import refresh_recent_checks
+
+    trip = make_trip()
+    Item.objects.filter(pk=trip.dinner.pk).update(start=trip.at(0, 19, 30), end=trip.at(0, 21))
+    travel_set(state_id=trip.state.pk, actor=trip.state.request.traveler, legs={"arrival": flight(trip.at(0, 22, 5))})
+    assert trip.fresh().checks == []  # the after-commit task never ran in this transaction
+    assert refresh_recent_checks() == 1
+    assert [f["code"] for f in trip.fresh().checks] == ["arrival.after_first_item"]
+    assert refresh_recent_checks() == 0
