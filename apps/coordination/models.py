@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -128,6 +130,15 @@ class Booking(TimeStamped):
     def seats(self) -> int:
         """The capacity it holds on each slot: ``quantity``, or one event of a caterer priced per guest."""
         return seats_taken(self.offering.price_unit, self.quantity)
+
+    @property
+    def open_proposal(self) -> dict | None:
+        """The vendor's counter-proposal still waiting for the traveler or expert (see
+        ``booking_propose``), with ``start`` as a datetime; None without one."""
+        if self.status != BookingStatus.PENDING or not self.proposal or self.proposal.get("accepted"):
+            return None
+        start = self.proposal.get("start")
+        return {**self.proposal, "start": dt.datetime.fromisoformat(start) if start else None}
 
 
 class SupplierReservation(models.Model):

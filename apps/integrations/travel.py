@@ -63,8 +63,6 @@ Point = tuple[float, float]  # (lat, lon)
 
 
 class TravelProvider(Protocol):
-    def leg(self, origin: Point, destination: Point) -> Leg: ...
-
     def matrix(self, points: list[Point]) -> TravelMatrix: ...
 
     def route(self, points: list[Point]) -> list[Point]: ...
@@ -103,7 +101,7 @@ class OfflineTravel:
 
 @dataclass
 class OsrmTravel:
-    """OSRM HTTP API (``/table/v1`` for matrices, ``/route/v1`` for one leg), ``driving`` profile.
+    """OSRM HTTP API (``/table/v1`` for matrices, ``/route/v1`` for a day's street path), ``driving`` profile.
 
     Tables are asked in blocks of at most ``max_table`` coordinates (the public server's
     limit is 100). Falls back to the offline estimate, flagged degraded, when OSRM fails.
@@ -114,12 +112,6 @@ class OsrmTravel:
     max_table: int = 100
     offline: OfflineTravel = field(default_factory=OfflineTravel)
     source: str = "osrm"
-
-    def leg(self, origin: Point, destination: Point) -> Leg:
-        return live_or_offline(what=_("Street travel times"), provider=self.client.name,
-                               live=lambda: self._live_leg(origin, destination),
-                               offline=lambda: self.offline.leg(origin, destination),
-                               fallback=_("estimated from straight-line distances"))
 
     def matrix(self, points: list[Point]) -> TravelMatrix:
         return live_or_offline(what=_("Street travel times"), provider=self.client.name,
@@ -140,13 +132,6 @@ class OsrmTravel:
             note_missing(what=_("Route lines on the map"), provider=self.client.name, reason=exc.reason,
                          fallback=_("drew straight lines between the stops"))
             return []
-
-    def _live_leg(self, origin: Point, destination: Point) -> Leg:
-        fetched = self.client.fetch("GET", f"/route/v1/{self.profile}/{_coords([origin, destination])}",
-                                    params={"overview": "false"}, parse=_parse_route, what=_("Street travel times"))
-        distance_m, duration_s = fetched.value
-        matrix = _matrix(np.array([[distance_m / 1000]]), self.source, np.array([[duration_s / 60]]))
-        return fetched.flag(matrix.leg(0, 0))
 
     def _live_matrix(self, points: list[Point]) -> TravelMatrix:
         n = len(points)
@@ -185,11 +170,6 @@ def _ok(response: httpx.Response) -> dict:
     if body.get("code") != "Ok":
         raise ValueError(f"OSRM code {body.get('code')!r}")
     return body
-
-
-def _parse_route(response: httpx.Response) -> tuple[float, float]:
-    route = _ok(response)["routes"][0]
-    return float(route["distance"]), float(route["duration"])
 
 
 def _parse_geometry(response: httpx.Response) -> list[Point]:

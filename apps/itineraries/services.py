@@ -2,6 +2,7 @@
 transaction: nothing here opens its own side effects."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db.models import Max
@@ -84,6 +85,30 @@ def draft_item_remove(*, item: Item, reason: str) -> None:
     itinerary = item.day.itinerary
     item.delete()
     _after_edit(itinerary, out=item, reason=reason)
+
+
+def draft_relink(*, itinerary: Itinerary, minutes: Callable[[tuple, tuple], int]) -> None:
+    """Set every draft item's travel from the previous stop of its day (the hotel first),
+    as the planner does, after an edit moved, added or removed a stop. ``minutes(a, b)``
+    gives the travel time between two (lat, lon) points; a stop without a place (a meal
+    "of your choice") has no travel and leaves the previous stop as it was; without a
+    hotel, a day's first stop keeps the travel the planner gave it."""
+    items = list(Item.objects.filter(day__itinerary=itinerary).order_by("day__date", "start", "position"))
+    hotel = next(((item.lat, item.lon) for item in items if item.kind == ItemKind.STAY and item.lat is not None), None)
+    changed, previous, date = [], None, None
+    for item in (item for item in items if item.kind != ItemKind.STAY):
+        if item.day_id != date:
+            previous, date = hotel, item.day_id
+        here = (item.lat, item.lon) if item.lat is not None and item.lon is not None else None
+        if previous is None and here:  # the day's first stop with no hotel: the planner's start stays
+            previous = here
+            continue
+        travel = minutes(previous, here) if here else 0
+        previous = here or previous
+        if item.travel_from_previous_min != travel:
+            item.travel_from_previous_min = travel
+            changed.append(item)
+    Item.objects.bulk_update(changed, ["travel_from_previous_min"])
 
 
 def draft_item_annotate(*, item: Item, pinned: bool | None = None, tips: list[str] | None = None) -> Item:

@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from apps.coordination.access import bookings_visible_to, requests_fully_visible_to
-from apps.coordination.models import Event
+from apps.coordination.models import Booking, Event
 from apps.coordination.phases import Phase
+from apps.coordination.services.bookings import booking_proposal_accept
 from apps.coordination.services.itinerary import REPLAN_PHASES, itinerary_change_accept
-from apps.core.errors import DomainError
+from apps.core.errors import DomainError, NotFound
 from apps.core.ids import parse_int
 from apps.exports.document import cached_document
 from apps.itineraries.models import Item, ItineraryState
@@ -67,6 +68,14 @@ def accept_change(*, state_id: int, actor) -> None:
         raise DomainError(_("Accepted, but some items could not be booked: %(items)s.")
                           % {"items": ", ".join(f"{u['title']} ({u['reason']})" for u in state.unbooked)},
                           code="itinerary.partly_booked")
+
+
+def accept_proposal(*, state, booking_id: int, actor) -> None:
+    """Accept the vendor's counter-proposal on a booking of ``state`` (either portal); a
+    booking of another request is a 404, as if it did not exist."""
+    if not Booking.objects.filter(pk=booking_id, state=state).exists():
+        raise NotFound(_("No such booking."), code="booking.not_found")
+    booking_proposal_accept(booking_id=booking_id, actor=actor)
 
 
 def replan_proposal(state) -> dict | None:

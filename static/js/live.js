@@ -14,7 +14,9 @@
  *                                         may start empty) and after each event, its innerHTML
  *                                         replaced; data-live-events="message.posted
  *                                         booking.*" limits which events (space separated,
- *                                         trailing * matches a prefix)
+ *                                         trailing * matches a prefix); while the person
+ *                                         is filling in a form inside it (typed, not sent),
+ *                                         it waits: nothing typed is replaced
  *   <form data-live-form>                 inside a refresh container: submitted with fetch,
  *                                         the response HTML replaces the container
  *
@@ -158,6 +160,7 @@
     if (pending.has(el)) { return; }
     pending.set(el, window.setTimeout(function () {
       pending.delete(el);
+      if (el.hasAttribute("data-live-typing")) { return; }
       fetch(el.getAttribute("data-live-refresh"), { credentials: "same-origin", headers: { "HX-Request": "true" } })
         .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
         .then(function (html) { el.innerHTML = html; })
@@ -172,10 +175,19 @@
     each("[data-live-refresh]", function (el) { if (matches(el, message.event)) { refresh(el); } });
   }
 
+  // What a person types in a live part is theirs until sent: the part is not refreshed
+  // while a field in it holds unsent input (sending reloads the page or the part).
+  document.addEventListener("input", function (e) {
+    var box = e.target.closest && e.target.closest("[data-live-refresh]");
+    if (box) { box.setAttribute("data-live-typing", ""); }
+  });
+
   document.addEventListener("submit", function (e) {
     var form = e.target;
+    var box = form.closest && form.closest("[data-live-refresh]");
+    if (box) { box.removeAttribute("data-live-typing"); }
     if (!form.hasAttribute || !form.hasAttribute("data-live-form")) { return; }
-    var container = form.closest("[data-live-refresh]");
+    var container = box;
     e.preventDefault();
     fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
                          headers: { "HX-Request": "true" } })

@@ -13,7 +13,9 @@ from apps.coordination.notifications import notify_event
 from apps.coordination.services import drafts, experts
 from apps.coordination.services.itinerary import itinerary_generate, itinerary_send
 from apps.core.errors import Conflict, DomainError, NotFound
-from apps.itineraries.models import Item, Itinerary
+from apps.integrations.registry import get_provider
+from apps.integrations.travel import OfflineTravel
+from apps.itineraries.models import Item, Itinerary, Place
 from tests.factories import make_expert, make_offering, make_place, make_request, make_slot, make_user, make_vendor
 from tests.factories.bookings import make_booking
 
@@ -164,3 +166,35 @@ def test_staff_edit_for_the_expert(trip, staff):
                                  offering_id=trip.tour.pk)
     assert item.slot_id == trip.slots[0].pk
     assert itinerary_send(state_id=trip.state.pk, actor=staff).current_itinerary_id == trip.draft.pk
+
+
+def _assert_travel_follows_the_stops(draft, date):
+    """Every stop of ``date`` after the first is the provider's time from the stop before it."""
+    stops = [(item.title, (item.lat, item.lon), item.travel_from_previous_min)
+             for item in Item.objects.filter(day__itinerary=draft, day__date=date).exclude(kind="stay")]
+    for (_title, before, _m), (title, here, travel) in zip(stops, stops[1:]):
+        assert travel == OfflineTravel().leg(before, here).minutes, title
+    return stops
+
+
+def test_edits_keep_the_travel_from_the_previous_stop(trip, monkeypatch):
+    """A stop added, moved or removed changes who comes before whom: every stop's travel is
+    the provider's time from the one before it that day (asked before the lock)."""
+    Place.objects.filter(pk=trip.museum.pk).update(lat=35.7188, lon=139.7765)  # Ueno, 4.5 km north
+    trip.museum.refresh_from_db()
+    asked = []
+    real = get_provider("travel")
+    monkeypatch.setattr(drafts, "get_provider", lambda kind: asked.append(kind) or real)
+    add_tour(trip)
+    museum = edit(trip, "add", day=trip.day2, time=dt.time(16), place_id=trip.museum.pk)
+    assert asked == ["travel"]  # the second edit has two places to ask about
+    museum.refresh_from_db()
+    assert museum.travel_from_previous_min > 0
+    _assert_travel_follows_the_stops(trip.draft, trip.day2)
+
+    edit(trip, "move", item_id=museum.pk, day=trip.day2, time=dt.time(8))
+    stops = _assert_travel_follows_the_stops(trip.draft, trip.day2)
+    assert stops[0][0] == "Tokyo National Museum" and stops[1][2] > 0  # the next stop now comes from Ueno
+    edit(trip, "remove", item_id=museum.pk)
+    stops = _assert_travel_follows_the_stops(trip.draft, trip.day2)
+    assert [travel for _t, _p, travel in stops[1:]] == [0] * (len(stops) - 1)  # all at the same corner again

@@ -25,10 +25,6 @@ def check_matrix_live(matrix):
     assert (matrix.modes[0][2], matrix.minutes[0][2]) == ("walking", 17)
 
 
-def check_leg_live(leg):
-    assert (leg.source, leg.distance_km, leg.mode, leg.minutes) == ("osrm", 7.95, "transit", 24)
-
-
 def check_weather_live(days):
     assert [(day.date, day.source) for day in days] == [(dt.date(2027, 3, 16), "open-meteo"),
                                                         (dt.date(2027, 3, 17), "open-meteo")]
@@ -77,9 +73,6 @@ CASES = [
     Case("osrm-table", "https://osrm.test", [("GET", r"/table/v1/driving/.+", "osrm_table.json")],
          lambda client: OsrmTravel(client), lambda a: a.matrix([TOKYO_STATION, SENSO_JI, YAESU]),
          check_matrix_live, lambda m: m.source == "offline" and m.modes[0][1] == "transit", "Street travel times"),
-    Case("osrm-route", "https://osrm.test", [("GET", r"/route/v1/driving/.+", "osrm_route.json")],
-         lambda client: OsrmTravel(client), lambda a: a.leg(TOKYO_STATION, SENSO_JI),
-         check_leg_live, lambda leg: leg.source == "offline" and leg.mode == "transit", "Street travel times"),
     Case("open-meteo", "https://meteo.test", [("GET", r"/v1/forecast\?.*", "open_meteo_forecast.json")],
          lambda client: OpenMeteoWeather(client),
          lambda a: a.forecast(35.68, 139.77, dt.date(2027, 3, 16), dt.date(2027, 3, 17), "Asia/Tokyo"),

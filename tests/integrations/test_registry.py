@@ -50,7 +50,7 @@ def test_every_adapter_failing_still_answers_with_offline_data_and_says_what_is_
     respx_mock.route().mock(side_effect=httpx.ConnectError("unreachable"))
     today = dt.datetime.now(dt.timezone.utc).date()
     with collect_missing() as missing:
-        leg = get_provider("travel").leg(TOKYO, ASAKUSA)
+        leg = get_provider("travel").matrix([TOKYO, ASAKUSA]).leg(0, 1)
         days = get_provider("weather").forecast(*TOKYO, today, today + dt.timedelta(days=1), "Asia/Tokyo")
         info = currency.rate_info("USD", "JPY")
         calendar = get_provider("events").calendar(country="JP", lat=TOKYO[0], lon=TOKYO[1],

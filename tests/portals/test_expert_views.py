@@ -1,5 +1,6 @@
 """Expert pages through the real views, engine and database."""
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,12 +11,13 @@ from django.utils import timezone
 from apps.coordination.models import CoordinationState
 from apps.coordination.phases import Phase
 from apps.coordination.services import experts
+from apps.coordination.services.bookings import booking_propose
 from apps.experts.models import Expert, Recommendation, RecommendationStatus
 from apps.itineraries.models import Item, Place
 from apps.insights.metrics import experts_refresh
 from tests.factories import (make_consultation_slot, make_expert, make_offering, make_place, make_request, make_slot,
-                             make_user, make_vendor)
-from tests.factories.bookings import make_booking
+                             make_user, make_vendor, phase_repair)
+from tests.factories.bookings import make_booking, request_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +112,26 @@ def test_booking_board_sorts_pending_problems_and_confirmed(client):
                                                                               [confirmed]]
     fragment = client.get(reverse("expert:bookings"), {"part": "board"}).content.decode()
     assert "Closed" in fragment and f'data-live-booking="{foreign.pk}"' not in fragment
+
+
+def test_the_expert_accepts_a_vendors_counter_proposal_from_the_board(client):
+    expert = make_expert()
+    state = chosen(expert)
+    experts.expert_accept(state_id=state.pk, actor=expert.user)
+    phase_repair(state_id=state.pk, actor=None, phase=Phase.BOOKING)
+    booking = request_booking(confirmation="manual", state=state)
+    booking_propose(booking_id=booking.pk, actor=booking.vendor.user, price=Decimal("45.00"), note="Sunset tour")
+    accept = reverse("expert:booking_proposal_accept", args=[state.request_id, booking.pk])
+    client.force_login(expert.user)
+    board = client.get(reverse("expert:bookings")).content.decode()
+    assert accept in board and "Sunset tour" in board
+    assert client.post(accept)["Location"] == reverse("expert:bookings")
+    booking.refresh_from_db()
+    assert (booking.status, booking.price) == ("confirmed", Decimal("45.00"))
+    assert accept not in client.get(reverse("expert:bookings")).content.decode()
+    other = make_expert()  # not this request's expert: nothing to see, nothing to accept
+    client.force_login(other.user)
+    assert client.post(accept).status_code == 404
 
 
 def test_generate_edit_and_send_the_draft(client):

@@ -1,5 +1,6 @@
 """Traveler pages through the real views, engine and database."""
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,14 +9,20 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.accounts.models import Role
 from apps.coordination.models import Booking, CoordinationState, Event, PlanWish, ShortlistEntry
 from apps.coordination.phases import Phase
+from apps.coordination.services.bookings import booking_propose
+from apps.coordination.services.itinerary import itinerary_approve, itinerary_generate
 from apps.coordination.services.experts import expert_accept
 from apps.experts.models import ItemStatus
 from apps.itineraries.models import Item
 from apps.requests.models import ExperienceRequest
-from tests.factories import (make_consultation_slot, make_expert, make_offering, make_request, make_slot, make_user,
-                             make_vendor)
+from apps.vendors.models import Confirmation
+from tests.coordination.test_flow_degradation import wish
+from tests.factories import (make_booking_state, make_consultation_slot, make_expert, make_offering, make_request,
+                             make_slot, make_user, make_vendor)
+from tests.factories.bookings import request_booking
 from tests.itineraries.factories import make_itinerary
 
 pytestmark = pytest.mark.django_db
@@ -240,3 +247,63 @@ def test_wedding_browse_shortlists_in_the_vendor_category(client, traveler):
     client.post(reverse("traveler:browse_add", args=[state.request_id]), {"offering": bouquet.pk})
     entry = ShortlistEntry.objects.get(state=state)
     assert (entry.offering_id, entry.category) == (bouquet.pk, "florist")
+
+
+def test_the_traveler_accepts_a_vendors_counter_proposal_from_the_request_page(client):
+    booking = request_booking(confirmation=Confirmation.MANUAL)
+    state, traveler = booking.state, booking.state.request.traveler
+    later = make_slot(booking.offering, start=booking.slot.start + dt.timedelta(hours=2), capacity=3)
+    booking_propose(booking_id=booking.pk, actor=booking.vendor.user, slot_id=later.pk, price=Decimal("45.00"),
+                    note="Quieter at noon")
+    detail = reverse("traveler:request_detail", args=[state.request_id])
+    accept = reverse("traveler:booking_proposal_accept", args=[state.request_id, booking.pk])
+    client.force_login(traveler)
+    page = client.get(detail).content.decode()
+    assert accept in page and "Quieter at noon" in page and "45.00" in page
+    client.post(accept)
+    booking.refresh_from_db()
+    assert (booking.status, booking.slot_id, booking.price) == ("confirmed", later.pk, Decimal("45.00"))
+    assert Event.objects.filter(state=state, type="booking.proposal_accepted").count() == 1
+    assert accept not in client.get(detail).content.decode()
+
+
+def test_a_counter_proposal_is_accepted_only_on_its_own_request_by_its_traveler(client):
+    booking = request_booking(confirmation=Confirmation.MANUAL)
+    booking_propose(booking_id=booking.pk, actor=booking.vendor.user, price=Decimal("45.00"))
+    traveler = booking.state.request.traveler
+    other = make_booking_state(traveler)
+    client.force_login(traveler)
+    elsewhere = reverse("traveler:booking_proposal_accept", args=[other.request_id, booking.pk])
+    assert client.post(elsewhere).status_code == 404
+    client.force_login(make_user(Role.TRAVELER))
+    url = reverse("traveler:booking_proposal_accept", args=[booking.state.request_id, booking.pk])
+    assert client.post(url).status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == "pending"
+
+
+def _requirements(req, **overrides) -> dict:
+    body = {"start_date": req.start_date.isoformat(), "end_date": req.end_date.isoformat(),
+            "budget_min": f"{req.budget_min}", "budget_max": f"{req.budget_max}", "interests": req.interests}
+    return {**body, **overrides}
+
+
+def test_the_traveler_changes_the_dates_from_the_request_page_and_bookings_outside_are_cancelled(client):
+    state = make_request(path="browse")
+    req, traveler = state.request, state.request.traveler
+    _, early = wish(state, "Meiji shrine walk", 0, 10)
+    _, late = wish(state, "Hakone day trip", 5, 9)
+    itinerary_generate(state_id=state.pk, actor=traveler)
+    itinerary_approve(state_id=state.pk, actor=traveler)
+    detail, change = (reverse(f"traveler:{name}", args=[req.pk]) for name in ("request_detail", "requirements_change"))
+    client.force_login(traveler)
+    assert change in client.get(detail).content.decode()
+    version = CoordinationState.objects.get(pk=state.pk).version
+    client.post(change, _requirements(req))  # nothing changed: refused, nothing written
+    assert CoordinationState.objects.get(pk=state.pk).version == version
+    new_end = req.start_date + dt.timedelta(days=3)
+    client.post(change, _requirements(req, end_date=new_end.isoformat()))
+    state.refresh_from_db()
+    assert (state.phase, state.request.end_date, state.current_itinerary.version) == (Phase.PLANNING, new_end, 2)
+    statuses = dict(Booking.objects.filter(state=state).values_list("slot_id", "status"))
+    assert (statuses[early.pk], statuses[late.pk]) == ("requested", "cancelled")

@@ -12,6 +12,7 @@ Every command: 404/403 for anyone but the accepted expert and staff, Conflict
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -20,18 +21,48 @@ from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict, DomainError, NotFound
 from apps.integrations.currency import convert
+from apps.integrations.registry import get_provider
+from apps.integrations.travel import OfflineTravel, Point
 from apps.itineraries import services as itinerary_rows
 from apps.itineraries.models import Item, ItemKind, Itinerary, Place
 from apps.itineraries.planner.candidates import party_quote, seats_needed
 from apps.itineraries.planner.plan import PlanItem
+from apps.itineraries.selectors import itinerary_draft_for_request
 from apps.vendors.models import Offering, OfferingKind, Slot, VendorType
 
 from .. import engine
-from ..models import Booking
+from ..models import Booking, CoordinationState
 from ..phases import HOLDING_STATUSES
 from .itinerary import require_draft
 
 MOVE, REPLACE, REMOVE, PIN, NOTE, ADD = "move", "replace", "remove", "pin", "note", "add"
+
+
+def _travel_minutes(state_id: int, *, offering_id: int | None = None,
+                    place_id: int | None = None) -> Callable[[Point, Point], int]:
+    """Travel minutes between the draft's stops and the one an edit brings, asked from the
+    travel provider (OSRM over HTTP when configured) before the command takes the lock; a
+    pair it was not asked about (the draft changed in between) is estimated offline."""
+    request_id = CoordinationState.objects.filter(pk=state_id).values_list("request_id", flat=True).first()
+    draft = itinerary_draft_for_request(request_id) if request_id else None
+    points = set(Item.objects.filter(day__itinerary=draft, lat__isnull=False, lon__isnull=False)
+                 .values_list("lat", "lon")) if draft else set()
+    offering = Offering.objects.filter(pk=offering_id).select_related("vendor").first() if offering_id else None
+    if offering is not None:
+        points.add(offering.location)
+    if place_id is not None:
+        points.update(Place.objects.filter(pk=place_id).values_list("lat", "lon"))
+    points = sorted(point for point in points if None not in point)
+    index = {point: i for i, point in enumerate(points)}
+    matrix = get_provider("travel").matrix(points).minutes if len(points) > 1 else []
+
+    def minutes(a: Point, b: Point) -> int:
+        if a == b:
+            return 0
+        if a in index and b in index:
+            return matrix[index[a]][index[b]]
+        return OfflineTravel().leg(a, b).minutes
+    return minutes
 
 
 def _item(cmd: engine.Command, draft: Itinerary, item_id: int) -> Item:
@@ -130,6 +161,7 @@ def draft_item_move(*, state_id: int, actor, item_id: int, day: dt.date, time: d
     """Move a draft item to another day and time of the trip (pinned there). A vendor item
     takes the offering's free slot nearest to that time on that day (Conflict
     ``itinerary.no_slot`` if none); DomainError ``itinerary.bad_move`` for a day outside the trip."""
+    minutes = _travel_minutes(state_id)
     with engine.command(state_id, actor=actor) as cmd:
         draft = require_draft(cmd.state, actor)
         item = _item(cmd, draft, item_id)
@@ -144,6 +176,7 @@ def draft_item_move(*, state_id: int, actor, item_id: int, day: dt.date, time: d
                              price=item.price, reasoning=_("Your expert chose this time."), tips=list(item.tips),
                              pinned=True)
         item = itinerary_rows.draft_item_put(itinerary=draft, entry=entry, item=item)
+        itinerary_rows.draft_relink(itinerary=draft, minutes=minutes)
         _record(cmd, draft, MOVE, item, start=item.start.astimezone(at.tzinfo).isoformat())
     return item
 
@@ -153,6 +186,7 @@ def draft_item_replace(*, state_id: int, actor, item_id: int, offering_id: int |
     """Put an offering or a place (usually one of the draft's alternatives) in the place
     of a draft item, at its time (a vendor's nearest free slot that day); the item replaced
     becomes an alternative. Errors as :func:`draft_item_add`."""
+    minutes = _travel_minutes(state_id, offering_id=offering_id, place_id=place_id)
     with engine.command(state_id, actor=actor) as cmd:
         draft = require_draft(cmd.state, actor)
         item = _item(cmd, draft, item_id)
@@ -162,17 +196,20 @@ def draft_item_replace(*, state_id: int, actor, item_id: int, offering_id: int |
                        place_id=place_id, reasoning=_("Your expert's pick."))
         item = itinerary_rows.draft_item_put(itinerary=draft, entry=entry, item=item,
                                              reason=_("your expert chose %(title)s instead") % {"title": entry.title})
+        itinerary_rows.draft_relink(itinerary=draft, minutes=minutes)
         _record(cmd, draft, REPLACE, item, replaced=old_title)
     return item
 
 
 def draft_item_remove(*, state_id: int, actor, item_id: int) -> None:
     """Take an item out of the draft; it is listed among the alternatives."""
+    minutes = _travel_minutes(state_id)
     with engine.command(state_id, actor=actor) as cmd:
         draft = require_draft(cmd.state, actor)
         item = _item(cmd, draft, item_id)
         _record(cmd, draft, REMOVE, item)
         itinerary_rows.draft_item_remove(item=item, reason=_("taken out by your expert"))
+        itinerary_rows.draft_relink(itinerary=draft, minutes=minutes)
 
 
 def draft_item_pin(*, state_id: int, actor, item_id: int, pinned: bool) -> Item:
@@ -200,11 +237,13 @@ def draft_item_add(*, state_id: int, actor, day: dt.date, time: dt.time, offerin
     pinned. DomainError ``itinerary.unknown_entry`` for an offering or place that is not at
     the destination (or a hotel), ``itinerary.bad_move`` for a day outside the trip;
     Conflict ``itinerary.no_slot`` when the offering has no free time that day."""
+    minutes = _travel_minutes(state_id, offering_id=offering_id, place_id=place_id)
     with engine.command(state_id, actor=actor) as cmd:
         draft = require_draft(cmd.state, actor)
         request = cmd.state.request
         entry = _entry(request, _local(request, day, time), offering_id=offering_id, place_id=place_id,
                        reasoning=_("Your expert's pick."))
         item = itinerary_rows.draft_item_put(itinerary=draft, entry=entry)
+        itinerary_rows.draft_relink(itinerary=draft, minutes=minutes)
         _record(cmd, draft, ADD, item, start=entry.start.isoformat())
     return item

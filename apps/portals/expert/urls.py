@@ -21,4 +21,6 @@ urlpatterns = [
     path(f"{request}itinerary/draft/items/<id:item_id>/<slug:verb>/", workspace.DraftEditView.as_view(),
          name="draft_edit"),
     path(f"{request}chat/", workspace.ChatPageView.as_view(), name="chat"),
+    path(f"{request}bookings/<id:booking_id>/accept-proposal/", bookings.ProposalAcceptView.as_view(),
+         name="booking_proposal_accept"),
 ]

@@ -137,6 +137,30 @@ PARTIAL_DEFAULTS = {"adults": 1, "children": 0, "budget_min": Decimal("0"), "bud
                                                                                           "reference")}}
 
 
+class RequirementsForm(forms.Form):
+    """New dates, budget or interests for a request under way; shape only (the rules:
+    ``request_validate``, through ``requirements_change``)."""
+
+    start_date = forms.DateField(label=_("From"), widget=DateInput)
+    end_date = forms.DateField(label=_("To"), widget=DateInput)
+    budget_min = forms.DecimalField(label=_("Budget from"), max_digits=12, decimal_places=2, min_value=0)
+    budget_max = forms.DecimalField(label=_("Budget up to"), max_digits=12, decimal_places=2, min_value=0)
+    interests = forms.MultipleChoiceField(label=_("Interests"), required=False, widget=forms.CheckboxSelectMultiple,
+                                          choices=RequestForm.base_fields["interests"].choices)
+
+    @classmethod
+    def of(cls, request, data=None) -> "RequirementsForm":
+        return cls(data, initial={name: getattr(request, name) for name in cls.base_fields})
+
+    @staticmethod
+    def changes(cleaned_data: dict, request) -> dict:
+        """The fields whose new value differs from the request's (the command takes only those)."""
+        same = {name for name, value in cleaned_data.items() if (sorted(value) == sorted(getattr(request, name))
+                                                                 if name == "interests" else
+                                                                 value == getattr(request, name))}
+        return {name: value for name, value in cleaned_data.items() if name not in same}
+
+
 class ReviewForm(forms.Form):
     """The traveler's verdict on one recommended item (modify = another day/time and/or a note)."""
 

@@ -14,6 +14,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from apps.coordination.access import requests_visible_to
 from apps.coordination.phases import HOLDING_STATUSES, OPEN_PHASES, Phase
 from apps.coordination.services import browse, changes, experts, recommendations
+from apps.coordination.services.changes import CHANGE_PHASES
 from apps.coordination.services.intake import request_submit
 from apps.coordination.services.lifecycle import NOT_CANCELLABLE
 from apps.core.errors import DomainError
@@ -23,7 +24,7 @@ from apps.requests.models import Path
 from apps.requests.services import request_validate
 
 from . import selectors
-from .forms import EVENT_FIELDS, WIZARD_STEPS, RequestForm, ReviewForm, form_field
+from .forms import EVENT_FIELDS, WIZARD_STEPS, RequestForm, RequirementsForm, ReviewForm, form_field
 
 
 class HomeView(TravelerPortalMixin, ListView):
@@ -105,6 +106,8 @@ class RequestDetailView(TravelerPortalMixin, RequestScopeMixin, PartsMixin, Temp
         context["review_form"] = ReviewForm()
         context["phases"] = [p for p in Phase if p != Phase.CANCELLED]
         context["cancellable_statuses"], context["closed_phases"] = list(HOLDING_STATUSES), list(NOT_CANCELLABLE)
+        if state.phase in CHANGE_PHASES:
+            context["requirements_form"] = RequirementsForm.of(self.experience_request)
         return context
 
 
@@ -157,6 +160,17 @@ class VendorNotesView(_TravelerCommand):
 
     def command(self, data):
         changes.vendor_notes_set(state_id=self.state.pk, actor=self.request.user, notes=data.get("vendor_notes", ""))
+
+
+class RequirementsChangeView(_TravelerCommand):
+    """New dates, budget or interests: bookings outside the new dates are cancelled under
+    their vendor's policy, the others kept, and the plan is made again around them."""
+
+    success_message = gettext_lazy("Changed. Your plan is made again for the new requirements.")
+
+    def command(self, data):
+        new = RequirementsForm.changes(cleaned(RequirementsForm(data)), self.experience_request)
+        changes.requirements_change(state_id=self.state.pk, actor=self.request.user, **new)
 
 
 class ChatPageView(TravelerPortalMixin, ChatContextMixin, TemplateView):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import browse, cancel, itinerary, profile, requests, reviews, weddings
+from . import bookings, browse, cancel, itinerary, profile, requests, reviews, weddings
 
 app_name = "traveler"
 request = "requests/<id:request_id>/"
@@ -32,8 +32,11 @@ urlpatterns = [
     path(f"{request}shortlist/<id:entry_id>/accept/", weddings.AcceptView.as_view(), name="shortlist_accept"),
     path(f"{request}shortlist/settle/", weddings.SettleView.as_view(), name="shortlist_settle"),
     path(f"{request}vendor-notes/", requests.VendorNotesView.as_view(), name="vendor_notes"),
+    path(f"{request}requirements/", requests.RequirementsChangeView.as_view(), name="requirements_change"),
     path(f"{request}chat/", requests.ChatPageView.as_view(), name="chat"),
     path(f"{request}cancel/", cancel.RequestCancelView.as_view(), name="request_cancel"),
     path(f"{request}bookings/<id:booking_id>/cancel/", cancel.BookingCancelView.as_view(), name="booking_cancel"),
+    path(f"{request}bookings/<id:booking_id>/accept-proposal/", bookings.ProposalAcceptView.as_view(),
+         name="booking_proposal_accept"),
     path(f"{request}reviews/", reviews.ReviewSubmitView.as_view(), name="review_submit"),
 ]
