@@ -197,7 +197,7 @@ def _time(value: dt.datetime) -> str:
 
 
 def _suggestion(action: str, label: str, **args) -> dict:
-    body = {"action": action, **{k: v for k, v in args.items()}}
+    body = {"action": action, **args}
     token = hashlib.sha1(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12]
     return {"id": token, "label": label, **body}
 
@@ -347,10 +347,9 @@ def check_checkin_gap(facts: TripFacts) -> list[dict]:
 def check_outside(facts: TripFacts) -> list[dict]:
     out = []
     for thing in facts.things:
-        first, last = thing.local_start.date(), thing.local_end.date()
-        inside = facts.start <= first and (last <= facts.end if not thing.is_stay else last <= facts.end
-                                           + dt.timedelta(days=1))
-        if inside:
+        # a stay ends on its check-out morning, which may be the day after the last one
+        last_day = facts.end + dt.timedelta(days=1) if thing.is_stay else facts.end
+        if facts.start <= thing.local_start.date() and thing.local_end.date() <= last_day:
             continue
         out.append(_finding("item.outside_trip", ERROR, _(
             "%(title)s on %(when)s is outside the trip (%(start)s – %(end)s).") % {

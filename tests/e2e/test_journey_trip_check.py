@@ -56,6 +56,7 @@ def test_a_late_arrival_moves_the_dinner_live(login):
     button = finding.get_by_role("button", name="Move Izakaya dinner")
     expect(button).to_be_visible()
     expect(pro.locator("#trip-check [data-check='arrival.after_first_item']")).to_be_visible()  # live
+    _shot(pro, "trip-check-expert-1280")
     _shot(me, "trip-check-1280")
     me.set_viewport_size({"width": 375, "height": 800})
     _shot(me, "trip-check-375")

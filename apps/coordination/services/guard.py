@@ -1,8 +1,10 @@
-"""Engine commands around the trip guard (:mod:`apps.coordination.checks`): set how the
-traveler arrives and leaves, and apply one of the guard's current suggestions."""
+"""Engine commands around the trip guard (:mod:`apps.coordination.checks`): run the guard
+and store its result (queued after commands, and by the periodic sweep), set how the
+traveler arrives and leaves, apply one of the guard's current suggestions."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
@@ -62,6 +64,10 @@ def _entry_of(item: Item, tz) -> PlanItem:
                     tips=list(item.tips), pinned=item.pinned, offer=item.offer)
 
 
+def _nights(start: dt.datetime, end: dt.datetime, tz) -> int:
+    return max((end.astimezone(tz).date() - start.astimezone(tz).date()).days, 1)
+
+
 def _moved(request, item: Item, start: dt.datetime, end: dt.datetime, tz) -> PlanItem:
     """``item`` at its new time: a vendor's visit takes its offering's free slot nearest to
     it (Conflict ``itinerary.no_slot`` when none); a stay keeps its nightly price."""
@@ -72,8 +78,8 @@ def _moved(request, item: Item, start: dt.datetime, end: dt.datetime, tz) -> Pla
         return entry
     entry = _entry_of(item, tz)
     if item.kind == ItemKind.STAY and item.price is not None:
-        nights = lambda a, b: max((b.astimezone(tz).date() - a.astimezone(tz).date()).days, 1)  # noqa: E731
-        entry.price = (item.price / nights(item.start, item.end) * nights(start, end)).quantize(item.price)
+        per_night = item.price / _nights(item.start, item.end, tz)
+        entry.price = (per_night * _nights(start, end, tz)).quantize(item.price)
     entry.start, entry.end, entry.reasoning, entry.pinned = start.astimezone(tz), end.astimezone(tz), reason, True
     return entry
 
@@ -100,7 +106,7 @@ def _plan_with(itinerary, request, item_id: int, change: tuple[dt.datetime, dt.d
     for day in days.values():
         day.items.sort(key=lambda e: (e.kind == ItemKind.STAY, e.start))
     plan_days = [days[d] for d in sorted(days)]
-    total = sum((e.price for d in plan_days for e in d.items if e.price is not None), start=itinerary.total * 0)
+    total = sum((e.price for d in plan_days for e in d.items if e.price is not None), Decimal(0))
     return Plan(itinerary.time_zone, itinerary.currency, plan_days, list(itinerary.left_out),
                 list(itinerary.conflicts), total, data_notes=list(itinerary.data_notes))
 
