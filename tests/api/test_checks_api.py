@@ -65,7 +65,7 @@ def test_bad_legs_at_intake_are_400_all_at_once_and_write_nothing(api_client, le
 @pytest.fixture
 def trip():
     trip = make_trip()
-    Item.objects.filter(pk=trip.dinner.pk).update(start=trip.at(0, 19, 30), end=trip.at(0, 21))
+    Item.objects.filter(pk=trip.dinner.pk).update(day=trip.days[0], start=trip.at(0, 19, 30), end=trip.at(0, 21))
     return trip
 
 

@@ -42,7 +42,7 @@ def test_the_sound_trip_has_no_findings():
 
 def test_arrival_after_the_first_item_suggests_moving_it():
     trip = make_trip()
-    Item.objects.filter(pk=trip.dinner.pk).update(start=trip.at(0, 19, 30), end=trip.at(0, 21))
+    Item.objects.filter(pk=trip.dinner.pk).update(day=trip.days[0], start=trip.at(0, 19, 30), end=trip.at(0, 21))
     trip.set_legs(arrival=flight(trip.at(0, 22, 5)))
     finding = only(trip, "arrival.after_first_item")
     assert finding["severity"] == "error" and finding["items"][0]["id"] == trip.dinner.pk
@@ -154,7 +154,7 @@ def test_arriving_from_lisbon_into_tokyo_is_judged_in_tokyo_time():
 def test_apply_moves_the_item_and_the_finding_goes():
     trip = make_trip()
     traveler = trip.state.request.traveler
-    Item.objects.filter(pk=trip.dinner.pk).update(start=trip.at(0, 19, 30), end=trip.at(0, 21))
+    Item.objects.filter(pk=trip.dinner.pk).update(day=trip.days[0], start=trip.at(0, 19, 30), end=trip.at(0, 21))
     travel_set(state_id=trip.state.pk, actor=traveler, legs={"arrival": flight(trip.at(0, 22, 5))})
     assert checks_refresh(state_id=trip.state.pk) is True
     state = trip.fresh()
@@ -232,7 +232,7 @@ def test_the_sweep_catches_a_guard_that_was_never_queued():
     from apps.coordination.flow_tasks import refresh_recent_checks
 
     trip = make_trip()
-    Item.objects.filter(pk=trip.dinner.pk).update(start=trip.at(0, 19, 30), end=trip.at(0, 21))
+    Item.objects.filter(pk=trip.dinner.pk).update(day=trip.days[0], start=trip.at(0, 19, 30), end=trip.at(0, 21))
     travel_set(state_id=trip.state.pk, actor=trip.state.request.traveler, legs={"arrival": flight(trip.at(0, 22, 5))})
     assert trip.fresh().checks == []  # the after-commit task never ran in this transaction
     assert refresh_recent_checks() == 1

@@ -31,7 +31,7 @@ def test_a_late_arrival_moves_the_dinner_live(login):
     trip = make_trip(traveler=traveler)
     expert = make_expert(user=make_user(Role.EXPERT, first_name="Aiko", last_name="Tanaka"))
     CoordinationState.objects.filter(pk=trip.state.pk).update(expert=expert, expert_accepted_at=timezone.now())
-    Item.objects.filter(pk=trip.dinner.pk).update(start=trip.at(0, 19, 30), end=trip.at(0, 21))
+    Item.objects.filter(pk=trip.dinner.pk).update(day=trip.days[0], start=trip.at(0, 19, 30), end=trip.at(0, 21))
     request_id = trip.state.request_id
 
     pro = login(expert.user)

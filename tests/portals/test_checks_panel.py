@@ -21,7 +21,7 @@ def trip():
     trip = make_trip()
     expert = make_expert()
     CoordinationState.objects.filter(pk=trip.state.pk).update(expert=expert, expert_accepted_at=timezone.now())
-    Item.objects.filter(pk=trip.dinner.pk).update(start=trip.at(0, 19, 30), end=trip.at(0, 21))
+    Item.objects.filter(pk=trip.dinner.pk).update(day=trip.days[0], start=trip.at(0, 19, 30), end=trip.at(0, 21))
     trip.vendor_user, trip.other_vendor = make_user(Role.VENDOR), make_user(Role.VENDOR)
     trip.mine = trip.booking(0, 16, vendor=make_vendor(user=trip.vendor_user))
     make_vendor(user=trip.other_vendor)
