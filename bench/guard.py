@@ -5,7 +5,7 @@ opening hours, holds and installments to judge) plus arrival and departure legs.
 
 Builds the trip in a throw-away test database (SQLite by default, or whatever DATABASE_URL
 names), then prints the median time of a whole evaluation as the engine runs it on the
-state it already holds (gathering the things, 3 queries, and running every check) and of
+state it already holds (gathering the things, 2 queries, and running every check) and of
 the checks alone. Target: under 20 ms.
 Prints numbers; asserts nothing.
 """

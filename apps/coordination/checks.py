@@ -22,10 +22,10 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from django.db.models import OuterRef, Subquery
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -88,6 +88,7 @@ class Thing:
     hold_expires: dt.datetime | None = None
     deadline: dt.datetime | None = None
     stated_offset_min: int | None = None
+    unpaid_due: dt.date | None = None  # the latest due date of the booking's unpaid installments
 
     @property
     def tz(self) -> ZoneInfo:
@@ -113,7 +114,7 @@ class Thing:
 @dataclass
 class TripFacts:
     """Everything the checks read: the request's dates and zone, the legs, the things,
-    unpaid installments ``(booking id, due date, amount, currency)``."""
+    and the things (bookings carry the latest due date of their unpaid installments)."""
 
     start: dt.date
     end: dt.date
@@ -125,7 +126,6 @@ class TripFacts:
     arrival: Leg | None
     departure: Leg | None
     things: list[Thing] = field(default_factory=list)
-    installments: list[tuple[int, dt.date, Decimal, str]] = field(default_factory=list)
     _by_day: dict | None = field(default=None, repr=False, compare=False)
 
     def visits_on(self) -> dict[dt.date, list[Thing]]:
@@ -146,8 +146,8 @@ BOOKING_FIELDS = ("pk", "item_id", "status", "deadline", "vendor_id", "vendor__t
 
 
 def fixed_things(state: CoordinationState) -> TripFacts:
-    """Gather what the guard judges (3 queries, plain values: no model instances): the
-    current plan's items, the request's live bookings, their unpaid installments. The
+    """Gather what the guard judges (2 queries, plain values: no model instances): the
+    current plan's items, the request's live bookings with their unpaid installments. The
     integrator adds bookings made elsewhere here, as :class:`Thing` with their own zone
     and stated offset."""
     request = state.request
@@ -159,8 +159,10 @@ def fixed_things(state: CoordinationState) -> TripFacts:
     if state.current_itinerary_id:
         items = list(Item.objects.filter(day__itinerary_id=state.current_itinerary_id)
                      .order_by("start", "pk").values_list(*ITEM_FIELDS))
+    unpaid = (PaymentInstallment.objects.filter(booking=OuterRef("pk"), paid_at__isnull=True)
+              .order_by("-due_date").values("due_date")[:1])
     bookings = list(Booking.objects.filter(state=state, status__in=HOLDING_STATUSES, slot__isnull=False)
-                    .order_by("pk").values_list(*BOOKING_FIELDS))
+                    .annotate(unpaid_due=Subquery(unpaid)).order_by("pk").values_list(*BOOKING_FIELDS, "unpaid_due"))
     by_item = {b[1]: b for b in bookings if b[1]}
     for pk, kind, title, start, end, lat, lon, vendor, vendor_zone, offering_hours, place_hours in items:
         booking = by_item.pop(pk, None)
@@ -169,20 +171,15 @@ def fixed_things(state: CoordinationState) -> TripFacts:
             fixed=booking is not None, movable=booking is None, vendor=vendor,
             booking=booking[0] if booking else None, status=booking[2] if booking else "",
             opening_hours=offering_hours or place_hours or "", hold_expires=booking[13] if booking else None,
-            deadline=booking[3] if booking else None))
+            deadline=booking[3] if booking else None, unpaid_due=booking[14] if booking else None))
     not_in_plan = {b[0] for b in by_item.values()}
     for (pk, item, status, deadline, vendor, zone, lat, lon, title, kind, hours, start, end,
-         hold) in bookings:
+         hold, due) in bookings:
         if item is None or pk in not_in_plan:
             facts.things.append(Thing("booking", pk, title, kind, start, end, zone, lat, lon, fixed=True,
                                       vendor=vendor, booking=pk, status=status, opening_hours=hours or "",
-                                      hold_expires=hold, deadline=deadline))
+                                      hold_expires=hold, deadline=deadline, unpaid_due=due))
     facts.planned = bool(items) or any(t.is_stay for t in facts.things)
-    if bookings:
-        facts.installments = list(
-            PaymentInstallment.objects.filter(booking__state=state, booking__status__in=HOLDING_STATUSES,
-                                              paid_at__isnull=True)
-            .order_by("due_date", "pk").values_list("booking_id", "due_date", "amount", "currency"))
     return facts
 
 
@@ -427,18 +424,10 @@ def check_holds(facts: TripFacts) -> list[dict]:
 
 
 def check_payments(facts: TripFacts) -> list[dict]:
-    by_booking = {t.booking: t for t in facts.things if t.booking}
-    out = []
-    for booking_id, due, amount, currency in facts.installments:
-        amount = f"{amount}"
-        thing = by_booking.get(booking_id)
-        if thing is None or due <= thing.local_start.date():
-            continue
-        out.append(_finding("payment.due_after_event", ERROR, _(
-            "%(amount)s %(currency)s for %(title)s is due on %(due)s, after the event on %(day)s.") % {
-            "amount": amount, "currency": currency, "title": thing.title, "due": date_format(due, "j M"),
-            "day": date_format(thing.local_start.date(), "j M")}, [thing]))
-    return out
+    return [_finding("payment.due_after_event", ERROR, _(
+        "A payment for %(title)s is due on %(due)s, after the event on %(day)s.") % {
+        "title": t.title, "due": date_format(t.unpaid_due, "j M"), "day": date_format(t.local_start.date(), "j M")},
+        [t]) for t in facts.things if t.unpaid_due and t.unpaid_due > t.local_start.date()]
 
 
 def _offset(minutes: int) -> str:
