@@ -4,6 +4,7 @@ Input fields carry their column's bounds (SQLite enforces neither lengths nor in
 ranges, and a number past 64 bits overflows the driver): ids are :class:`IdField`, counts
 :func:`column_range`, texts ``max_length`` of their column."""
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from apps.coordination.access import VENDOR_REQUEST_FIELDS
@@ -68,6 +69,34 @@ class _Event(serializers.Serializer):
     style = serializers.ChoiceField(choices=EventStyle.choices, required=False)
 
 
+class LegInput(serializers.Serializer):
+    """Shape only: ``apps.requests.legs`` checks the time, mode and place (all at once)."""
+
+    at = serializers.CharField(max_length=40)
+    mode = serializers.CharField(max_length=16, required=False, default="other")
+    place = serializers.CharField(max_length=120)
+    reference = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
+
+
+class TravelInput(serializers.Serializer):
+    """``POST requests/<id>/travel/``: a key left out stays as it is; null clears it."""
+
+    arrival = LegInput(required=False, allow_null=True)
+    departure = LegInput(required=False, allow_null=True)
+
+    def validate(self, data):
+        if not data:
+            raise serializers.ValidationError(_("Give an arrival, a departure or both."))
+        return data
+
+    def to_legs(self) -> dict:
+        return {name: dict(leg) if leg else None for name, leg in self.validated_data.items()}
+
+
+class SuggestionInput(serializers.Serializer):
+    suggestion = serializers.CharField(max_length=64)
+
+
 class IntakeInputSerializer(serializers.Serializer):
     experience_type = serializers.CharField(required=False, default="travel",
                                             max_length=column_length(ExperienceRequest, "experience_type"))
@@ -84,6 +113,8 @@ class IntakeInputSerializer(serializers.Serializer):
                                            **column_range(ExperienceRequest, "guest_count"))
     event = _Event(required=False, default=dict)
     vendor_notes = serializers.CharField(required=False, default="", allow_blank=True, max_length=1000)
+    arrival = LegInput(required=False, allow_null=True, default=None)
+    departure = LegInput(required=False, allow_null=True, default=None)
 
     def to_intake(self) -> IntakeData:
         d = self.validated_data
@@ -97,6 +128,8 @@ class IntakeInputSerializer(serializers.Serializer):
             accommodation=prefs["accommodation"], dietary_restrictions=prefs["dietary_restrictions"],
             accessibility=prefs["accessibility"], path=d["path"], notes=d["notes"], guest_count=d["guest_count"],
             event=dict(d["event"]), vendor_notes=d["vendor_notes"],
+            arrival=dict(d["arrival"]) if d["arrival"] else None,
+            departure=dict(d["departure"]) if d["departure"] else None,
         )
 
 
@@ -151,8 +184,8 @@ class RequestOutputSerializer(_RequestFacts):
     class Meta:
         model = ExperienceRequest
         fields = ["id", "experience_type", "title", "destination", "dates", "travelers", "budget", "preferences",
-                  "path", "notes", "guest_count", "event", "vendor_notes", "status", "version", "expert",
-                  "queued_for_expert", "browse_offered", "created_at"]
+                  "path", "notes", "guest_count", "event", "vendor_notes", "arrival", "departure", "status", "version",
+                  "expert", "queued_for_expert", "browse_offered", "created_at"]
 
     def get_expert(self, obj) -> int | None:
         return obj.coordination.expert_id

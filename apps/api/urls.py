@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from . import auth, bookings, chat, exports, hooks, imports, notifications, reviews, vendors, views
+from . import auth, bookings, chat, checks, exports, hooks, imports, notifications, reviews, vendors, views
 
 app_name = "api"
 router = DefaultRouter()
@@ -32,5 +32,8 @@ urlpatterns = [
          name="request-import-confirm"),
     path("requests/<id:pk>/itinerary.ics", exports.ItineraryIcsView.as_view(), name="request-itinerary-ics"),
     path("requests/<id:pk>/itinerary.pdf", exports.ItineraryPdfView.as_view(), name="request-itinerary-pdf"),
+    path("requests/<id:request_id>/checks/", checks.RequestChecksView.as_view(), name="request-checks"),
+    path("requests/<id:request_id>/checks/apply/", checks.ChecksApplyView.as_view(), name="request-checks-apply"),
+    path("requests/<id:request_id>/travel/", checks.TravelView.as_view(), name="request-travel"),
     path("", include(router.urls)),
 ]

@@ -272,6 +272,18 @@ def shortlist_visible_to(user, state: CoordinationState) -> QuerySet[ShortlistEn
     return qs.filter(offering__vendor__user=user) if sees_vendor_slice(user) else qs.none()
 
 
+def checks_visible_to(user, state: CoordinationState) -> list[dict]:
+    """The trip guard's stored findings: all of them for the full view; a vendor with a
+    live booking only those about its own bookings (:func:`.checks.for_vendor`); none for others."""
+    from .checks import for_vendor
+
+    if can_view_request(user, state):
+        return list(state.checks)
+    if can_view_request_as_vendor(user, state):
+        return for_vendor(state.checks, user.vendor.pk)
+    return []
+
+
 def shortlist_served_by(user) -> QuerySet[ShortlistEntry]:
     """The shortlist entries naming an offering of the vendor ``user`` manages, on every
     request (the vendor portal's negotiations), with their offers."""

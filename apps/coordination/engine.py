@@ -20,14 +20,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.commit import after_commit
+from apps.core.commit import after_commit, send_task
 from apps.core.errors import Conflict
 from apps.core.requestlog import current_request_id
 
-from . import hooks
+from . import checks, hooks
 from .access import STAFF_GROUP, event_is_private, request_group, stakeholder_ids, user_group, vendor_group
 from .models import CoordinationState, Event, OutboxMessage
 from .phases import PHASES
+
+GUARD_TASK = "apps.coordination.flow_tasks.refresh_checks"
 
 
 def require_phase(state: CoordinationState, *phases: str) -> None:
@@ -131,14 +133,17 @@ def _write_outbox(cmd: Command, event: Event) -> list[OutboxMessage]:
     return OutboxMessage.objects.bulk_create(rows)
 
 
-def _after_commit(event_id: int, rows: list[OutboxMessage]) -> None:
+def _after_commit(event_id: int, rows: list[OutboxMessage], guard_state_id: int | None = None) -> None:
     """Publish the event's outbox rows as written (no read back), then tell the apps
-    subscribed in :mod:`.hooks` (insights queues its update); one callback, so a command
-    still adds exactly one."""
+    subscribed in :mod:`.hooks` (insights queues its update) and, after a command that
+    changed what the trip guard judges, queue the guard (:func:`.services.guard.checks_refresh`);
+    one callback, so a command still adds exactly one."""
     from .relay import publish_event
 
     publish_event(event_id, rows=rows)
     hooks.event_committed(event_id)
+    if guard_state_id is not None:
+        send_task(GUARD_TASK, guard_state_id)
 
 
 def snapshot(state_id: int) -> CoordinationState:
@@ -180,4 +185,4 @@ def command(state_id: int, *, actor, expected_version: int | None = None):
         cmd.event = Event.objects.create(state=state, version=state.version, type=cmd.event_type, actor=cmd.actor,
                                          payload=cmd.payload, request_id=current_request_id())
         rows = _write_outbox(cmd, cmd.event)
-        after_commit(_after_commit, cmd.event.pk, rows)
+        after_commit(_after_commit, cmd.event.pk, rows, state.pk if checks.guards(cmd.event_type, state) else None)

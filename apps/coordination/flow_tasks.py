@@ -10,9 +10,10 @@ from django.utils import timezone
 from apps.core.errors import Conflict, DomainError
 
 from .models import CoordinationState
-from .phases import Phase
+from .phases import OPEN_PHASES, Phase
 from .selectors import booking_ids_ended, trips_to_advance
 from .services.bookings import booking_complete
+from .services.guard import checks_refresh
 from .services.experts import (expert_answer_status, expert_assign_queued, expert_queue, expert_remind,
                                expert_timeout, request_matches)
 from .services.itinerary import itinerary_generate
@@ -96,3 +97,17 @@ def advance_trips(now: dt.datetime | None = None) -> dict:
 def _complete(state_id: int) -> None:
     trip_complete(state_id=state_id, actor=None)
     review_request(state_id=state_id)
+
+
+def refresh_checks(state_id: int) -> bool:
+    """After a command that changed items, bookings, legs or payments: the trip guard."""
+    return checks_refresh(state_id=state_id)
+
+
+def refresh_recent_checks(minutes: int = 15) -> int:
+    """The guard's safety net (every 5 minutes): the guard again on open requests changed in
+    the last ``minutes``, for a guard task that could not be queued after its command (an
+    unchanged result writes nothing). Returns how many results changed."""
+    since = timezone.now() - dt.timedelta(minutes=minutes)
+    ids = CoordinationState.objects.filter(phase__in=OPEN_PHASES, updated_at__gte=since).values_list("pk", flat=True)
+    return sum(checks_refresh(state_id=state_id) for state_id in ids)

@@ -22,6 +22,8 @@ class CoordinationState(TimeStamped):
     current_itinerary = models.ForeignKey("itineraries.Itinerary", null=True, blank=True, on_delete=models.SET_NULL,
                                           related_name="+")
     queued_for_expert = models.BooleanField(default=False)
+    checks = models.JSONField(default=list, blank=True, help_text=_(
+        "The trip guard's findings after the last command (apps.coordination.checks)"))
 
     class Meta:
         ordering = ["-updated_at"]
@@ -410,6 +412,9 @@ class ExternalBooking(TimeStamped):
     lat = models.FloatField(null=True, blank=True)
     lng = models.FloatField(null=True, blank=True)
     reference = models.CharField(max_length=80, blank=True)
+    stated_offset_min = models.SmallIntegerField(null=True, blank=True, help_text=_(
+        "The UTC offset the confirmation wrote with the start, in minutes (the trip guard compares it with the "
+        "place's zone); blank when it wrote a local time without one, or UTC"))
     price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
     source_import_id = models.PositiveBigIntegerField(null=True, blank=True,

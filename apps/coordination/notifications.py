@@ -98,6 +98,9 @@ def _phase_moved(c: Said) -> str:
 SENTENCES = {
     "request.submitted": lambda c: _("%(traveler)s asked for %(trip)s") % vars(c),
     "request.imported": lambda c: _("%(trip)s was added to your trips") % vars(c),
+    "request.travel_changed": lambda c: _("%(actor)s changed how you arrive and leave on %(trip)s") % vars(c),
+    "checks.changed": lambda c: (_("The trip check found something to fix in %(trip)s") if c.data.get("checks")
+                                 else _("The trip check is happy with %(trip)s again")) % vars(c),
     "bookings.imported": lambda c: _("The bookings of %(trip)s were added") % vars(c),
     "request.cancelled": lambda c: c.your(_("Your %(place)s request was cancelled"),
                                           _("%(traveler)s cancelled the %(place)s request")),

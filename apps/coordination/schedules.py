@@ -7,6 +7,7 @@ PERIODIC = {
     "notifications-catch-up": ("apps.coordination.notifications.notify_pending", 5),
     "expert-response-overdue": ("apps.coordination.flow_tasks.expert_response_overdue", 15),
     "assign-queued-experts": ("apps.coordination.flow_tasks.assign_queued_experts", 10),
+    "checks-sweep": ("apps.coordination.flow_tasks.refresh_recent_checks", 5),
     "trips-advance": ("apps.coordination.flow_tasks.advance_trips", 15),
     "booking-confirm-stalled": ("apps.coordination.booking_tasks.confirm_stalled_instant_bookings", 2),
     "booking-supplier-sweep": ("apps.coordination.booking_tasks.sweep_supplier_bookings", 2),

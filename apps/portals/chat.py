@@ -2,6 +2,7 @@
 
 - ``live:chat`` — ``<prefix>/requests/<request_id>/chat/[?booking=<id>]``: GET the chat
   fragment (marks the thread read), POST ``body`` to post and get it back re-rendered.
+- ``live:checks`` — the trip check panel (:mod:`.checks`).
 - ``live:notifications`` — ``<prefix>/notifications/``: GET the notification centre
   fragment, POST to mark all read.
 
@@ -26,6 +27,8 @@ from apps.coordination.services.notifications import notification_mark_read
 from apps.coordination.snapshot import message_list_for_user, thread_list_for_user
 from apps.core.errors import DomainError
 from apps.core.ids import parse_int
+
+from .checks import urlpatterns as checks_urls
 
 CHAT_PAGE = 50
 
@@ -81,7 +84,7 @@ class NotificationsView(LoginRequiredMixin, View):
 
 
 app_name = "live"
-urlpatterns = [
+urlpatterns = checks_urls + [
     path("requests/<id:request_id>/chat/", ChatView.as_view(), name="chat"),
     path("notifications/", NotificationsView.as_view(), name="notifications"),
 ]

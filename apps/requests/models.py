@@ -96,6 +96,8 @@ class ExperienceRequest(TimeStamped):
     event = models.JSONField(default=dict, blank=True,
                              help_text=_("Wedding/event: ceremony, reception, date flexibility, style"))
     vendor_notes = models.TextField(blank=True, help_text=_("Addressed to the vendors who serve the request"))
+    arrival = models.JSONField(null=True, blank=True, help_text=_("How the traveler arrives (apps.requests.legs)"))
+    departure = models.JSONField(null=True, blank=True, help_text=_("How the traveler leaves (apps.requests.legs)"))
 
     class Meta:
         ordering = ["-created_at"]

@@ -20,6 +20,7 @@ from apps.core.errors import DomainError, Forbidden
 from apps.integrations.currency import supported_currencies
 from apps.integrations.geocoding import resolve_city
 
+from .legs import legs_validate
 from .models import (DIETARY, EVENT_DEFAULTS, INTERESTS, Accommodation, DateFlexibility, EventStyle,
                      ExperienceRequest, ExperienceType, Pace, Path, TravelerProfile)
 
@@ -50,6 +51,8 @@ class IntakeData:
     guest_count: int | None = None
     event: dict = field(default_factory=dict)  # keys of EVENT_DEFAULTS; weddings and events only
     vendor_notes: str = ""
+    arrival: dict | None = None  # raw legs of the body; see apps.requests.legs
+    departure: dict | None = None
 
 
 def _choice(errors: dict, name: str, value: str, choices) -> None:
@@ -111,6 +114,8 @@ def request_validate(data: IntakeData):
         errors["dietary_restrictions"] = _("Unknown dietary restrictions: %(bad)s. Choose from: %(ok)s.") % {
             "bad": ", ".join(unknown), "ok": ", ".join(DIETARY)}
     _event_errors(errors, data.event)
+    if (data.arrival or data.departure) and "end_date" not in errors:
+        errors.update(legs_validate(data.arrival, data.departure, start=data.start_date, end=data.end_date)[1])
     _choice(errors, "experience_type", data.experience_type, ExperienceType)
     _choice(errors, "pace", data.pace, Pace)
     _choice(errors, "accommodation", data.accommodation, Accommodation)
@@ -123,6 +128,7 @@ def request_validate(data: IntakeData):
 def request_create(*, traveler, data: IntakeData) -> ExperienceRequest:
     """Validate and store a request (caller holds the transaction)."""
     city = request_validate(data)
+    legs = legs_validate(data.arrival, data.departure, start=data.start_date, end=data.end_date)[0]
     return ExperienceRequest.objects.create(
         traveler=traveler, experience_type=data.experience_type, title=data.title,
         destination=city.name, country=city.country, lat=city.lat, lon=city.lon, time_zone=city.time_zone,
@@ -131,8 +137,28 @@ def request_create(*, traveler, data: IntakeData) -> ExperienceRequest:
         interests=sorted(set(data.interests)), pace=data.pace, accommodation=data.accommodation,
         dietary_restrictions=sorted(set(data.dietary_restrictions)), accessibility=data.accessibility,
         path=data.path, notes=data.notes, guest_count=data.guest_count, event=event_details(data),
-        vendor_notes=data.vendor_notes,
+        vendor_notes=data.vendor_notes, arrival=legs["arrival"], departure=legs["departure"],
     )
+
+
+def request_legs_set(*, request: ExperienceRequest, legs: dict[str, dict | None]) -> dict[str, dict | None]:
+    """Change the arrival and/or departure (the keys of ``legs``; None clears one) of a
+    request; the caller (the engine command) holds its lock. DomainError
+    ``request.invalid`` with ``fields`` (``arrival.at``…) lists every problem at once;
+    nothing is written then. Returns the stored legs."""
+    merged = {"arrival": request.arrival, "departure": request.departure, **legs}
+    raw = {name: value if name in legs else _as_input(value) for name, value in merged.items()}
+    stored, errors = legs_validate(raw["arrival"], raw["departure"], start=request.start_date, end=request.end_date)
+    if errors:
+        raise DomainError(_("The travel details are invalid."), code="request.invalid", fields=errors)
+    request.arrival, request.departure = stored["arrival"], stored["departure"]
+    request.save(update_fields=["arrival", "departure", "updated_at"])
+    return stored
+
+
+def _as_input(leg: dict | None) -> dict | None:
+    """A stored leg as the input it came from (validated again against the request's dates)."""
+    return leg and {key: leg[key] for key in ("at", "mode", "place", "reference")}
 
 
 # --- the traveler profile (learned by apps.insights, corrected by the traveler) --------------

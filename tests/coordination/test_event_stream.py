@@ -20,6 +20,7 @@ from apps.coordination.models import Booking, CoordinationState
 from apps.coordination.phases import BOOKINGS, OPEN_PHASES, PHASE_TRANSITIONS, BookingStatus, Phase
 from apps.coordination.services import bookings
 from apps.coordination.services.chat import message_post
+from apps.coordination.services.guard import checks_refresh, travel_set
 from apps.coordination.services.lifecycle import request_cancel, trip_complete, trip_start
 from apps.coordination.snapshot import me_snapshot, request_snapshot
 from apps.core.errors import DomainError
@@ -99,6 +100,10 @@ COMMANDS = {
                                  lambda now: None if now.phase in bookings.BOOKABLE_PHASES else WRONG_PHASE),
     "booking.confirmed": Command(lambda w: bookings.booking_confirm(booking_id=w.booking_a.pk, actor=w.vendor_a),
                                  _booking_refusal(lambda now: now.a, BookingStatus.CONFIRMED, open_phase=True)),
+    "request.travel_changed": Command(lambda w: travel_set(state_id=w.state.pk, actor=w.traveler, legs={
+        "arrival": {"at": f"{w.state.request.start_date}T22:05:00+01:00", "mode": "flight", "place": "NRT"}}),
+        lambda now: None if now.phase in OPEN_PHASES else WRONG_PHASE),
+    "checks.changed": Command(lambda w: checks_refresh(state_id=w.state.pk)),
     "booking.declined": Command(lambda w: bookings.booking_decline(booking_id=w.booking_b.pk, actor=w.vendor_b,
                                                                    reason="full"),
                                 _booking_refusal(lambda now: now.b, BookingStatus.DECLINED)),

@@ -38,3 +38,29 @@ def test_form_shows_errors_next_to_fields_and_writes_nothing(client, traveler):
     assert "destination" in form.errors and "budget_max" in form.errors
     assert b'class="field has-error"' in response.content
     assert ExperienceRequest.objects.count() == 0
+
+
+def test_form_takes_the_arrival_and_departure_in_local_time(client, traveler):
+    client.force_login(traveler)
+    start = dt.date.fromisoformat(form_data()["start_date"])
+    end = start + dt.timedelta(days=4)
+    response = client.post("/traveler/requests/new/", form_data(
+        arrival_at=f"{start}T22:05", arrival_place="LIS", arrival_mode="flight", arrival_reference="TP1234",
+        departure_at=f"{end}T09:40", departure_place="Lisbon Oriente station", departure_mode="train"))
+    assert response.status_code == 302, response.context["form"].errors
+    request = ExperienceRequest.objects.get()
+    assert request.arrival["at"] == f"{start}T22:05:00+00:00" or request.arrival["at"] == f"{start}T22:05:00+01:00"
+    assert (request.arrival["code"], request.arrival["time_zone"], request.arrival["reference"]) == (
+        "LIS", "Europe/Lisbon", "TP1234")
+    assert (request.departure["mode"], request.departure["time_zone"]) == ("train", "Europe/Lisbon")
+
+
+def test_form_shows_leg_errors_next_to_their_fields_and_writes_nothing(client, traveler):
+    client.force_login(traveler)
+    start = dt.date.fromisoformat(form_data()["start_date"])
+    response = client.post("/traveler/requests/new/", form_data(
+        arrival_at=f"{start}T22:05", arrival_place="Qwxzy", departure_at=f"{start - dt.timedelta(days=5)}T10:00",
+        departure_place="LIS"))
+    assert response.status_code == 200
+    assert {"arrival_place", "departure_at"} <= set(response.context["form"].errors)
+    assert ExperienceRequest.objects.count() == 0

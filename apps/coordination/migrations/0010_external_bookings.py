@@ -30,6 +30,7 @@ class Migration(migrations.Migration):
                 ('lat', models.FloatField(blank=True, null=True)),
                 ('lng', models.FloatField(blank=True, null=True)),
                 ('reference', models.CharField(blank=True, max_length=80)),
+                ('stated_offset_min', models.SmallIntegerField(blank=True, help_text="The UTC offset the confirmation wrote with the start, in minutes (the trip guard compares it with the place's zone); blank when it wrote a local time without one, or UTC", null=True)),
                 ('price', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
                 ('currency', models.CharField(blank=True, max_length=3)),
                 ('source_import_id', models.PositiveBigIntegerField(blank=True, help_text='The confirmation import it came from', null=True)),

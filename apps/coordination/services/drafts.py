@@ -111,7 +111,7 @@ def _slot_near(offering: Offering, request, at: dt.datetime) -> Slot | None:
     return min(free, key=lambda slot: (abs((slot.start - at).total_seconds()), slot.start))
 
 
-def _offering_entry(request, offering: Offering, at: dt.datetime, reasoning: str) -> PlanItem:
+def offering_entry(request, offering: Offering, at: dt.datetime, reasoning: str) -> PlanItem:
     slot = _slot_near(offering, request, at)
     start = slot.start.astimezone(at.tzinfo) if slot else at
     amount, currency = party_quote(offering, slot, request.party_size, now=timezone.now())
@@ -142,7 +142,7 @@ def _entry(request, at: dt.datetime, *, offering_id: int | None, place_id: int |
                                             vendor__city__iexact=request.destination)
                     .exclude(kind=OfferingKind.STAY).select_related("vendor").first())
         if offering is not None:
-            return _offering_entry(request, offering, at, reasoning)
+            return offering_entry(request, offering, at, reasoning)
     elif place_id is not None:
         place = Place.objects.filter(pk=place_id, city__iexact=request.destination).first()
         if place is not None:
@@ -168,7 +168,7 @@ def draft_item_move(*, state_id: int, actor, item_id: int, day: dt.date, time: d
         _not_a_stay(item)
         at = _local(cmd.state.request, day, time)
         if item.offering_id:
-            entry = _offering_entry(cmd.state.request, item.offering, at, _("Your expert chose this time."))
+            entry = offering_entry(cmd.state.request, item.offering, at, _("Your expert chose this time."))
             entry.title, entry.tips, entry.kind = item.title, list(item.tips), item.kind
         else:
             entry = PlanItem(kind=item.kind, title=item.title, start=at, end=at + (item.end - item.start),

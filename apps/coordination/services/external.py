@@ -51,6 +51,9 @@ def _row(item: dict, index: int, *, state, actor, source_import_id) -> ExternalB
     if ends_at is not None and ends_at < starts_at:
         raise _invalid(index, "end", _("Ends before it starts."))
     place, origin, price = item.get("place") or {}, item.get("origin") or {}, item.get("price") or {}
+    offset = item.get("stated_offset_min")
+    if offset is not None and (type(offset) is not int or abs(offset) > 18 * 60):
+        raise _invalid(index, "stated_offset_min", _("Not a UTC offset in minutes."))
     try:
         amount = Decimal(price["amount"]) if price.get("amount") is not None else None
     except (InvalidOperation, TypeError):
@@ -60,7 +63,7 @@ def _row(item: dict, index: int, *, state, actor, source_import_id) -> ExternalB
         starts_at=starts_at, ends_at=ends_at, time_zone=item["time_zone"],
         start_time_zone=item.get("start_zone") or "", origin_name=str(origin.get("name") or "")[:200],
         place_name=str(place.get("name") or "")[:200], lat=place.get("lat"), lng=place.get("lon"),
-        reference=str(item.get("reference") or "")[:80], price=amount,
+        reference=str(item.get("reference") or "")[:80], stated_offset_min=offset, price=amount,
         currency=str(price.get("currency") or "")[:3] if amount is not None else "",
         source_import_id=source_import_id, created_by=actor)
 

@@ -45,7 +45,16 @@ class Found:
                 "end": self.end.astimezone(ZoneInfo(self.place.time_zone)).isoformat() if self.end else None,
                 "start_zone": start_zone, "time_zone": self.place.time_zone,
                 "origin": self.origin.as_json() if self.origin else None, "place": self.place.as_json(),
-                "reference": self.reference, "price": self.price, "notes": self.notes}
+                "reference": self.reference, "price": self.price, "notes": self.notes,
+                "stated_offset_min": self.stated_offset_min}
+
+    @property
+    def stated_offset_min(self) -> int | None:
+        """The offset the confirmation wrote with the start (a time read without one took
+        its place's, which agrees by construction); None for UTC, which states an instant,
+        not a local time."""
+        minutes = int(self.start.utcoffset().total_seconds() // 60)
+        return minutes or None
 
 
 @dataclass

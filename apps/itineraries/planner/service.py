@@ -25,6 +25,7 @@ from .build import DAY, MEALS, PACES, Node, PaceRule, absolute, activity_node, i
 from .candidates import FREE_MEAL, Candidate, LeftOut, Trip, collect
 from .conflicts import Pin, Wish, hhmm, resolve
 from .explain import reasoning
+from .legs import bound_days
 from .plan import Plan, PlanDay, PlanItem
 from .scoring import Signals, score
 from .stay import Stay, choose_stay
@@ -338,6 +339,7 @@ def plan_for_request(request, *, wishes: Iterable[Wish] = (), exclude_offering_i
                              request.dietary_restrictions, any(c.kind == "meal" for c in cands))
 
         problem = problem_for(nodes, stay.location, len(days), pace, travel)
+        bound_days(problem, request, days, stay.location)
         clock = time.perf_counter()
         solution = toptw.solve(problem, time_limit=time_limit, seed=seed, max_iterations=max_iterations,
                                patience=patience)

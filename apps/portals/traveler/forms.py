@@ -9,8 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from apps.integrations.currency import supported_currencies
 from apps.requests.models import (DIETARY, EVENT_DEFAULTS, INTERESTS, Accommodation, DateFlexibility, EventStyle,
                                   ExperienceType, Pace, Path)
+from apps.requests.legs import MODES, leg_from_local
 from apps.requests.services import IntakeData
 from apps.vendors.models import OfferingKind, VendorType
+
+
+LEGS = ("arrival", "departure")
+LEG_MODES = [(mode, mode.capitalize()) for mode in MODES]
 
 
 class DateInput(forms.DateInput):
@@ -55,6 +60,19 @@ class RequestForm(forms.Form):
                                    widget=forms.Textarea(attrs={"rows": 2}),
                                    help_text=_("Shown to the vendors you book, e.g. an allergy or a late arrival."))
 
+    arrival_at = forms.CharField(label=_("Arriving (local time there)"), required=False, max_length=20,
+                                 widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    arrival_place = forms.CharField(label=_("Arriving at (airport code or place)"), required=False, max_length=120,
+                                    widget=forms.TextInput(attrs={"placeholder": "NRT"}))
+    arrival_mode = forms.ChoiceField(label=_("Arriving by"), choices=LEG_MODES, initial="flight", required=False)
+    arrival_reference = forms.CharField(label=_("Flight or train number"), required=False, max_length=40)
+    departure_at = forms.CharField(label=_("Leaving (local time there)"), required=False, max_length=20,
+                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    departure_place = forms.CharField(label=_("Leaving from (airport code or place)"), required=False,
+                                      max_length=120, widget=forms.TextInput(attrs={"placeholder": "HND"}))
+    departure_mode = forms.ChoiceField(label=_("Leaving by"), choices=LEG_MODES, initial="flight", required=False)
+    departure_reference = forms.CharField(label=_("Flight or train number"), required=False, max_length=40)
+
     def __init__(self, *args, currency: str = "USD", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["currency"].choices = [(c, c) for c in sorted(supported_currencies())]
@@ -89,7 +107,14 @@ class RequestForm(forms.Form):
             accessibility=[a.strip() for a in d["accessibility"].split(",") if a.strip()], path=d["path"],
             notes=d["notes"], guest_count=d["guest_count"], vendor_notes=d["vendor_notes"],
             event={name: d[name] for name in EVENT_DEFAULTS if d.get(name) != ""},  # unanswered: the default
+            **{leg: leg_from_local(d.get(f"{leg}_at"), d.get(f"{leg}_place"), d.get(f"{leg}_mode"),
+                                   d.get(f"{leg}_reference")) for leg in LEGS},
         )
+
+
+def form_field(service_field: str) -> str:
+    """The form's name for a field a service reports (``arrival.at`` → ``arrival_at``)."""
+    return service_field.replace(".", "_")
 
 
 # Asked only for a wedding or an event (the wizard hides them for a trip).
@@ -98,6 +123,8 @@ EVENT_FIELDS = ("guest_count", *EVENT_DEFAULTS)
 WIZARD_STEPS = (
     (_("What and where"), ("experience_type", "destination", "start_date", "end_date")),
     (_("Who is coming"), ("adults", "children", *EVENT_FIELDS)),
+    (_("Getting there (optional)"), tuple(f"{leg}_{part}" for leg in LEGS for part in ("at", "place", "mode",
+                                                                                      "reference"))),
     (_("Budget and style"), ("budget_min", "budget_max", "currency", "pace", "accommodation")),
     (_("Preferences"), ("interests", "dietary_restrictions", "accessibility", "notes", "vendor_notes")),
     (_("How to plan"), ("path",)),
@@ -105,7 +132,9 @@ WIZARD_STEPS = (
 # Stand-ins for fields not filled in yet, so that live validation can check the rest.
 PARTIAL_DEFAULTS = {"adults": 1, "children": 0, "budget_min": Decimal("0"), "budget_max": Decimal("0"),
                     "interests": [], "dietary_restrictions": [], "accessibility": "", "notes": "",
-                    "guest_count": None, "vendor_notes": "", **EVENT_DEFAULTS}
+                    "guest_count": None, "vendor_notes": "", **EVENT_DEFAULTS,
+                    **{f"{leg}_{part}": "" for leg in ("arrival", "departure") for part in ("at", "place", "mode",
+                                                                                          "reference")}}
 
 
 class RequirementsForm(forms.Form):

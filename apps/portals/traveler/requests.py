@@ -26,7 +26,7 @@ from apps.requests.models import Path
 from apps.requests.services import request_validate
 
 from . import selectors
-from .forms import EVENT_FIELDS, WIZARD_STEPS, RequestForm, RequirementsForm, ReviewForm
+from .forms import EVENT_FIELDS, WIZARD_STEPS, RequestForm, RequirementsForm, ReviewForm, form_field
 
 
 class HomeView(TravelerPortalMixin, ListView):
@@ -67,7 +67,7 @@ class RequestCreateView(TravelerPortalMixin, FormView):
             state = request_submit(traveler=self.request.user, data=form.to_intake())
         except DomainError as exc:
             for field, message in exc.fields.items():
-                form.add_error(field if field in form.fields else None, message)
+                form.add_error(form_field(field) if form_field(field) in form.fields else None, message)
             return self.form_invalid(form)
         messages.success(self.request, _("Your request is in. Find things you like and plan your days.")
                          if state.request.path == Path.BROWSE else
@@ -88,7 +88,8 @@ class RequestValidateView(TravelerPortalMixin, View):
         try:
             request_validate(data)
         except DomainError as exc:
-            errors.update({name: str(msg) for name, msg in exc.fields.items() if name in check & given})
+            errors.update({form_field(name): str(msg) for name, msg in exc.fields.items()
+                           if form_field(name) in check & given})
         return JsonResponse({"errors": errors})
 
 
