@@ -47,6 +47,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .toptw_pool import RoutePool
+
 Window = tuple[int, int]
 _INF = 1 << 60
 # Search parameters, tuned once on the whole benchmark (never per instance):
@@ -54,8 +56,11 @@ _NOISE = (1.0, 2.0, 4.0)  # greedy ratio multiplied by 1 + noise * U[0, 1)
 _TEMPERATURE = 1.0  # initial SA temperature, in mean scores of a visited vertex
 _SEGMENT = 0.5  # ruin: up to this share of every tour, as one segment
 _SCATTER = 0.3  # ruin: or up to this share of all visits, anywhere
-_RESTART_AFTER = 200
-_AIMED = 0.2  # ruin: or the share of iterations that make room for one unvisited vertex  # iterations without a new best before going back to it
+_RESTART_AFTER = 200  # iterations without a new best before going back to it
+_AIMED = 0.2  # ruin: or the share of iterations that make room for one unvisited vertex
+_RECOMBINE_EVERY = 50  # iterations between two recombinations of the pooled tours
+_POOL_TOP = 120  # pooled tours per tour class a recombination considers
+_POOL_NODES = 3000  # node budget of one recombination
 
 
 @dataclass(frozen=True)
@@ -304,6 +309,8 @@ class _Search:
             self._rebuild(r)
         self.best_routes: list[list[int]] = [[] for _ in range(m)]
         self.best_key = (0, 0)
+        cap = self.cap or [None] * m
+        self.pool = RoutePool([(self.ts[r], self.te[r], cap[r], self.allowed[r].tobytes()) for r in range(m)])
 
     def _reachable(self, v: int, r: int) -> bool:
         """Whether v alone fits tour r (and the tour may use it at all)."""
@@ -536,6 +543,23 @@ class _Search:
             self.best_key = key
             self.best_routes = [list(s) for s in self.seq]
 
+    def _pool_routes(self) -> None:
+        for r, seq in enumerate(self.seq):
+            if seq:
+                self.pool.add(r, seq, sum(self.score[v] for v in seq), self.back[r] - self.ts[r])
+
+    def recombine(self) -> bool:
+        """Take the best disjoint pooled tours (then fill and improve them) when they
+        beat the best solution; whether they did."""
+        total, routes = self.pool.pack(_POOL_TOP, _POOL_NODES)
+        if total <= self.best_key[0]:
+            return False
+        self._restore(routes)
+        self.greedy_insert(0.0)
+        self.replace_pass()
+        self._record()
+        return True
+
     def _restore(self, routes: list[list[int]]) -> None:
         self.route_of = [-1] * self.n
         for r, route in enumerate(routes):
@@ -626,6 +650,9 @@ class _Search:
             self._ruin()
             self.greedy_insert(rng.choice(_NOISE))
             self.replace_pass()
+            self._pool_routes()
+            if it % _RECOMBINE_EVERY == 0 and self.recombine():
+                self._pool_routes()
             key = self._key()
             if key > self.best_key:
                 stall = 0
