@@ -10,7 +10,7 @@ def test_pack_picks_the_best_disjoint_routes() -> None:
     pool.add(0, [2, 3], 6, 10)  # best single route, but it blocks both others
     pool.add(1, [1, 2], 5, 10)
     pool.add(0, [3, 4], 5, 10)
-    total, routes = pool.pack(per_class=10, max_nodes=1000)
+    total, routes = pool.pack(per_class=10, max_work=10_000)
     assert total == 10
     assert sorted(map(sorted, routes)) == [[1, 2], [3, 4]]
 
@@ -22,7 +22,7 @@ def test_pack_keeps_routes_on_their_class_and_the_shortest_per_set() -> None:
     pool.add(0, [3], 4, 10)
     pool.add(1, [4], 1, 10)
     assert pool.routes[0][0b110] == (9, 40, (2, 1)) and len(pool) == 3
-    total, routes = pool.pack(per_class=10, max_nodes=1000)
+    total, routes = pool.pack(per_class=10, max_work=10_000)
     assert total == 10 and routes == [[2, 1], [4]]  # [3] only fits the long day
 
 

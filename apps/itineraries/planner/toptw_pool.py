@@ -7,7 +7,7 @@ better than any solution the walk held at once. As in route-based recombination
 vehicle routing), every tour the search produces goes into a pool, and from time to
 time we pick the best set of pairwise disjoint pooled tours, at most one per tour
 of the problem, by a bounded depth-first search (a tiny set-packing solver: the pool
-holds the best tours only, and the search has a node budget).
+holds the best tours only, and the search has a work budget).
 
 Tours that share start, end, allowed vertices and capacity form a class: a pooled
 route found on one of them is feasible on every tour of its class (and only there).
@@ -42,10 +42,11 @@ class RoutePool:
     def __len__(self) -> int:
         return sum(map(len, self.routes))
 
-    def pack(self, per_class: int, max_nodes: int) -> tuple[int, list[list[int]]]:
+    def pack(self, per_class: int, max_work: int) -> tuple[int, list[list[int]]]:
         """The best total score of pairwise disjoint pooled routes, at most one per tour,
         and those routes per tour (only the ``per_class`` best routes of each class are
-        considered; the search stops after ``max_nodes`` nodes with the best so far)."""
+        considered; the search stops with the best so far after about ``max_work``
+        compatibility tests, which bounds its time whatever the number of tours)."""
         m = len(self.tour_class)
         cands: list[list[Candidate]] = []
         for routes in self.routes:
@@ -53,19 +54,20 @@ class RoutePool:
             cands.append([(score, mask, rank, route) for rank, (mask, (score, _, route)) in enumerate(top)])
         best = [0, [[] for _ in range(m)]]
         chosen: list[tuple[int, ...]] = [() for _ in range(m)]
-        nodes = 0
+        work = 0
 
         def dfs(t: int, cur: int, lists: list[list[Candidate]]) -> None:
-            nonlocal nodes
+            nonlocal work
             if cur > best[0]:
                 best[0], best[1] = cur, [list(c) for c in chosen[:t]] + [[] for _ in range(m - t)]
-            if t == m or nodes >= max_nodes:
+            if t == m or work >= max_work:
                 return
-            nodes += 1
             rest = sum(lst[0][0] for lst in lists[1:] if lst)
+            tests = sum(map(len, lists[1:])) + 1
             for score, mask, rank, route in lists[0]:
-                if cur + score + rest <= best[0] or nodes >= max_nodes:
+                if cur + score + rest <= best[0] or work >= max_work:
                     break  # candidates come best first: no later one can do better
+                work += tests
                 same = [t + 1 + i for i in range(m - t - 1) if self.tour_class[t + 1 + i] == self.tour_class[t]]
                 child = [[c for c in lst if not c[1] & mask and (t + 1 + i not in same or c[2] > rank)]
                          for i, lst in enumerate(lists[1:])]
