@@ -28,6 +28,9 @@ windows to put it there), repairs it with a cheapest-ratio greedy insertion
 then applies 1-for-1 "replace" moves (an unvisited vertex takes the place of a
 lower-scoring one). Simulated-annealing acceptance (temperature cooling to zero over
 the time budget) walks the landscape and restarts from the best solution when stuck.
+Every tour the walk produces goes into a pool; every few dozen steps and at the end,
+the best set of pairwise disjoint pooled tours (a bounded set packing, see
+``toptw_pool``) becomes the current solution when it beats the best one.
 Feasibility of an insertion is O(1) thanks to per-position slack (wait plus maxShift),
 so the best insertion of every candidate at every gap of a tour is one numpy
 expression over a (candidates x gaps) matrix: the greedy repair, which re-evaluates a
