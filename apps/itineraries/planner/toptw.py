@@ -28,6 +28,9 @@ windows to put it there), repairs it with a cheapest-ratio greedy insertion
 then applies 1-for-1 "replace" moves (an unvisited vertex takes the place of a
 lower-scoring one). Simulated-annealing acceptance (temperature cooling to zero over
 the time budget) walks the landscape and restarts from the best solution when stuck.
+Every tour the walk produces goes into a pool; every few dozen steps and at the end,
+the best set of pairwise disjoint pooled tours (a bounded set packing, see
+``toptw_pool``) becomes the current solution when it beats the best one.
 Feasibility of an insertion is O(1) thanks to per-position slack (wait plus maxShift),
 so the best insertion of every candidate at every gap of a tour is one numpy
 expression over a (candidates x gaps) matrix: the greedy repair, which re-evaluates a
@@ -47,6 +50,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .toptw_pool import RoutePool
+
 Window = tuple[int, int]
 _INF = 1 << 60
 # Search parameters, tuned once on the whole benchmark (never per instance):
@@ -54,8 +59,11 @@ _NOISE = (1.0, 2.0, 4.0)  # greedy ratio multiplied by 1 + noise * U[0, 1)
 _TEMPERATURE = 1.0  # initial SA temperature, in mean scores of a visited vertex
 _SEGMENT = 0.5  # ruin: up to this share of every tour, as one segment
 _SCATTER = 0.3  # ruin: or up to this share of all visits, anywhere
-_RESTART_AFTER = 200
-_AIMED = 0.2  # ruin: or the share of iterations that make room for one unvisited vertex  # iterations without a new best before going back to it
+_RESTART_AFTER = 200  # iterations without a new best before going back to it
+_AIMED = 0.2  # ruin: or the share of iterations that make room for one unvisited vertex
+_RECOMBINE_EVERY = 50  # iterations between two recombinations of the pooled tours
+_POOL_TOP = 120  # pooled tours per tour class a recombination considers
+_POOL_WORK = 200_000  # compatibility tests one recombination may spend (~20 ms)
 
 
 @dataclass(frozen=True)
@@ -304,6 +312,9 @@ class _Search:
             self._rebuild(r)
         self.best_routes: list[list[int]] = [[] for _ in range(m)]
         self.best_key = (0, 0)
+        cap = self.cap or [None] * m
+        self.pack_seconds = 0.0  # the longest set packing so far
+        self.pool = RoutePool([(self.ts[r], self.te[r], cap[r], self.allowed[r].tobytes()) for r in range(m)])
 
     def _reachable(self, v: int, r: int) -> bool:
         """Whether v alone fits tour r (and the tour may use it at all)."""
@@ -536,6 +547,25 @@ class _Search:
             self.best_key = key
             self.best_routes = [list(s) for s in self.seq]
 
+    def _pool_routes(self) -> None:
+        for r, seq in enumerate(self.seq):
+            if seq:
+                self.pool.add(r, seq, sum(self.score[v] for v in seq), self.back[r] - self.ts[r])
+
+    def recombine(self) -> bool:
+        """Take the best disjoint pooled tours (then fill and improve them) when they
+        beat the best solution; whether they did."""
+        clock = time.perf_counter()
+        total, routes = self.pool.pack(_POOL_TOP, _POOL_WORK)
+        self.pack_seconds = max(self.pack_seconds, time.perf_counter() - clock)
+        if total <= self.best_key[0]:
+            return False
+        self._restore(routes)
+        self.greedy_insert(0.0)
+        self.replace_pass()
+        self._record()
+        return True
+
     def _restore(self, routes: list[list[int]]) -> None:
         self.route_of = [-1] * self.n
         for r, route in enumerate(routes):
@@ -626,6 +656,9 @@ class _Search:
             self._ruin()
             self.greedy_insert(rng.choice(_NOISE))
             self.replace_pass()
+            self._pool_routes()
+            if it % _RECOMBINE_EVERY == 0 and self.recombine():
+                self._pool_routes()
             key = self._key()
             if key > self.best_key:
                 stall = 0
@@ -642,4 +675,6 @@ class _Search:
                 current, current_key = [list(s) for s in self.seq], key
                 continue
             self._restore(current)
+        if max_iterations is not None or time.perf_counter() + self.pack_seconds < deadline:
+            self.recombine()  # a last look at the pool: it may only improve the best
         return it
