@@ -54,6 +54,7 @@ class Candidate:
     indoor: bool
     interests: tuple[str, ...] = ()
     dietary: tuple[str, ...] = ()
+    cuisine: str = ""  # a meal's kitchen ("soba"): two meals in a row differ
     wheelchair: bool | None = None
     rating: float = 0.0
     category: str = ""
@@ -210,7 +211,8 @@ def offering_candidates(trip: Trip, convert: Converter, *, exclude_offering_ids:
             key=f"offering:{offering.pk}", title=offering.title, kind=kind, lat=lat, lon=lon,
             duration=offering.duration_min, windows={}, indoor=offering.indoor,
             price=convert(*party_quote(offering, None, trip.party, now=trip.now)),
-            interests=tuple(offering.interests), dietary=tuple(offering.dietary), wheelchair=offering.wheelchair,
+            interests=tuple(offering.interests), dietary=tuple(offering.dietary), cuisine=offering.cuisine.casefold(),
+            wheelchair=offering.wheelchair,
             rating=float(offering.rating or vendor.rating), category=vendor.vendor_type, offering_id=offering.pk,
             vendor_id=vendor.pk, vendor_name=vendor.name, vendor_rating=float(vendor.rating),
         )
@@ -274,7 +276,7 @@ def place_candidates(trip: Trip, convert: Converter) -> tuple[list[Candidate], l
             key=f"place:{place.pk}", title=place.name, kind=kind, lat=place.lat, lon=place.lon,
             duration=duration, windows={}, indoor=place.indoor,
             price=convert(place.price * trip.party, place.currency) if place.price else None,
-            interests=tuple(place.interests), dietary=tuple(place.dietary),
+            interests=tuple(place.interests), dietary=tuple(place.dietary), cuisine=place.cuisine.casefold(),
             wheelchair={"yes": True, "no": False}.get(place.wheelchair), category=place.category,
             place_id=place.pk,
         )
