@@ -34,6 +34,7 @@ from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from apps.accounts.models import Role, User  # noqa: E402
+from apps.integrations.sun import sun_times  # noqa: E402
 from apps.integrations.travel import DETOUR_FACTOR, WALK_UP_TO_KM, OfflineTravel  # noqa: E402
 from apps.itineraries.models import Place  # noqa: E402
 from apps.itineraries.planner.conflicts import Wish  # noqa: E402
@@ -57,6 +58,7 @@ RIDE_OVERHEAD_MIN = 5  # a ride starts with a walk to the stop or a wait for the
 SLOWEST_WALK_KMH = 3.0  # any leg slower than a slow walk is not a realistic transfer
 RELAXED_START = 10 * 60  # a relaxed day starts late…
 BREAK_MIN, BREAK_MEAL_MIN = 45, 90  # …and has a break: free time, or a long lunch
+GOLDEN_MIN = 30  # a golden-hour visit ends at most this long before sunset
 NEIGHBOURHOOD_KM = 2.5  # straight line from a neighbourhood's heart
 WEATHER_WORDS = re.compile(r"\b(rain|dry|sunny|forecast|weather|storm|snow)\b")
 
@@ -265,6 +267,10 @@ def reasons(request, item, source, day: dt.date, rain, forecast: bool, wished: s
         claimed = {w.strip() for w in said.split(",") if w.strip()}
         if not claimed <= set(request.interests) or (source is not None and not claimed <= set(source.interests)):
             bad.append(("reasons", f"{item.title}: 'matches {said}' is not so"))
+    if "golden hour" in text:
+        sunset = sun_times(item.lat, item.lon, day, request.time_zone).sunset
+        if sunset is None or not dt.timedelta(0) <= sunset - item.end <= dt.timedelta(minutes=GOLDEN_MIN):
+            bad.append(("reasons", f"{item.title}: 'golden hour' but it ends {item.end:%H:%M}, sunset {sunset:%H:%M}"))
     if source is None or item.slot_id:
         return bad
     hours = open_windows(source.opening_hours, day, country=request.country)
@@ -291,6 +297,9 @@ def windows_of(item, source, day: dt.date, request, rain) -> list[tuple[int, int
     duration = (item.end - item.start).seconds // 60
     if item.slot_id:
         return [(minute(item.start), minute(item.start))]
+    if "golden hour" in item.reasoning:  # timed for the light before sunset, as it says (checked in reasons)
+        sunset = minute(sun_times(item.lat, item.lon, day, request.time_zone).sunset)
+        return [(sunset - duration - GOLDEN_MIN, sunset - duration)]
     hours = open_windows(source.opening_hours, day, country=request.country) if source is not None else None
     ranges = None if hours is None else [(a, b - duration) for a, b in hours if b - duration >= a]
     if item.kind == "meal":
@@ -358,8 +367,12 @@ def zigzag(request, day: dt.date, items, hotel, places, offerings, rain) -> list
 
 
 def category(item, places, offerings) -> str:
+    """The kind of a sight: its place's, also when a vendor sells it (a museum's timed entry)."""
     place, offering = places.get(item.place_id), offerings.get(item.offering_id)
-    return place.category if place else offering.vendor.vendor_type if offering else ""
+    if place is None and offering is not None:
+        place = Place.objects.filter(name=offering.vendor.name).first()
+        return place.category if place else offering.vendor.vendor_type
+    return place.category if place else ""
 
 
 def variety(request, day: dt.date, items, places, offerings) -> list[tuple[str, str]]:

@@ -30,17 +30,13 @@ class PaceRule:
     day_end: int
     sights: tuple[int, int]  # sights a day: what the pace means (fewer only when the market is thin), at most
     lunch_break: int = 0  # minutes of rest added to lunch
-
-    @property
-    def same_kind(self) -> int:
-        """At most this many sights of one kind (museums, gardens…) in a day."""
-        return max(2, self.sights[1] // 2)
+    same_kind: int = 3  # at most this many sights of one kind (museums, gardens…) in a day
 
 
 PACES = {
-    "relaxed": PaceRule(10 * 60, 18 * 60, (2, 4), lunch_break=30),  # late start, a long lunch
-    "moderate": PaceRule(9 * 60, 20 * 60, (4, 6)),
-    "packed": PaceRule(8 * 60, 22 * 60, (6, 8)),
+    "relaxed": PaceRule(10 * 60, 18 * 60, (2, 4), lunch_break=30, same_kind=2),  # late start, a long lunch
+    "moderate": PaceRule(9 * 60, 20 * 60, (4, 6), same_kind=3),
+    "packed": PaceRule(8 * 60, 22 * 60, (6, 8), same_kind=4),
 }
 MEALS = {"lunch": (11 * 60 + 30, 14 * 60), "dinner": (18 * 60, 21 * 60)}
 TOUR_END_MIN = 22 * 60  # back at the hotel by then at the latest, dinner included

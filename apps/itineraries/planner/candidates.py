@@ -351,9 +351,17 @@ SAME_SPOT_KM = 0.03
 
 def not_sold_by_vendors(places: list[Candidate], offers: list[Candidate]) -> list[Candidate]:
     """Places not sold by a vendor of the same name at the same spot: such a sight is
-    planned once, through its bookable offering."""
-    return [p for p in places if not any(o.vendor_name == p.title and o.kind == p.kind
-                                         and haversine_km(o.location, p.location) <= SAME_SPOT_KM for o in offers)]
+    planned once, through its bookable offering, which takes the place's kind (a museum,
+    a garden rather than the vendor's "attraction") so that a day's sights vary."""
+    out = []
+    for place in places:
+        seller = next((o for o in offers if o.vendor_name == place.title and o.kind == place.kind
+                       and haversine_km(o.location, place.location) <= SAME_SPOT_KM), None)
+        if seller is None:
+            out.append(place)
+        elif seller.kind == "activity":
+            seller.category = place.category
+    return out
 
 
 def collect(trip: Trip, *, exclude_offering_ids: Collection[int] = (), interests: Collection[str] = ()

@@ -23,6 +23,7 @@ from apps.integrations.registry import get_provider
 
 from . import order, toptw
 from .areas import DAY_TRIP_KM, ZONE_KM, day_areas
+from .balance import even_out
 from .build import DAY, MEALS, PACES, Node, PaceRule, absolute, activity_node, is_sight, meal_ranges, problem_for, rain_of
 from .candidates import FREE_MEAL, Candidate, LeftOut, Trip, collect
 from .conflicts import Pin, Wish, hhmm, resolve
@@ -38,9 +39,10 @@ NOTABLE_LEFT_OUT = 15
 UNKNOWN_WEATHER = {"summary": "unknown"}
 MAX_TRANSFER_MIN = 120  # a city day spends at most this long getting from place to place
 MEAL_KM_PENALTY = 8.0  # score points a restaurant loses per km from the day's neighbourhoods
-MEAL_MAX_KM = 4.0  # further from the day's neighbourhoods a meal is a trip of its own
+MEAL_MAX_KM = 2.5  # further from the day's neighbourhoods a meal is a trip of its own
 CUISINE_EATEN_PENALTY = 5.0  # score points a restaurant loses per meal of its cuisine already planned
 FREE_MEAL_MIN = 60
+LONG_LUNCH = 90  # a lunch with a break (a relaxed day's) lasts at least this long
 # A trip's search finds its best plan within a few dozen steps (days hold a handful of
 # visits): this many steps without a better one end it, well before the time limit.
 PATIENCE = 100
@@ -121,7 +123,8 @@ def _meal_nodes(restaurants: Sequence[Candidate], days: Sequence[dt.date], taken
             rest = pace.lunch_break if meal == "lunch" else 0
             near = [(-(c.score - MEAL_KM_PENALTY * max(0.0, km - ZONE_KM) - CUISINE_EATEN_PENALTY * eaten[c.cuisine]),
                      c.key, c, r)
-                    for c in (dataclasses.replace(c, duration=c.duration + rest) if rest else c for c in restaurants)
+                    for c in (dataclasses.replace(c, duration=max(c.duration + rest, LONG_LUNCH)) if rest else c
+                              for c in restaurants)
                     if c.key not in used and (km := min(haversine_km(p, c.location) for p in here)) <= reach
                     and (r := meal_ranges(c, day, meal, rain.get(day, ())))]
             options = [o for o in near if not (o[2].cuisine and o[2].cuisine == previous)]
@@ -143,7 +146,7 @@ def _meal_nodes(restaurants: Sequence[Candidate], days: Sequence[dt.date], taken
                            if diet else _("every restaurant we know nearby is already in your plan"))
                     why += _(": pick a place near your stops rather than the same one twice")
                 previous = ""
-            free = _free_meal(meal, here[0], why, FREE_MEAL_MIN + rest)
+            free = _free_meal(meal, here[0], why, max(FREE_MEAL_MIN + rest, LONG_LUNCH) if rest else FREE_MEAL_MIN)
             nodes.append(Node(free, absolute(i, [(MEALS[meal][0], MEALS[meal][1] - free.duration)]), meal=meal,
                               spare=bool(options)))
     return nodes
@@ -231,12 +234,13 @@ def _limit_transfers(problem: toptw.Problem, routes: list[list[int]], nodes: lis
                                 nodes[v - 1].cand.score))
 
 
+def _spend(routes: Sequence[Sequence[int]], nodes: Sequence[Node]) -> Decimal:
+    return sum((nodes[v - 1].cand.price or Decimal(0) for route in routes for v in route), Decimal(0))
+
+
 def _enforce_budget(routes, nodes, budget: Decimal, left: list[LeftOut]) -> None:
     """Total spend within ``budget``: activities go before meals, lowest score per money first."""
-    def spend():
-        return sum((nodes[v - 1].cand.price or 0) for route in routes for v in route)
-
-    _drop_until(routes, nodes, lambda: spend() > budget,
+    _drop_until(routes, nodes, lambda: _spend(routes, nodes) > budget,
                 rank=lambda n: (bool(n.meal), n.cand.score / float(n.cand.price)), reason=_("over budget"),
                 eligible=lambda n: bool(n.cand.price) and not n.forced, left=left)
 
@@ -328,6 +332,8 @@ def plan_for_request(request, *, wishes: Iterable[Wish] = (), exclude_offering_i
         _enforce_budget(routes, nodes, activity_budget, left)
         anywhere = _anywhere(nodes)
         _fill_meals(problem, routes, nodes, anywhere)
+        even_out(problem, routes, nodes, pace, anywhere, max_transfer=MAX_TRANSFER_MIN,
+                 money_left=activity_budget - _spend(routes, nodes))
         _straighten(problem, routes, anywhere)
         _limit_transfers(problem, routes, nodes, left, anywhere)
 
