@@ -269,7 +269,7 @@ def reasons(request, item, source, day: dt.date, rain, forecast: bool, wished: s
             bad.append(("reasons", f"{item.title}: 'matches {said}' is not so"))
     if "golden hour" in text:
         sunset = sun_times(item.lat, item.lon, day, request.time_zone).sunset
-        if sunset is None or not dt.timedelta(0) <= sunset - item.end <= dt.timedelta(minutes=GOLDEN_MIN):
+        if sunset is None or not 0 <= minute(sunset) - minute(item.end) <= GOLDEN_MIN:
             bad.append(("reasons", f"{item.title}: 'golden hour' but it ends {item.end:%H:%M}, sunset {sunset:%H:%M}"))
     if source is None or item.slot_id:
         return bad
