@@ -3,11 +3,11 @@
 The solver maximises the trip's score, which can leave a thin day next to full ones (a
 market too small for the pace, a tight budget). A day below the pace then takes, nearest
 first, a sight of a day above the pace or one left unplanned, where it fits the day's
-time, its one or two neighbourhoods, its variety, the transfer cap and the money left.
+time, its capacities (pace, kinds), its one or two neighbourhoods, the transfer cap and
+the money left.
 """
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Collection, Sequence
 from decimal import Decimal
 
@@ -22,6 +22,15 @@ def two_neighbourhoods(points: Sequence[Point], km: float = NEIGHBOURHOOD_KM) ->
     """Whether every point lies within ``km`` of one of two of them."""
     return len(points) <= 2 or any(all(min(haversine_km(p, a), haversine_km(p, b)) <= km for p in points)
                                    for a in points for b in points)
+
+
+def within_capacity(problem: toptw.Problem, r: int, route: Sequence[int]) -> bool:
+    """Whether day ``r``'s visits stay within its capacities (the pace's sights, per kind)."""
+    if not problem.capacity:
+        return True
+    room = problem.capacity[r]
+    loads = [problem.vertices[v].load for v in route]
+    return all(sum(load[j] for load in loads if j < len(load)) <= most for j, most in enumerate(room))
 
 
 def even_out(problem: toptw.Problem, routes: list[list[int]], nodes: Sequence[Node], pace: PaceRule,
@@ -45,12 +54,11 @@ def even_out(problem: toptw.Problem, routes: list[list[int]], nodes: Sequence[No
                 break
             pool = [(v, s) for s in donors for v in sights(routes[s]) if not nodes[v - 1].forced]
             pool += [(v, None) for v in spare if (nodes[v - 1].cand.price or 0) <= money_left]
-            kinds = Counter(nodes[v - 1].cand.category for v in sights(route))
             here, base = located(route), order.travel_of(problem, route, anywhere)
             best = None
             for v, s in pool:
                 cand = nodes[v - 1].cand
-                if kinds[cand.category] >= pace.same_kind or not two_neighbourhoods(here + [cand.location]):
+                if not within_capacity(problem, r, route + [v]) or not two_neighbourhoods(here + [cand.location]):
                     continue
                 for k in range(len(route) + 1):
                     option = route[:k] + [v] + route[k:]

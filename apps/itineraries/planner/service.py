@@ -364,11 +364,17 @@ def _street_routes(plan_days: list[PlanDay]) -> None:
 
 def _unchosen(problem: toptw.Problem, nodes: list[Node], visited: set[int]) -> list[LeftOut]:
     """Why good activities were not chosen: too far to fit any day, away from the
-    neighbourhoods of the days, else the day's time or pace."""
-    out = []
-    for i, node in enumerate(nodes, 1):
-        if i in visited or node.meal or node.forced:
-            continue
+    neighbourhoods of the days, else the day's time or pace. Only for the best ones
+    (expert picks first, then by score) until NOTABLE_LEFT_OUT titles: the plan tells no
+    more (see :func:`_notable`), and the test of every day is the costly part."""
+    chosen = {nodes[v - 1].cand.title for v in visited}
+    unplanned = sorted((i for i, node in enumerate(nodes, 1) if i not in visited and not node.meal and not node.forced),
+                       key=lambda i: (not nodes[i - 1].cand.preferred, -nodes[i - 1].cand.score))
+    out, titles = [], set()
+    for i in unplanned:
+        node = nodes[i - 1]
+        if len(titles) >= NOTABLE_LEFT_OUT:
+            break
         alone = [r for r in range(problem.n_tours) if toptw.fits_alone(problem, r, i)]
         if not alone:
             reason = _("too far from the hotel for a day's plan")
@@ -377,6 +383,8 @@ def _unchosen(problem: toptw.Problem, nodes: list[Node], visited: set[int]) -> l
         else:
             reason = _("didn't fit the day's time budget")
         out.append(LeftOut(node.cand.title, reason, node.cand.score))
+        if node.cand.title not in chosen:
+            titles.add(node.cand.title)
     return out
 
 
