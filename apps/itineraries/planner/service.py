@@ -332,10 +332,11 @@ def plan_for_request(request, *, wishes: Iterable[Wish] = (), exclude_offering_i
         _enforce_budget(routes, nodes, activity_budget, left)
         anywhere = _anywhere(nodes)
         _fill_meals(problem, routes, nodes, anywhere)
+        _straighten(problem, routes, anywhere)
+        _limit_transfers(problem, routes, nodes, left, anywhere)
         even_out(problem, routes, nodes, pace, anywhere, max_transfer=MAX_TRANSFER_MIN,
                  money_left=activity_budget - _spend(routes, nodes))
         _straighten(problem, routes, anywhere)
-        _limit_transfers(problem, routes, nodes, left, anywhere)
 
         visited = {v for route in routes for v in route}
         for i, node in enumerate(nodes, 1):
