@@ -58,6 +58,7 @@ RIDE_OVERHEAD_MIN = 5  # a ride starts with a walk to the stop or a wait for the
 SLOWEST_WALK_KMH = 3.0  # any leg slower than a slow walk is not a realistic transfer
 RELAXED_START = 10 * 60  # a relaxed day starts late…
 BREAK_MIN, BREAK_MEAL_MIN = 45, 90  # …and has a break: free time, or a long lunch
+UNKNOWN_HOURS = ((9 * 60, 18 * 60),)  # a sight of unknown hours: daytime, not any time
 GOLDEN_MIN = 30  # a golden-hour visit ends at most this long before sunset
 NEIGHBOURHOOD_KM = 2.5  # straight line from a neighbourhood's heart
 WEATHER_WORDS = re.compile(r"\b(rain|dry|sunny|forecast|weather|storm|snow)\b")
@@ -301,6 +302,8 @@ def windows_of(item, source, day: dt.date, request, rain) -> list[tuple[int, int
         sunset = minute(sun_times(item.lat, item.lon, day, request.time_zone).sunset)
         return [(sunset - duration - GOLDEN_MIN, sunset - duration)]
     hours = open_windows(source.opening_hours, day, country=request.country) if source is not None else None
+    if hours is None and source is not None and item.kind == "activity":
+        hours = UNKNOWN_HOURS  # what the plan assumes and says to check: no sight at midnight
     ranges = None if hours is None else [(a, b - duration) for a, b in hours if b - duration >= a]
     if item.kind == "meal":
         lo, hi = LUNCH if minute(item.start) < DINNER[0] else DINNER
