@@ -147,3 +147,17 @@ def test_a_planned_day_is_walked_in_its_best_order():
     (day,) = plan(request_for(pace="packed")).days
     lons = [i.lon for i in day.items if i.kind == "activity"]
     assert len(lons) == 5 and lons in (sorted(lons), sorted(lons, reverse=True))
+
+
+def test_golden_week_holidays_are_not_left_empty():
+    """Three public holidays of four days: crowd-sensitive sights still fill the holidays
+    (with a warning) rather than all waiting for the one ordinary day."""
+    for k in range(8):
+        make_place(name=f"Outdoor {k}", category=["park", "garden", "landmark", "market"][k % 4], indoor=False, lat=CENTRE[0] + 0.002 * k, lon=CENTRE[1],
+                   opening_hours="Mo-Su 08:00-19:00")
+    p = plan_for_request(make_request(start_date=dt.date(2027, 5, 3), end_date=dt.date(2027, 5, 6),
+                                      interests=["culture"], dietary_restrictions=[], accommodation="none",
+                                      pace="relaxed").request, weather={}, max_iterations=300)
+    counts = [sum(i.kind == "activity" for i in d.items) for d in p.days]
+    assert all(n >= 2 for n in counts), counts
+    assert all("expect crowds" in i.reasoning for d in p.days[:3] for i in d.items if i.kind == "activity")

@@ -102,11 +102,13 @@ def absolute(day_index: int, ranges: Sequence[Window]) -> tuple[Window, ...]:
 def activity_node(cand: Candidate, days: Sequence[dt.date], pace: PaceRule, rain: Mapping[dt.date, list],
                   holidays: Mapping[dt.date, str]) -> Node | None:
     """The activity over every day it fits in; crowd-sensitive sights avoid public holidays
-    when they can happen on another day."""
+    when they can happen on another day, unless holidays are most of the trip (Golden Week):
+    then the ordinary days could not hold them all and the holidays would stay empty."""
     per_day = {i: day_ranges(cand, day, pace.day_start, pace.day_end - cand.duration, rain.get(day, ()))
                for i, day in enumerate(days)}
     per_day = {i: r for i, r in per_day.items() if r}
-    if cand.crowd_sensitive and any(days[i] not in holidays for i in per_day):
+    few_holidays = 2 * sum(day in holidays for day in days) <= len(days)
+    if cand.crowd_sensitive and few_holidays and any(days[i] not in holidays for i in per_day):
         per_day = {i: r for i, r in per_day.items() if days[i] not in holidays}
     windows = tuple(w for i in sorted(per_day) for w in absolute(i, per_day[i]))
     return Node(cand, windows) if windows else None
