@@ -16,7 +16,7 @@ from .travel import Point
 
 ZONE_KM = 1.6  # a neighbourhood: what lies this close to its centre (straight line)
 SECOND_ZONE_KM = 3.5  # a day's second neighbourhood is next to its first
-DAY_TRIP_KM = 7.0  # centres further from the hotel leave too little of the day's 2 h of transfers for the day itself
+DAY_TRIP_KM = 9.0  # centres further from the hotel cost more travel than a day allows
 EARTH_RADIUS_KM = 6371.0
 
 
