@@ -211,6 +211,7 @@ def ensure_places() -> None:
                   indoor=r["indoor"] == "yes", typical_visit_min=int(r["typical_visit_min"] or 60),
                   opening_hours=r["opening_hours"], price=_price(r["price_eur_or_local"]) or Decimal("0"),
                   currency=r["currency"], interests=_tags(r["interests"]), dietary=_dietary(r["dietary"]),
+                  cuisine=r["cuisine"],
                   wheelchair=r["wheelchair"] or "unknown", description=r["description_own_words"],
                   source=r["source"])
             for r in _read("pois.csv") if (r["city"], r["name"]) not in existing]
@@ -281,7 +282,8 @@ def _poi_plan(row: dict, taken: set[str], owner: User) -> Plan | None:
                 manual=row["name"] == DEMO_VENDOR_PLACE),
         dict(title=title.format(name=row["name"]), kind=kind, duration_min=int(row["typical_visit_min"] or 60),
              indoor=row["indoor"] == "yes",
-             interests=_tags(row["interests"]), dietary=_dietary(row["dietary"]), wheelchair=row["wheelchair"] == "yes",
+             interests=_tags(row["interests"]), dietary=_dietary(row["dietary"]), cuisine=row["cuisine"],
+             wheelchair=row["wheelchair"] == "yes",
              opening_hours=row["opening_hours"], description=f"{row['description_own_words']}{note}",
              base_price=price, currency=region.currency, price_unit=PriceUnit.PER_PERSON),
         times=times, capacity=capacity, rules=(GROUP,) if vendor_type == "restaurant" else (ADVANCE, GROUP),

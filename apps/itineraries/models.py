@@ -20,6 +20,7 @@ class Place(models.Model):
     currency = models.CharField(max_length=3)
     interests = models.JSONField(default=list, blank=True)
     dietary = models.JSONField(default=list, blank=True)
+    cuisine = models.CharField(max_length=40, blank=True, help_text=_("A restaurant's cuisine (\"soba\", \"tuscan\")"))
     wheelchair = models.CharField(max_length=8, default="unknown")
     description = models.TextField(blank=True)
     source = models.TextField(blank=True)

@@ -94,6 +94,8 @@ class Offering(TimeStamped):
     indoor = models.BooleanField(default=False)
     interests = models.JSONField(default=list, blank=True)
     dietary = models.JSONField(default=list, blank=True, help_text=_("Dietary needs the offering serves"))
+    cuisine = models.CharField(max_length=40, blank=True, help_text=_("A meal's cuisine (\"soba\", \"tuscan\"); "
+                                                                       "the planner varies it from meal to meal"))
     wheelchair = models.BooleanField(default=False)
     opening_hours = models.CharField(max_length=255, blank=True, help_text=_("OpenStreetMap opening_hours syntax"))
     base_price = models.DecimalField(max_digits=12, decimal_places=2)

@@ -11,6 +11,7 @@ search itself respects them (see ``toptw.Problem.capacity``).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -30,19 +31,16 @@ class PaceRule:
     day_end: int
     sights: tuple[int, int]  # sights a day: what the pace means (fewer only when the market is thin), at most
     lunch_break: int = 0  # minutes of rest added to lunch
-
-    @property
-    def same_kind(self) -> int:
-        """At most this many sights of one kind (museums, gardens…) in a day."""
-        return max(2, self.sights[1] // 2)
+    same_kind: int = 3  # at most this many sights of one kind (museums, gardens…) in a day
 
 
 PACES = {
-    "relaxed": PaceRule(10 * 60, 18 * 60, (2, 4), lunch_break=30),  # late start, a long lunch
-    "moderate": PaceRule(9 * 60, 20 * 60, (4, 6)),
-    "packed": PaceRule(8 * 60, 22 * 60, (6, 8)),
+    "relaxed": PaceRule(10 * 60, 18 * 60, (2, 4), lunch_break=30, same_kind=2),  # late start, a long lunch
+    "moderate": PaceRule(9 * 60, 20 * 60, (4, 6), same_kind=3),
+    "packed": PaceRule(8 * 60, 22 * 60, (6, 8), same_kind=4),
 }
 MEALS = {"lunch": (11 * 60 + 30, 14 * 60), "dinner": (18 * 60, 21 * 60)}
+THEME_EVERY = 3  # every this many days, a day away from the commonest kind of sight
 TOUR_END_MIN = 22 * 60  # back at the hotel by then at the latest, dinner included
 
 
@@ -104,11 +102,13 @@ def absolute(day_index: int, ranges: Sequence[Window]) -> tuple[Window, ...]:
 def activity_node(cand: Candidate, days: Sequence[dt.date], pace: PaceRule, rain: Mapping[dt.date, list],
                   holidays: Mapping[dt.date, str]) -> Node | None:
     """The activity over every day it fits in; crowd-sensitive sights avoid public holidays
-    when they can happen on another day."""
+    when they can happen on another day, unless holidays are most of the trip (Golden Week):
+    then the ordinary days could not hold them all and the holidays would stay empty."""
     per_day = {i: day_ranges(cand, day, pace.day_start, pace.day_end - cand.duration, rain.get(day, ()))
                for i, day in enumerate(days)}
     per_day = {i: r for i, r in per_day.items() if r}
-    if cand.crowd_sensitive and any(days[i] not in holidays for i in per_day):
+    few_holidays = 2 * sum(day in holidays for day in days) <= len(days)
+    if cand.crowd_sensitive and few_holidays and any(days[i] not in holidays for i in per_day):
         per_day = {i: r for i, r in per_day.items() if days[i] not in holidays}
     windows = tuple(w for i in sorted(per_day) for w in absolute(i, per_day[i]))
     return Node(cand, windows) if windows else None
@@ -125,10 +125,16 @@ def is_sight(node: Node) -> bool:
 
 def _capacity(nodes: Sequence[Node], n_days: int, pace: PaceRule) -> tuple[list[tuple[int, ...]], list[tuple]]:
     """Per day: sights allowed, then sights allowed per kind; per node: what it uses.
-    A fixed sight uses nothing but takes its room out of its day."""
+    A fixed sight uses nothing but takes its room out of its day. Every third day has at
+    most one sight of the market's commonest kind, so that not every day is a museum day.
+    """
     kinds = sorted({n.cand.category for n in nodes if is_sight(n)})
     column = {kind: j for j, kind in enumerate(kinds, 1)}
     room = [[pace.sights[1]] + [pace.same_kind] * len(kinds) for _ in range(n_days)]
+    if kinds:
+        commonest = Counter(n.cand.category for n in nodes if is_sight(n) and not n.forced).most_common(1)
+        for day in room[THEME_EVERY - 1::THEME_EVERY] if commonest else ():
+            day[column[commonest[0][0]]] = 1
     loads = []
     for node in nodes:
         load = [0] * (len(kinds) + 1)

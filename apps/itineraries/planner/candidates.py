@@ -54,6 +54,7 @@ class Candidate:
     indoor: bool
     interests: tuple[str, ...] = ()
     dietary: tuple[str, ...] = ()
+    cuisine: str = ""  # a meal's kitchen ("soba"): two meals in a row differ
     wheelchair: bool | None = None
     rating: float = 0.0
     category: str = ""
@@ -210,7 +211,8 @@ def offering_candidates(trip: Trip, convert: Converter, *, exclude_offering_ids:
             key=f"offering:{offering.pk}", title=offering.title, kind=kind, lat=lat, lon=lon,
             duration=offering.duration_min, windows={}, indoor=offering.indoor,
             price=convert(*party_quote(offering, None, trip.party, now=trip.now)),
-            interests=tuple(offering.interests), dietary=tuple(offering.dietary), wheelchair=offering.wheelchair,
+            interests=tuple(offering.interests), dietary=tuple(offering.dietary), cuisine=offering.cuisine.casefold(),
+            wheelchair=offering.wheelchair,
             rating=float(offering.rating or vendor.rating), category=vendor.vendor_type, offering_id=offering.pk,
             vendor_id=vendor.pk, vendor_name=vendor.name, vendor_rating=float(vendor.rating),
         )
@@ -274,7 +276,7 @@ def place_candidates(trip: Trip, convert: Converter) -> tuple[list[Candidate], l
             key=f"place:{place.pk}", title=place.name, kind=kind, lat=place.lat, lon=place.lon,
             duration=duration, windows={}, indoor=place.indoor,
             price=convert(place.price * trip.party, place.currency) if place.price else None,
-            interests=tuple(place.interests), dietary=tuple(place.dietary),
+            interests=tuple(place.interests), dietary=tuple(place.dietary), cuisine=place.cuisine.casefold(),
             wheelchair={"yes": True, "no": False}.get(place.wheelchair), category=place.category,
             place_id=place.pk,
         )
@@ -349,9 +351,17 @@ SAME_SPOT_KM = 0.03
 
 def not_sold_by_vendors(places: list[Candidate], offers: list[Candidate]) -> list[Candidate]:
     """Places not sold by a vendor of the same name at the same spot: such a sight is
-    planned once, through its bookable offering."""
-    return [p for p in places if not any(o.vendor_name == p.title and o.kind == p.kind
-                                         and haversine_km(o.location, p.location) <= SAME_SPOT_KM for o in offers)]
+    planned once, through its bookable offering, which takes the place's kind (a museum,
+    a garden rather than the vendor's "attraction") so that a day's sights vary."""
+    out = []
+    for place in places:
+        seller = next((o for o in offers if o.vendor_name == place.title and o.kind == place.kind
+                       and haversine_km(o.location, place.location) <= SAME_SPOT_KM), None)
+        if seller is None:
+            out.append(place)
+        elif seller.kind == "activity":
+            seller.category = place.category
+    return out
 
 
 def collect(trip: Trip, *, exclude_offering_ids: Collection[int] = (), interests: Collection[str] = ()

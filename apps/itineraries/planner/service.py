@@ -6,8 +6,10 @@ the plan with :func:`apps.itineraries.services.itinerary_create_from_plan` in th
 """
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
+import math
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -19,8 +21,9 @@ from apps.integrations.base import collect_missing
 from apps.integrations.events import HOLIDAY
 from apps.integrations.registry import get_provider
 
-from . import toptw
+from . import order, toptw
 from .areas import DAY_TRIP_KM, ZONE_KM, day_areas
+from .balance import even_out
 from .build import DAY, MEALS, PACES, Node, PaceRule, absolute, activity_node, is_sight, meal_ranges, problem_for, rain_of
 from .candidates import FREE_MEAL, Candidate, LeftOut, Trip, collect
 from .conflicts import Pin, Wish, hhmm, resolve
@@ -37,9 +40,10 @@ NOTABLE_LEFT_OUT = 15
 UNKNOWN_WEATHER = {"summary": "unknown"}
 MAX_TRANSFER_MIN = 120  # a city day spends at most this long getting from place to place
 MEAL_KM_PENALTY = 8.0  # score points a restaurant loses per km from the day's neighbourhoods
-MEAL_MAX_KM = 4.0  # further from the day's neighbourhoods a meal is a trip of its own
+MEAL_MAX_KM = 2.5  # further from the day's neighbourhoods a meal is a trip of its own
+CUISINE_EATEN_PENALTY = 5.0  # score points a restaurant loses per meal of its cuisine already planned
 FREE_MEAL_MIN = 60
-ORDER_STEPS = 20_000  # tries of the exhaustive search of a day's order (ordinary days need far fewer)
+LONG_LUNCH = 90  # a lunch with a break (a relaxed day's) lasts at least this long
 # A trip's search finds its best plan within a few dozen steps (days hold a handful of
 # visits): this many steps without a better one end it, well before the time limit.
 PATIENCE = 100
@@ -105,33 +109,45 @@ def _meal_nodes(restaurants: Sequence[Candidate], days: Sequence[dt.date], taken
                 rain: Mapping[dt.date, list], areas: Sequence[Sequence[tuple[float, float]]], stay: Stay,
                 pace: PaceRule, used: set[str], diet: Sequence[str], market_has_meals: bool) -> list[Node]:
     """Lunch and dinner every day: the best restaurant near the day's neighbourhoods that is
-    open then and not already in the trip (``used``: keys planned elsewhere), with a spare
-    meal of the traveler's choosing should it be dropped (see :func:`_fill_meals`); when no
+    open then, not already in the trip (``used``: keys planned elsewhere) and not of the
+    cuisine of the meal before (a cuisine already eaten ranks lower), with a spare meal of
+    the traveler's choosing should it be dropped (see :func:`_fill_meals`); when no
     restaurant is left, that meal of their choosing rather than a repeat."""
-    nodes = []
+    nodes, previous, eaten = [], "", collections.Counter()
     for i, day in enumerate(days):
         here = areas[i] or [stay.location]
         reach = MEAL_MAX_KM if areas[i] else DAY_TRIP_KM  # a day without sights eats within a day trip
         for meal in MEALS:
             if (i, meal) in taken:
+                previous = ""
                 continue
             rest = pace.lunch_break if meal == "lunch" else 0
-            options = [(-(c.score - MEAL_KM_PENALTY * max(0.0, km - ZONE_KM)), c.key, c, r)
-                       for c in (dataclasses.replace(c, duration=c.duration + rest) if rest else c for c in restaurants)
-                       if c.key not in used and (km := min(haversine_km(p, c.location) for p in here)) <= reach
-                       and (r := meal_ranges(c, day, meal, rain.get(day, ())))]
+            near = [(-(c.score - MEAL_KM_PENALTY * max(0.0, km - ZONE_KM) - CUISINE_EATEN_PENALTY * eaten[c.cuisine]),
+                     c.key, c, r)
+                    for c in (dataclasses.replace(c, duration=max(c.duration + rest, LONG_LUNCH)) if rest else c
+                              for c in restaurants)
+                    if c.key not in used and (km := min(haversine_km(p, c.location) for p in here)) <= reach
+                    and (r := meal_ranges(c, day, meal, rain.get(day, ())))]
+            options = [o for o in near if not (o[2].cuisine and o[2].cuisine == previous)]
             if not options and not market_has_meals:  # a market without restaurants plans no meals at all
                 continue
             if options:
                 *_ignored, cand, ranges = min(options, key=lambda o: o[:2])
                 used.add(cand.key)
+                previous = cand.cuisine
+                eaten[cand.cuisine] += bool(cand.cuisine)
                 nodes.append(Node(cand, absolute(i, ranges), meal=meal))
                 why = _("the restaurant we had in mind did not fit your budget or the day's timing")
             else:
-                why = (_("no other restaurant we know nearby serves %(diet)s") % {"diet": ", ".join(diet)}
-                       if diet else _("every restaurant we know nearby is already in your plan"))
-                why += _(": pick a place near your stops rather than the same one twice")
-            free = _free_meal(meal, here[0], why, FREE_MEAL_MIN + rest)
+                if near:
+                    why = _("the restaurants left nearby serve %(cuisine)s again, like the meal before: pick "
+                            "another kitchen near your stops") % {"cuisine": previous}
+                else:
+                    why = (_("no other restaurant we know nearby serves %(diet)s") % {"diet": ", ".join(diet)}
+                           if diet else _("every restaurant we know nearby is already in your plan"))
+                    why += _(": pick a place near your stops rather than the same one twice")
+                previous = ""
+            free = _free_meal(meal, here[0], why, max(FREE_MEAL_MIN + rest, LONG_LUNCH) if rest else FREE_MEAL_MIN)
             nodes.append(Node(free, absolute(i, [(MEALS[meal][0], MEALS[meal][1] - free.duration)]), meal=meal,
                               spare=bool(options)))
     return nodes
@@ -143,15 +159,15 @@ def _free_meal(meal: str, near: tuple[float, float], why: str, duration: int) ->
                      price=None, indoor=True, category=FREE_MEAL, reasons=[why])
 
 
-def _fill_meals(problem: toptw.Problem, routes: list[list[int]], nodes: list[Node]) -> None:
+def _fill_meals(problem: toptw.Problem, routes: list[list[int]], nodes: list[Node], anywhere: Collection[int]) -> None:
     """A day whose lunch or dinner was dropped (over budget, or no room for it) gets the
     spare meal of the traveler's choosing instead, where it adds the least travel."""
     for v, node in enumerate(nodes, 1):
         r = node.windows[0][0] // DAY
         if not node.spare or any(nodes[u - 1].meal == node.meal for u in routes[r]):
             continue
-        options = [(_travel_of(problem, option), option) for k in range(len(routes[r]) + 1)
-                   if _feasible(problem, r, option := routes[r][:k] + [v] + routes[r][k:])]
+        options = [(_travel_of(problem, option, anywhere), option) for k in range(len(routes[r]) + 1)
+                   if _feasible(problem, r, option := routes[r][:k] + [v] + routes[r][k:], anywhere)]
         if options:
             routes[r][:] = min(options)[1]
 
@@ -174,75 +190,43 @@ def _drop_until(routes: list[list[int]], nodes: list[Node], over: Callable[[], b
         left.append(LeftOut(nodes[v - 1].cand.title, reason, nodes[v - 1].cand.score))
 
 
-def _travel_of(problem: toptw.Problem, route: Sequence[int]) -> int:
-    """Minutes of getting about on a day's route, hotel to hotel."""
-    legs = zip([0, *route], [*route, 0])
-    return sum(problem.travel[a][b] for a, b in legs) if route else 0
+def _spread(pace: PaceRule, nodes: Sequence[Node], n_days: int) -> PaceRule:
+    """The pace with its most sights a day lowered (not under its fewest) so that a thin
+    market is spread over the days rather than packed into the first ones."""
+    free = sum(is_sight(n) and not n.forced for n in nodes)
+    most = min(pace.sights[1], max(pace.sights[0], math.ceil(free / n_days)))
+    return dataclasses.replace(pace, sights=(pace.sights[0], most))
 
 
-def _feasible(problem: toptw.Problem, r: int, route: list[int]) -> bool:
-    return not toptw.schedule(problem, r, route)[1]
+def _anywhere(nodes: Sequence[Node]) -> set[int]:
+    """Vertices of the meals of the traveler's choosing: eaten where the route already is."""
+    return {v for v, node in enumerate(nodes, 1) if node.cand.category == FREE_MEAL}
 
 
-def _straighten(problem: toptw.Problem, routes: list[list[int]]) -> None:
-    """Each day in the order of least travel its windows allow, so a day never zig-zags
-    across its area: moves of one visit and reversed stretches until none helps, then an
-    exhaustive search bounded by that order's travel (a day holds a handful of visits)."""
+def _travel_of(problem: toptw.Problem, route: Sequence[int], anywhere: Collection[int]) -> int:
+    return order.travel_of(problem, route, anywhere)
+
+
+def _feasible(problem: toptw.Problem, r: int, route: list[int], anywhere: Collection[int]) -> bool:
+    return order.timetable(problem, r, route, anywhere) is not None
+
+
+def _straighten(problem: toptw.Problem, routes: list[list[int]], anywhere: Collection[int]) -> None:
+    """Each day in the order of least travel its windows allow (exact: :func:`.order.best_order`),
+    so a day never zig-zags across its area."""
     for r, route in enumerate(routes):
-        best = _travel_of(problem, route)
-        improved = True
-        while improved:
-            improved = False
-            n = len(route)
-            moves = [route[:i] + route[i + 1:j] + [route[i]] + route[j:] for i in range(n) for j in range(n + 1)
-                     if j not in (i, i + 1)]
-            moves += [route[:i] + route[i:j][::-1] + route[j:] for i in range(n) for j in range(i + 2, n + 1)]
-            for option in moves:
-                cost = _travel_of(problem, option)
-                if cost < best and _feasible(problem, r, option):
-                    route[:], best, improved = option, cost, True
-                    break
-        route[:] = _best_order(problem, r, route)
+        route[:] = order.best_order(problem, r, route, anywhere)
 
 
-def _best_order(problem: toptw.Problem, r: int, route: list[int]) -> list[int]:
-    """The visits of ``route`` in the feasible order of least travel, by branch and bound
-    from ``route`` itself (feasible); past ORDER_STEPS tries, the best order found so far."""
-    travel, verts, end = problem.travel, problem.vertices, problem.tour_end[r]
-    windows = {v: toptw.normalise(verts[v].windows) for v in route}
-    best = [_travel_of(problem, route), list(route)]
-    steps = 0
-
-    def extend(order: list[int], clock: int, cost: int) -> None:
-        nonlocal steps
-        steps += 1
-        here = order[-1] if order else 0
-        if cost + travel[here][0] >= best[0] or steps > ORDER_STEPS:
-            return
-        if len(order) == len(route):
-            if clock + travel[here][0] <= end:
-                best[:] = [cost + travel[here][0], list(order)]
-            return
-        for v in route:
-            if v in order:
-                continue
-            start = toptw.earliest_start(windows[v], clock + travel[here][v])
-            if start is not None:
-                order.append(v)
-                extend(order, start + verts[v].service, cost + travel[here][v])
-                order.pop()
-
-    extend([], problem.tour_start[r], 0)
-    return best[1]
-
-
-def _limit_transfers(problem: toptw.Problem, routes: list[list[int]], nodes: list[Node], left: list[LeftOut]) -> None:
+def _limit_transfers(problem: toptw.Problem, routes: list[list[int]], nodes: list[Node], left: list[LeftOut],
+                     anywhere: Collection[int]) -> None:
     """Safety net for the rare day that still travels more than MAX_TRANSFER_MIN: the
     sight whose removal saves the most travel goes first."""
     for r, route in enumerate(routes):
-        while _travel_of(problem, route) > MAX_TRANSFER_MIN:
-            options = [(_travel_of(problem, rest), v, rest) for v in route if is_sight(nodes[v - 1])
-                       and not nodes[v - 1].forced and _feasible(problem, r, rest := [u for u in route if u != v])]
+        while _travel_of(problem, route, anywhere) > MAX_TRANSFER_MIN:
+            options = [(_travel_of(problem, rest, anywhere), v, rest) for v in route if is_sight(nodes[v - 1])
+                       and not nodes[v - 1].forced and _feasible(problem, r, rest := [u for u in route if u != v],
+                                                                 anywhere)]
             if not options:
                 break
             _cost, v, rest = min(options, key=lambda o: o[:2])
@@ -251,12 +235,13 @@ def _limit_transfers(problem: toptw.Problem, routes: list[list[int]], nodes: lis
                                 nodes[v - 1].cand.score))
 
 
+def _spend(routes: Sequence[Sequence[int]], nodes: Sequence[Node]) -> Decimal:
+    return sum((nodes[v - 1].cand.price or Decimal(0) for route in routes for v in route), Decimal(0))
+
+
 def _enforce_budget(routes, nodes, budget: Decimal, left: list[LeftOut]) -> None:
     """Total spend within ``budget``: activities go before meals, lowest score per money first."""
-    def spend():
-        return sum((nodes[v - 1].cand.price or 0) for route in routes for v in route)
-
-    _drop_until(routes, nodes, lambda: spend() > budget,
+    _drop_until(routes, nodes, lambda: _spend(routes, nodes) > budget,
                 rank=lambda n: (bool(n.meal), n.cand.score / float(n.cand.price)), reason=_("over budget"),
                 eligible=lambda n: bool(n.cand.price) and not n.forced, left=left)
 
@@ -323,6 +308,7 @@ def plan_for_request(request, *, wishes: Iterable[Wish] = (), exclude_offering_i
                                     cand.score))
             else:
                 nodes.append(node)
+        pace = _spread(pace, nodes, len(days))
         areas = day_areas(nodes, len(days), stay.location, pace.sights[1])
 
         restaurants = []
@@ -346,9 +332,13 @@ def plan_for_request(request, *, wishes: Iterable[Wish] = (), exclude_offering_i
         seconds = time.perf_counter() - clock
         routes = [list(r) for r in solution.routes]
         _enforce_budget(routes, nodes, activity_budget, left)
-        _fill_meals(problem, routes, nodes)
-        _straighten(problem, routes)
-        _limit_transfers(problem, routes, nodes, left)
+        anywhere = _anywhere(nodes)
+        _fill_meals(problem, routes, nodes, anywhere)
+        _straighten(problem, routes, anywhere)
+        _limit_transfers(problem, routes, nodes, left, anywhere)
+        even_out(problem, routes, nodes, pace, anywhere, max_transfer=MAX_TRANSFER_MIN,
+                 money_left=activity_budget - _spend(routes, nodes))
+        _straighten(problem, routes, anywhere)
 
         visited = {v for route in routes for v in route}
         for i, node in enumerate(nodes, 1):
@@ -356,7 +346,7 @@ def plan_for_request(request, *, wishes: Iterable[Wish] = (), exclude_offering_i
                 conflicts.append({"item": node.cand.title, "resolution": _("dropped"),
                                   "reason": _("could not fit with the other fixed items of the day")})
         left += _unchosen(problem, nodes, visited)
-        plan_days = _days(problem, routes, nodes, days, trip, stay, weather_by_day, rain, holidays, pace)
+        plan_days = _days(problem, routes, nodes, days, trip, stay, weather_by_day, rain, holidays, pace, anywhere)
         if travel is None:
             _street_routes(plan_days)
         total = stay.total + sum((i.price or Decimal(0)) for d in plan_days for i in d.items if i.kind != "stay")
@@ -377,11 +367,17 @@ def _street_routes(plan_days: list[PlanDay]) -> None:
 
 def _unchosen(problem: toptw.Problem, nodes: list[Node], visited: set[int]) -> list[LeftOut]:
     """Why good activities were not chosen: too far to fit any day, away from the
-    neighbourhoods of the days, else the day's time or pace."""
-    out = []
-    for i, node in enumerate(nodes, 1):
-        if i in visited or node.meal or node.forced:
-            continue
+    neighbourhoods of the days, else the day's time or pace. Only for the best ones
+    (expert picks first, then by score) until NOTABLE_LEFT_OUT titles: the plan tells no
+    more (see :func:`_notable`), and the test of every day is the costly part."""
+    chosen = {nodes[v - 1].cand.title for v in visited}
+    unplanned = sorted((i for i, node in enumerate(nodes, 1) if i not in visited and not node.meal and not node.forced),
+                       key=lambda i: (not nodes[i - 1].cand.preferred, -nodes[i - 1].cand.score))
+    out, titles = [], set()
+    for i in unplanned:
+        node = nodes[i - 1]
+        if len(titles) >= NOTABLE_LEFT_OUT:
+            break
         alone = [r for r in range(problem.n_tours) if toptw.fits_alone(problem, r, i)]
         if not alone:
             reason = _("too far from the hotel for a day's plan")
@@ -390,6 +386,8 @@ def _unchosen(problem: toptw.Problem, nodes: list[Node], visited: set[int]) -> l
         else:
             reason = _("didn't fit the day's time budget")
         out.append(LeftOut(node.cand.title, reason, node.cand.score))
+        if node.cand.title not in chosen:
+            titles.add(node.cand.title)
     return out
 
 
@@ -406,7 +404,8 @@ def _notable(left: list[LeftOut], by_key: dict[str, Candidate], visited_keys: se
     return out[:NOTABLE_LEFT_OUT]
 
 
-def _days(problem, routes, nodes, days, trip, stay: Stay, weather_by_day, rain, holidays, pace) -> list[PlanDay]:
+def _days(problem, routes, nodes, days, trip, stay: Stay, weather_by_day, rain, holidays, pace,
+          anywhere: Collection[int]) -> list[PlanDay]:
     tz = trip.tz
     out = []
     for r, day in enumerate(days):
@@ -415,11 +414,12 @@ def _days(problem, routes, nodes, days, trip, stay: Stay, weather_by_day, rain, 
         def at(minute: int, base=midnight, index=r) -> dt.datetime:
             return base + dt.timedelta(minutes=minute - index * DAY)
 
-        starts, _errors = toptw.schedule(problem, r, routes[r])
+        starts, into = order.timetable(problem, r, routes[r], anywhere), order.legs(problem, routes[r], anywhere)
+        if starts is None:  # the solver's own times then (a meal of their choosing on the spot it was given)
+            starts, into = toptw.schedule(problem, r, routes[r])[0], order.legs(problem, routes[r], ())
         plan_day = PlanDay(day, weather_by_day[day], notes=_("Public holiday: %(name)s") % {"name": holidays[day]}
                            if day in holidays else "")
-        prev = 0
-        for v, start in zip(routes[r], starts):
+        for v, start, leg in zip(routes[r], starts, into):
             node = nodes[v - 1]
             cand = node.cand
             local = start - r * DAY
@@ -428,13 +428,12 @@ def _days(problem, routes, nodes, days, trip, stay: Stay, weather_by_day, rain, 
                 kind="meal" if node.meal or cand.kind == "meal" else "activity", title=cand.title,
                 start=at(start), end=at(start + cand.duration), key=cand.key, place_name="" if somewhere else cand.title,
                 lat=None if somewhere else cand.lat, lon=None if somewhere else cand.lon, offering_id=cand.offering_id, slot_id=cand.slots.get((day, local)),
-                place_id=cand.place_id, price=cand.slot_prices.get((day, local), cand.price), travel_from_previous_min=problem.travel[prev][v],
+                place_id=cand.place_id, price=cand.slot_prices.get((day, local), cand.price), travel_from_previous_min=leg,
                 reasoning=reasoning(node, local, rain=rain[day],
                                     holiday=holidays.get(day, "") if cand.crowd_sensitive else "",
                                     lunch_break=pace.lunch_break if node.meal == "lunch" else 0),
                 tips=list(cand.tips), pinned=node.forced,
             ))
-            prev = v
         out.append(plan_day)
     if stay.nights > 0 and (stay.offering_id or stay.offer):
         out[0].items.append(_stay_item(stay, days[0], tz))

@@ -1,0 +1,76 @@
+"""Even days: no day below the pace's fewest sights while another day is above them.
+
+The solver maximises the trip's score, which can leave a thin day next to full ones (a
+market too small for the pace, a tight budget). A day below the pace then takes, nearest
+first, a sight of a day above the pace or one left unplanned, where it fits the day's
+time, its capacities (pace, kinds), its one or two neighbourhoods, the transfer cap and
+the money left.
+"""
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from decimal import Decimal
+
+from . import order, toptw
+from .build import Node, PaceRule, is_sight
+from .travel import Point, haversine_km
+
+NEIGHBOURHOOD_KM = 2.0  # a sight joins a day when it is this close to one of the day's two hearts
+
+
+def two_neighbourhoods(points: Sequence[Point], km: float = NEIGHBOURHOOD_KM) -> bool:
+    """Whether every point lies within ``km`` of one of two of them."""
+    return len(points) <= 2 or any(all(min(haversine_km(p, a), haversine_km(p, b)) <= km for p in points)
+                                   for a in points for b in points)
+
+
+def within_capacity(problem: toptw.Problem, r: int, route: Sequence[int]) -> bool:
+    """Whether day ``r``'s visits stay within its capacities (the pace's sights, per kind)."""
+    if not problem.capacity:
+        return True
+    room = problem.capacity[r]
+    loads = [problem.vertices[v].load for v in route]
+    return all(sum(load[j] for load in loads if j < len(load)) <= most for j, most in enumerate(room))
+
+
+def even_out(problem: toptw.Problem, routes: list[list[int]], nodes: Sequence[Node], pace: PaceRule,
+             anywhere: Collection[int], *, max_transfer: int, money_left: Decimal) -> None:
+    """Move or add sights into the days below ``pace.sights[0]`` (in place)."""
+    fewest = pace.sights[0]
+
+    def sights(route: Sequence[int]) -> list[int]:
+        return [v for v in route if is_sight(nodes[v - 1])]
+
+    def located(route: Sequence[int]) -> list[Point]:
+        return [nodes[v - 1].cand.location for v in route if v not in anywhere]
+
+    planned = {v for route in routes for v in route}
+    spare = [v for v, node in enumerate(nodes, 1) if is_sight(node) and not node.forced and not node.spare
+             and v not in planned]
+    for r, route in enumerate(routes):
+        while len(sights(route)) < fewest:
+            donors = {s for s, other in enumerate(routes) if s != r and len(sights(other)) > fewest}
+            if not donors:
+                break
+            pool = [(v, s) for s in donors for v in sights(routes[s]) if not nodes[v - 1].forced]
+            pool += [(v, None) for v in spare if (nodes[v - 1].cand.price or 0) <= money_left]
+            here, base = located(route), order.travel_of(problem, route, anywhere)
+            best = None
+            for v, s in pool:
+                cand = nodes[v - 1].cand
+                if not within_capacity(problem, r, route + [v]) or not two_neighbourhoods(here + [cand.location]):
+                    continue
+                for k in range(len(route) + 1):
+                    option = route[:k] + [v] + route[k:]
+                    added = order.travel_of(problem, option, anywhere) - base
+                    if (best is None or added < best[0]) and base + added <= max_transfer \
+                            and order.timetable(problem, r, option, anywhere) is not None:
+                        best = (added, v, s, option)
+            if best is None:
+                break
+            _added, v, s, route[:] = best
+            if s is None:
+                spare.remove(v)
+                money_left -= nodes[v - 1].cand.price or 0
+            else:
+                routes[s].remove(v)
