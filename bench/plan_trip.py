@@ -73,6 +73,9 @@ def main():
           f"items={len(items)} score={plan.solver['score']} iterations={plan.solver['iterations']}")
     print(f"solve_s={plan.solver['seconds']:.3f} total_s={total:.3f} (time limit {args.time_limit}s) "
           f"left_out={len(plan.left_out)} total={plan.total} {plan.currency}")
+    print(f"breakdown: prepare_s={plan.solver['prepare_s']:.3f} (candidates, scores, days' areas, meals, "
+          f"travel matrix) solve_s={plan.solver['seconds']:.3f} ({plan.solver['searched']} of the vertices "
+          f"searchable) finish_s={plan.solver['finish_s']:.3f} (budget, order, even days, explain)")
     itinerary_generate(state_id=state.pk, actor=traveler)  # warm the API path (its first version)
     clock = time.perf_counter()
     itinerary_generate(state_id=state.pk, actor=traveler, seed=args.seed)

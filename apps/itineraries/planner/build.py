@@ -14,6 +14,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from . import toptw
 from .candidates import Candidate
@@ -167,3 +168,22 @@ def problem_for(nodes: Sequence[Node], depot: Point, n_days: int, pace: PaceRule
             starts[d] = min(starts[d], start - travel[0][i])
             ends[d] = max(ends[d], start + node.cand.duration + travel[i][0])
     return toptw.Problem(vertices, travel, n_days, starts, ends, capacity)
+
+
+def searchable(problem: toptw.Problem) -> tuple[toptw.Problem, list[int]]:
+    """The instance on the vertices the search may choose, and their indices in ``problem``.
+
+    Most vertices of a city market lie outside every day's neighbourhoods (``tours`` empty)
+    or are spare meals (no score): the search could never pick them, yet each of them costs
+    it time in every step. Left out are those that are not forced and have no score or fit
+    none of their days alone.
+    """
+    def usable(v: int, vertex: toptw.Vertex) -> bool:
+        return vertex.forced or vertex.score > 0 and any(
+            toptw.fits_alone(problem, r, v) for r in (range(problem.n_tours) if vertex.tours is None else vertex.tours))
+
+    keep = [0] + [v for v, vertex in enumerate(problem.vertices) if v and usable(v, vertex)]
+    pick = itemgetter(*keep) if len(keep) > 1 else lambda row: (row[0],)
+    travel = [list(pick(problem.travel[v])) for v in keep]
+    return toptw.Problem([problem.vertices[v] for v in keep], travel, problem.n_tours, list(problem.tour_start),
+                         list(problem.tour_end), problem.capacity), keep

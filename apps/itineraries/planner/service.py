@@ -24,7 +24,8 @@ from apps.integrations.registry import get_provider
 from . import order, toptw
 from .areas import DAY_TRIP_KM, ZONE_KM, day_areas
 from .balance import even_out
-from .build import DAY, MEALS, PACES, Node, PaceRule, absolute, activity_node, is_sight, meal_ranges, problem_for, rain_of
+from .build import (DAY, MEALS, PACES, Node, PaceRule, absolute, activity_node, is_sight, meal_ranges, problem_for,
+                    rain_of, searchable)
 from .candidates import FREE_MEAL, Candidate, LeftOut, Trip, collect
 from .conflicts import Pin, Wish, hhmm, resolve
 from .explain import reasoning
@@ -265,6 +266,7 @@ def plan_for_request(request, *, wishes: Iterable[Wish] = (), exclude_offering_i
     plan is then empty and says why), nor when a provider is down: the plan's
     ``data_notes`` then list what it did without (see ``apps.integrations.base``).
     """
+    began = time.perf_counter()
     with collect_missing() as missing_data:
         trip = trip_for(request, now)
         pace = PACES.get(request.pace, PACES["moderate"])
@@ -327,10 +329,11 @@ def plan_for_request(request, *, wishes: Iterable[Wish] = (), exclude_offering_i
         problem = problem_for(nodes, stay.location, len(days), pace, travel)
         bound_days(problem, request, days, stay.location)
         clock = time.perf_counter()
-        solution = toptw.solve(problem, time_limit=time_limit, seed=seed, max_iterations=max_iterations,
+        search, index = searchable(problem)
+        solution = toptw.solve(search, time_limit=time_limit, seed=seed, max_iterations=max_iterations,
                                patience=patience)
         seconds = time.perf_counter() - clock
-        routes = [list(r) for r in solution.routes]
+        routes = [[index[v] for v in r] for r in solution.routes]
         _enforce_budget(routes, nodes, activity_budget, left)
         anywhere = _anywhere(nodes)
         _fill_meals(problem, routes, nodes, anywhere)
@@ -353,7 +356,8 @@ def plan_for_request(request, *, wishes: Iterable[Wish] = (), exclude_offering_i
         return Plan(trip.time_zone, trip.currency, plan_days, _notable(left, by_key, visited_keys={
             nodes[v - 1].cand.key for v in visited}), conflicts, total,
             {"score": solution.score, "iterations": solution.iterations, "seconds": round(seconds, 3),
-             "vertices": len(nodes)}, missing_data.notes())
+             "vertices": len(nodes), "searched": len(index) - 1, "prepare_s": round(clock - began, 3),
+             "finish_s": round(time.perf_counter() - clock - seconds, 3)}, missing_data.notes())
 
 
 def _street_routes(plan_days: list[PlanDay]) -> None:
