@@ -14,6 +14,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from operator import itemgetter
 
 from . import toptw
@@ -105,14 +106,27 @@ def activity_node(cand: Candidate, days: Sequence[dt.date], pace: PaceRule, rain
     """The activity over every day it fits in; crowd-sensitive sights avoid public holidays
     when they can happen on another day, unless holidays are most of the trip (Golden Week):
     then the ordinary days could not hold them all and the holidays would stay empty."""
-    per_day = {i: day_ranges(cand, day, pace.day_start, pace.day_end - cand.duration, rain.get(day, ()))
-               for i, day in enumerate(days)}
-    per_day = {i: r for i, r in per_day.items() if r}
-    few_holidays = 2 * sum(day in holidays for day in days) <= len(days)
-    if cand.crowd_sensitive and few_holidays and any(days[i] not in holidays for i in per_day):
-        per_day = {i: r for i, r in per_day.items() if days[i] not in holidays}
-    windows = tuple(w for i in sorted(per_day) for w in absolute(i, per_day[i]))
+    windows = _trip_windows(tuple(cand.windows.items()), cand.duration, tuple(days), pace.day_start, pace.day_end,
+                            () if cand.indoor else tuple(tuple(rain.get(day, ())) for day in days),
+                            tuple(day in holidays for day in days) if cand.crowd_sensitive else ())
     return Node(cand, windows) if windows else None
+
+
+@lru_cache(maxsize=4096)
+def _trip_windows(windows: tuple[tuple[dt.date, tuple[Window, ...]], ...], duration: int, days: tuple[dt.date, ...],
+                  day_start: int, day_end: int, rain: tuple[tuple[Window, ...], ...], holidays: tuple[bool, ...]
+                  ) -> tuple[Window, ...]:
+    """:func:`activity_node`'s absolute windows, cached: the places of a market share a few
+    opening hours and visit lengths. ``rain`` per day (empty: indoors), ``holidays`` per day
+    (empty: not crowd-sensitive)."""
+    by_day = dict(windows)
+    per_day = {i: clip(by_day.get(day, ()), day_start, day_end - duration) for i, day in enumerate(days)}
+    if rain:
+        per_day = {i: dry(ranges, rain[i], duration) for i, ranges in per_day.items()}
+    per_day = {i: r for i, r in per_day.items() if r}
+    if holidays and 2 * sum(holidays) <= len(days) and any(not holidays[i] for i in per_day):
+        per_day = {i: r for i, r in per_day.items() if not holidays[i]}
+    return tuple(w for i in sorted(per_day) for w in absolute(i, per_day[i]))
 
 
 def meal_ranges(cand: Candidate, day: dt.date, meal: str, rain: Sequence[Window]) -> list[Window]:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
@@ -26,7 +27,7 @@ from apps.itineraries.models import Place
 from apps.vendors.models import Offering, OfferingKind, Slot, VendorType
 from apps.vendors.pricing import quantity_for, quote, seats_taken
 
-from .hours import TYPICAL_HOURS, TYPICAL_MEAL_HOURS, Window, open_windows
+from .hours import TYPICAL_HOURS, TYPICAL_MEAL_HOURS, Window, needs_coords, open_windows
 from .travel import haversine_km
 
 SEARCH_RADIUS_KM = 60.0
@@ -156,18 +157,33 @@ def start_ranges(open_: Sequence[Window], duration: int) -> tuple[Window, ...]:
 def hours_windows(cand: Candidate, spec: str, trip: Trip, coords) -> dict[dt.date, tuple[Window, ...]]:
     """Start ranges per day from OSM hours; unknown hours assume a typical day (a
     restaurant's lunch and dinner service) and clear ``cand.hours_known``."""
-    out: dict[dt.date, tuple[Window, ...]] = {}
-    typical = TYPICAL_MEAL_HOURS if cand.kind == "meal" else TYPICAL_HOURS
-    for day in trip.days:
-        if day in trip.holidays and CLOSED_ON_HOLIDAYS.search(spec or ""):
-            continue  # the provider's holiday, whatever the hours library knows of it
-        open_ = open_windows(spec, day, country=trip.country, coords=coords, time_zone=trip.time_zone)
+    spec = (spec or "").strip()
+    closed = tuple(day for day in trip.days if day in trip.holidays) if CLOSED_ON_HOLIDAYS.search(spec) else ()
+    windows, known = _start_windows(spec, cand.duration, cand.kind == "meal", trip.days, closed, trip.country,
+                                    coords if needs_coords(spec, trip.country) else None, trip.time_zone)
+    cand.hours_known = cand.hours_known and known
+    return dict(windows)
+
+
+@lru_cache(maxsize=4096)
+def _start_windows(spec: str, duration: int, meal: bool, days: tuple[dt.date, ...], closed: tuple[dt.date, ...],
+                   country: str, coords: tuple[float, float] | None, time_zone: str
+                   ) -> tuple[tuple[tuple[dt.date, tuple[Window, ...]], ...], bool]:
+    """(day, start ranges) of the days open, and whether the hours are known: the same for
+    every place of a market sharing a spec and a visit length (``closed``: the provider's
+    holidays, whatever the hours library knows of them)."""
+    typical = TYPICAL_MEAL_HOURS if meal else TYPICAL_HOURS
+    out, known = [], True
+    for day in days:
+        if day in closed:
+            continue
+        open_ = open_windows(spec, day, country=country, coords=coords, time_zone=time_zone)
         if open_ is None:
-            open_, cand.hours_known = typical, False
-        ranges = start_ranges(open_, cand.duration)
+            open_, known = typical, False
+        ranges = start_ranges(open_, duration)
         if ranges:
-            out[day] = ranges
-    return out
+            out.append((day, ranges))
+    return tuple(out), known
 
 
 def _within(trip: Trip, lat: float, lon: float) -> bool:

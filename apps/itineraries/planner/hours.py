@@ -38,9 +38,14 @@ def open_windows(spec: str, day: dt.date, *, country: str = "", coords: tuple[fl
     spec = spec.strip() if spec else ""
     if not spec:
         return None
-    # places share a few common specs: given the country and without sun events, the
-    # coordinates change nothing (local times either way), so the answer is cached per spec
-    return _day_windows(spec, day, country, coords if SUN_EVENTS.search(spec) or not country else None, time_zone)
+    return _day_windows(spec, day, country, coords if needs_coords(spec, country) else None, time_zone)
+
+
+def needs_coords(spec: str, country: str) -> bool:
+    """Whether the place's coordinates change its windows: places share a few common specs,
+    and given the country and without sun events the coordinates change nothing (local
+    times either way), so the windows can be cached per spec."""
+    return not country or bool(SUN_EVENTS.search(spec))
 
 
 @lru_cache(maxsize=8192)
