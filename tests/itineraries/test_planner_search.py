@@ -34,8 +34,8 @@ def test_the_search_sees_only_the_vertices_it_may_choose():
 
 def trip(**kwargs):
     values = dict(days=(MON, MON + dt.timedelta(days=1)), time_zone="Asia/Tokyo", country="JP",
-                  center=(35.6895, 139.6917), party=2, currency="JPY", now=dt.datetime(2027, 1, 1, tzinfo=ZoneInfo("UTC")),
-                  wheelchair=False)
+                  center=(35.6895, 139.6917), party=2, currency="JPY",
+                  now=dt.datetime(2027, 1, 1, tzinfo=ZoneInfo("UTC")), wheelchair=False)
     values.update(kwargs)
     return Trip(**values)
 
