@@ -56,7 +56,7 @@ class Plan:
     left_out: list[dict]
     conflicts: list[dict]
     total: Decimal
-    solver: dict = field(default_factory=dict)  # score, iterations, seconds: for benchmarks and logs
+    solver: dict = field(default_factory=dict)  # score, iterations, seconds, prepare_s…: for benchmarks and logs
     data_notes: list[str] = field(default_factory=list)  # data the plan did without (provider down, no forecast)
 
     @property
