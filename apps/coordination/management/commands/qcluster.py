@@ -19,24 +19,14 @@ QUEUED_TASK_MODULES = ("apps.coordination.booking_tasks", "apps.coordination.not
                        "apps.insights.tasks", "apps.itineraries.planner.service", "apps.vendors.supplier")
 
 
-# Read-only data the tasks look up (the city index, airports, the time-zone finder), as
-# "module:loader": loaded here it is shared by every forked child, where each worker would
-# otherwise load its own copy on its first lookup (~25 MB each).
-SHARED_DATA = ("apps.integrations.geocoding:_index", "apps.requests.legs:_airports", "apps.integrations.sun:_finder")
-
-
 def task_modules() -> list[str]:
     return sorted({func.rsplit(".", 1)[0] for func, _minutes in PERIODIC.values()} | set(QUEUED_TASK_MODULES))
 
 
 def preload() -> None:
-    """Import the task modules, load the shared data and freeze what is loaded so far for
-    the forked children."""
+    """Import the task modules and freeze what is loaded so far for the forked children."""
     for name in task_modules():
         importlib.import_module(name)
-    for path in SHARED_DATA:
-        module, loader = path.split(":")
-        getattr(importlib.import_module(module), loader)()
     connections.close_all()  # no connection may be shared across the fork
     gc.collect()
     gc.freeze()
