@@ -37,8 +37,9 @@ if not DEBUG and Q_SIGNING_KEY == DEV_SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
+# No "daphne" app: it only serves ``runserver`` (the web is served by the daphne command,
+# see run_all) and would load Twisted into every process, the workers included (~15 MB).
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -6,14 +6,20 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 
 from apps.coordination.phases import BookingStatus
+from apps.core.forked import call_in_child
 
 from .document import Document, ItemView
 from .support import platform_support_email
 
 
-def _pdf(template: str, context: dict) -> bytes:
-    html = render_to_string(template, context)
+def _write_pdf(html: str) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def _pdf(template: str, context: dict) -> bytes:
+    """The template rendered here (it may read the database), the PDF laid out in a
+    forked child: the worker does not keep the tens of MB WeasyPrint needed."""
+    return call_in_child(_write_pdf, render_to_string(template, context))
 
 
 def render_itinerary_pdf(doc: Document) -> bytes:
