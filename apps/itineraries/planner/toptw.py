@@ -490,19 +490,24 @@ class _Search:
     def replace_pass(self) -> bool:
         """Swap visits for higher-scoring unvisited vertices in place, then refill:
         each unvisited vertex, best first, replaces the lowest-scoring visit it can."""
-        order = sorted(np.flatnonzero(self._free().any(axis=0)), key=lambda v: -self.score[v])
-        if not order:
+        free = np.flatnonzero(self._free().any(axis=0))
+        if not free.size:
             return False
-        order = np.array(order)
+        order = free[np.argsort(-self.score_np[free], kind="stable")]
         lowest = np.full((self.m, order.size), _INF)  # per tour: lowest score u could replace
         where = np.zeros((self.m, order.size), dtype=np.intp)
         for r in range(self.m):
             self._replacements(r, order, 0, lowest, where)
         improved = False
-        for i, u in enumerate(order.tolist()):
+        gain = self.score_np[order]  # a swap needs a visit scoring less than u
+        i = 0
+        while True:
+            ahead = np.flatnonzero(lowest[:, i:].min(axis=0) < gain[i:])
+            if not ahead.size:
+                break
+            i += int(ahead[0])
+            u = int(order[i])
             r = int(lowest[:, i].argmin())
-            if lowest[r, i] >= self.score[u]:
-                continue
             k = int(where[r, i])
             old = self.seq[r][k]
             self.seq[r][k] = u
@@ -510,6 +515,7 @@ class _Search:
             self._repair(r)
             improved = True
             self._replacements(r, order, i + 1, lowest, where)
+            i += 1
         if improved:
             self.greedy_insert(0.0)
         return improved
