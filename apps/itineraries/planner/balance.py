@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from decimal import Decimal
 
 from . import order, toptw
-from .build import Node, PaceRule, is_sight
+from .build import DAY, Node, PaceRule, is_sight
 from .travel import Point, haversine_km
 
 NEIGHBOURHOOD_KM = 2.0  # a sight joins a day when it is this close to one of the day's two hearts
@@ -35,7 +35,10 @@ def within_capacity(problem: toptw.Problem, r: int, route: Sequence[int]) -> boo
 
 def even_out(problem: toptw.Problem, routes: list[list[int]], nodes: Sequence[Node], pace: PaceRule,
              anywhere: Collection[int], *, max_transfer: int, money_left: Decimal) -> None:
-    """Move or add sights into the days below ``pace.sights[0]`` (in place)."""
+    """Move or add sights into the days below ``pace.sights[0]`` (in place). When the day's
+    restaurants hold it in their corner of the city (its two neighbourhoods, its transfers),
+    a restaurant gives way to the meal of the traveler's choosing (eaten where the route
+    already is), the fewest restaurants first."""
     fewest = pace.sights[0]
 
     def sights(route: Sequence[int]) -> list[int]:
@@ -44,6 +47,7 @@ def even_out(problem: toptw.Problem, routes: list[list[int]], nodes: Sequence[No
     def located(route: Sequence[int]) -> list[Point]:
         return [nodes[v - 1].cand.location for v in route if v not in anywhere]
 
+    spare_meal = {(node.windows[0][0] // DAY, node.meal): v for v, node in enumerate(nodes, 1) if node.spare}
     planned = {v for route in routes for v in route}
     spare = [v for v, node in enumerate(nodes, 1) if is_sight(node) and not node.forced and not node.spare
              and v not in planned]
@@ -54,23 +58,49 @@ def even_out(problem: toptw.Problem, routes: list[list[int]], nodes: Sequence[No
                 break
             pool = [(v, s) for s in donors for v in sights(routes[s]) if not nodes[v - 1].forced]
             pool += [(v, None) for v in spare if (nodes[v - 1].cand.price or 0) <= money_left]
-            here, base = located(route), order.travel_of(problem, route, anywhere)
             best = None
-            for v, s in pool:
-                cand = nodes[v - 1].cand
-                if not within_capacity(problem, r, route + [v]) or not two_neighbourhoods(here + [cand.location]):
-                    continue
-                for k in range(len(route) + 1):
-                    option = route[:k] + [v] + route[k:]
-                    added = order.travel_of(problem, option, anywhere) - base
-                    if (best is None or added < best[0]) and base + added <= max_transfer \
-                            and order.timetable(problem, r, option, anywhere) is not None:
-                        best = (added, v, s, option)
+            for day in _meal_variants(route, nodes, r, spare_meal):
+                best = _best_insertion(problem, r, day, pool, nodes, anywhere, located, max_transfer)
+                if best is not None:
+                    break
             if best is None:
                 break
-            _added, v, s, route[:] = best
+            v, s, route[:] = best
             if s is None:
                 spare.remove(v)
                 money_left -= nodes[v - 1].cand.price or 0
             else:
                 routes[s].remove(v)
+
+
+def _meal_variants(route: Sequence[int], nodes: Sequence[Node], r: int,
+                   spare_meal: dict[tuple[int, str], int]) -> list[list[int]]:
+    """The day as it is, then with one, then all of its restaurants swapped for the meal of
+    the traveler's choosing."""
+    swappable = [v for v in route if nodes[v - 1].meal and not nodes[v - 1].forced and not nodes[v - 1].spare
+                 and (r, nodes[v - 1].meal) in spare_meal]
+    variants, seen = [list(route)], {tuple(route)}
+    for chosen in [[v] for v in swappable] + [swappable]:
+        day = [spare_meal[r, nodes[v - 1].meal] if v in chosen else v for v in route]
+        if tuple(day) not in seen:
+            seen.add(tuple(day))
+            variants.append(day)
+    return variants
+
+
+def _best_insertion(problem: toptw.Problem, r: int, route: list[int], pool, nodes: Sequence[Node],
+                    anywhere: Collection[int], located, max_transfer: int) -> tuple[int, int | None, list[int]] | None:
+    """(sight, day it comes from, the new route) adding the least travel to ``route``, or None."""
+    here, base = located(route), order.travel_of(problem, route, anywhere)
+    best = None
+    for v, s in pool:
+        cand = nodes[v - 1].cand
+        if not within_capacity(problem, r, route + [v]) or not two_neighbourhoods(here + [cand.location]):
+            continue
+        for k in range(len(route) + 1):
+            option = route[:k] + [v] + route[k:]
+            added = order.travel_of(problem, option, anywhere) - base
+            if (best is None or added < best[0]) and base + added <= max_transfer \
+                    and order.timetable(problem, r, option, anywhere) is not None:
+                best = (added, v, s, option)
+    return None if best is None else best[1:]
