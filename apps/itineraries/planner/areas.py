@@ -18,6 +18,7 @@ ZONE_KM = 1.6  # a neighbourhood: what lies this close to its centre (straight l
 SECOND_ZONE_KM = 3.5  # a day's second neighbourhood is next to its first
 DAY_TRIP_KM = 9.0  # centres further from the hotel cost more travel than a day allows
 EARTH_RADIUS_KM = 6371.0
+SHARED_WEIGHT = 0.2  # a sight an earlier day's neighbourhood already holds counts this much
 
 
 def km_between(a: Sequence[Point], b: Sequence[Point]) -> np.ndarray:
@@ -29,8 +30,14 @@ def km_between(a: Sequence[Point], b: Sequence[Point]) -> np.ndarray:
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
 
 
-def day_areas(nodes: Sequence[Node], n_days: int, hotel: Point, sights: int) -> list[list[Point]]:
-    """Neighbourhood centres per day, and restrict every free sight to those days."""
+def day_areas(nodes: Sequence[Node], n_days: int, hotel: Point, sights: tuple[int, int]) -> list[list[Point]]:
+    """Neighbourhood centres per day, and restrict every free sight to those days.
+
+    ``sights``: the pace's fewest and most sights a day. A day's neighbourhoods hold at
+    least the fewest sights open that day whenever some centre can: sights already given
+    to an earlier day count then too (two days share a rich neighbourhood rather than one
+    of them getting a corner with a single sight)."""
+    fewest, most = sights
     free = [n for n in nodes if is_sight(n) and not n.forced]
     areas: list[list[Point]] = [[] for _ in range(n_days)]
     if not free:
@@ -47,20 +54,22 @@ def day_areas(nodes: Sequence[Node], n_days: int, hotel: Point, sights: int) -> 
     weight = value / np.maximum(on_day.sum(axis=1), 1)
     planned = np.zeros(len(free), dtype=bool)
     for day in range(n_days):
-        open_ = on_day[:, day] & ~planned
+        open_ = on_day[:, day]
         covered = np.zeros(len(free), dtype=bool)
         centres: list[int] = []
-        while len(centres) < 2 and (open_ & covered).sum() < sights:
-            gain = near @ (weight * (open_ & ~covered)) * reach
+        while len(centres) < 2 and ((open_ & ~planned & covered).sum() < most or (open_ & covered).sum() < fewest):
+            left = open_ & ~covered
+            gain = near @ (weight * left * np.where(planned, SHARED_WEIGHT, 1.0)) * reach
             if centres:
                 gain *= km[centres[0]] <= SECOND_ZONE_KM
-            best = int(np.argmax(gain))
+            enough = near @ left + (open_ & covered).sum() >= fewest
+            best = int(np.argmax(gain * enough if (gain * enough).max() > 0 else gain))
             if gain[best] <= 0:
                 break
             centres.append(best)
             covered |= near[best] > 0
-        members = np.flatnonzero(open_ & covered)
-        planned[members[np.argsort(-value[members])][:sights]] = True  # the next days look elsewhere
+        members = np.flatnonzero(open_ & ~planned & covered)
+        planned[members[np.argsort(-value[members])][:most]] = True  # the next days look elsewhere
         areas[day] = [points[c] for c in centres]
     for node, row in zip(free, _days_holding(points, areas)):
         node.tours = frozenset(row)

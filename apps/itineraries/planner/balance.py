@@ -35,42 +35,70 @@ def within_capacity(problem: toptw.Problem, r: int, route: Sequence[int]) -> boo
 
 def even_out(problem: toptw.Problem, routes: list[list[int]], nodes: Sequence[Node], pace: PaceRule,
              anywhere: Collection[int], *, max_transfer: int, money_left: Decimal) -> None:
-    """Move or add sights into the days below ``pace.sights[0]`` (in place). When the day's
+    """Move or add sights into the days below ``pace.sights[0]`` (in place), the day with the
+    fewest ways to grow first. When no sight fits a thin day directly, a day at the pace
+    lends it one and takes one from a fuller day (a chain of two moves). When the day's
     restaurants hold it in their corner of the city (its two neighbourhoods, its transfers),
     a restaurant gives way to the meal of the traveler's choosing (eaten where the route
     already is), the fewest restaurants first."""
     fewest = pace.sights[0]
-
-    def sights(route: Sequence[int]) -> list[int]:
-        return [v for v in route if is_sight(nodes[v - 1])]
-
-    def located(route: Sequence[int]) -> list[Point]:
-        return [nodes[v - 1].cand.location for v in route if v not in anywhere]
-
     spare_meal = {(node.windows[0][0] // DAY, node.meal): v for v, node in enumerate(nodes, 1) if node.spare}
     planned = {v for route in routes for v in route}
     spare = [v for v, node in enumerate(nodes, 1) if is_sight(node) and not node.forced and not node.spare
              and v not in planned]
-    for r, route in enumerate(routes):
-        while len(sights(route)) < fewest:
-            donors = {s for s, other in enumerate(routes) if s != r and len(sights(other)) > fewest}
-            if not donors:
-                break
-            pool = [(v, s) for s in donors for v in sights(routes[s]) if not nodes[v - 1].forced]
-            pool += [(v, None) for v in spare if (nodes[v - 1].cand.price or 0) <= money_left]
-            best = None
-            for day in _meal_variants(route, nodes, r, spare_meal):
-                best = _best_insertion(problem, r, day, pool, nodes, anywhere, located, max_transfer)
-                if best is not None:
-                    break
-            if best is None:
-                break
-            v, s, route[:] = best
+
+    def sights(route: Sequence[int]) -> list[int]:
+        return [v for v in route if is_sight(nodes[v - 1]) and not nodes[v - 1].forced]
+
+    def count(route: Sequence[int]) -> int:
+        return sum(is_sight(nodes[v - 1]) for v in route)
+
+    def options(r: int, route: list[int], pool: list[tuple[int, int | None]]) -> list[tuple]:
+        """(travel added, sight, day it comes from, day r's new route) per sight of ``pool``
+        that fits, with the fewest restaurants given up."""
+        for day in _meal_variants(route, nodes, r, spare_meal):
+            found = _insertions(problem, r, day, pool, nodes, anywhere, max_transfer)
+            if found:
+                return found
+        return []
+
+    while True:
+        donors = [s for s, route in enumerate(routes) if count(route) > fewest]
+        thin = [r for r, route in enumerate(routes) if count(route) < fewest]
+        if not donors or not thin:
+            return
+        pool = [(v, s) for s in donors for v in sights(routes[s])]
+        pool += [(v, None) for v in spare if (nodes[v - 1].cand.price or 0) <= money_left]
+        moves = [(len(found), min(found), r) for r in thin if (found := options(r, routes[r], pool))]
+        if moves:
+            _n, (_added, v, s, route), r = min(moves)
+            moves = [(r, route, v, s)]
+        else:
+            moves = _chain(routes, thin, [t for t, route in enumerate(routes) if count(route) == fewest], pool,
+                           sights, options)
+        if not moves:
+            return
+        for r, route, v, s in moves:
+            routes[r][:] = route
             if s is None:
                 spare.remove(v)
                 money_left -= nodes[v - 1].cand.price or 0
             else:
                 routes[s].remove(v)
+
+
+def _chain(routes, thin: Sequence[int], level: Sequence[int], pool, sights, options) -> list[tuple]:
+    """Two moves (day, its new route, the sight it takes, the day it comes from) by which a
+    thin day takes a sight of a day at the pace (``level``) that takes one from ``pool``."""
+    for r in thin:
+        lent = [(v, t) for t in level for v in sights(routes[t])]
+        for _added, v, t, route in sorted(options(r, routes[r], lent), key=lambda o: o[0]):
+            rest = [u for u in routes[t] if u != v]
+            refill = options(t, rest, [(u, s) for u, s in pool if s != r])
+            if refill:
+                _added, u, s, refilled = min(refill, key=lambda o: o[0])
+                return [(r, route, v, t), (t, refilled, u, s)]
+    return []
 
 
 def _meal_variants(route: Sequence[int], nodes: Sequence[Node], r: int,
@@ -88,19 +116,20 @@ def _meal_variants(route: Sequence[int], nodes: Sequence[Node], r: int,
     return variants
 
 
-def _best_insertion(problem: toptw.Problem, r: int, route: list[int], pool, nodes: Sequence[Node],
-                    anywhere: Collection[int], located, max_transfer: int) -> tuple[int, int | None, list[int]] | None:
-    """(sight, day it comes from, the new route) adding the least travel to ``route``, or None."""
-    here, base = located(route), order.travel_of(problem, route, anywhere)
-    best = None
+def _insertions(problem: toptw.Problem, r: int, route: list[int], pool, nodes: Sequence[Node],
+                anywhere: Collection[int], max_transfer: int) -> list[tuple[int, int, int | None, list[int]]]:
+    """(travel it adds, sight, day it comes from, the new route) for every sight of ``pool``
+    that fits ``route``, each at its cheapest place."""
+    here = [nodes[v - 1].cand.location for v in route if v not in anywhere]
+    base = order.travel_of(problem, route, anywhere)
+    out = []
     for v, s in pool:
         cand = nodes[v - 1].cand
         if not within_capacity(problem, r, route + [v]) or not two_neighbourhoods(here + [cand.location]):
             continue
-        for k in range(len(route) + 1):
-            option = route[:k] + [v] + route[k:]
-            added = order.travel_of(problem, option, anywhere) - base
-            if (best is None or added < best[0]) and base + added <= max_transfer \
-                    and order.timetable(problem, r, option, anywhere) is not None:
-                best = (added, v, s, option)
-    return None if best is None else best[1:]
+        fits = [(added, v, s, option) for k in range(len(route) + 1)
+                if (added := order.travel_of(problem, option := route[:k] + [v] + route[k:], anywhere) - base)
+                + base <= max_transfer and order.timetable(problem, r, option, anywhere) is not None]
+        if fits:
+            out.append(min(fits, key=lambda o: o[0]))
+    return out
