@@ -1,7 +1,8 @@
 """Geography of the days: each day keeps to one or two neighbourhoods (cluster, then route).
 
-Before routing, every day gets the centre of the richest neighbourhood still unused that
-is within a day trip of the hotel, and a second, adjacent one when the first cannot fill
+Before routing, every day gets the centre of the richest neighbourhood still unused (or,
+once the market is given out, shared with an earlier day) that is within a day trip of
+the hotel, and a second, adjacent one when the first cannot fill
 the day's sights. A sight may then only be planned on the days whose neighbourhoods hold
 it (``Node.tours``), so the search never strings sights across the whole city.
 """
@@ -33,10 +34,11 @@ def km_between(a: Sequence[Point], b: Sequence[Point]) -> np.ndarray:
 def day_areas(nodes: Sequence[Node], n_days: int, hotel: Point, sights: tuple[int, int]) -> list[list[Point]]:
     """Neighbourhood centres per day, and restrict every free sight to those days.
 
-    ``sights``: the pace's fewest and most sights a day. A day's neighbourhoods hold at
-    least the fewest sights open that day whenever some centre can: sights already given
-    to an earlier day count then too (two days share a rich neighbourhood rather than one
-    of them getting a corner with a single sight)."""
+    ``sights``: the pace's fewest and most sights a day. Sights an earlier day's
+    neighbourhoods already hold count a little (``SHARED_WEIGHT``), so that once the market
+    is mostly given out two days share a rich neighbourhood rather than the next one
+    getting a corner with a single sight; a day takes a second neighbourhood while it
+    holds fewer than the fewest sights open that day, or fewer than the most not given out."""
     fewest, most = sights
     free = [n for n in nodes if is_sight(n) and not n.forced]
     areas: list[list[Point]] = [[] for _ in range(n_days)]
@@ -62,8 +64,7 @@ def day_areas(nodes: Sequence[Node], n_days: int, hotel: Point, sights: tuple[in
             gain = near @ (weight * left * np.where(planned, SHARED_WEIGHT, 1.0)) * reach
             if centres:
                 gain *= km[centres[0]] <= SECOND_ZONE_KM
-            enough = near @ left + (open_ & covered).sum() >= fewest
-            best = int(np.argmax(gain * enough if (gain * enough).max() > 0 else gain))
+            best = int(np.argmax(gain))
             if gain[best] <= 0:
                 break
             centres.append(best)

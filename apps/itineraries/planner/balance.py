@@ -4,7 +4,9 @@ The solver maximises the trip's score, which can leave a thin day next to full o
 market too small for the pace, a tight budget). A day below the pace then takes, nearest
 first, a sight of a day above the pace or one left unplanned, where it fits the day's
 time, its capacities (pace, kinds), its one or two neighbourhoods, the transfer cap and
-the money left.
+the money left; else through a day at the pace (a chain of two moves), and giving up a
+restaurant for a meal of the traveler's choosing when the restaurant is what keeps the
+day from its sights.
 """
 from __future__ import annotations
 
