@@ -26,6 +26,13 @@ def two_neighbourhoods(points: Sequence[Point], km: float = NEIGHBOURHOOD_KM) ->
                                    for a in points for b in points)
 
 
+def spread_km(points: Sequence[Point]) -> float:
+    """The fewest km within which every point lies of one of two of them."""
+    if len(points) <= 2:
+        return 0.0
+    return min(max(min(haversine_km(p, a), haversine_km(p, b)) for p in points) for a in points for b in points)
+
+
 def within_capacity(problem: toptw.Problem, r: int, route: Sequence[int]) -> bool:
     """Whether day ``r``'s visits stay within its capacities (the pace's sights, per kind)."""
     if not problem.capacity:
@@ -123,11 +130,13 @@ def _insertions(problem: toptw.Problem, r: int, route: list[int], pool, nodes: S
     """(travel it adds, sight, day it comes from, the new route) for every sight of ``pool``
     that fits ``route``, each at its cheapest place."""
     here = [nodes[v - 1].cand.location for v in route if v not in anywhere]
+    # a day the solver already spread wider than NEIGHBOURHOOD_KM may take a sight that spreads it no further
+    km = NEIGHBOURHOOD_KM if two_neighbourhoods(here) else spread_km(here)
     base = order.travel_of(problem, route, anywhere)
     out = []
     for v, s in pool:
         cand = nodes[v - 1].cand
-        if not within_capacity(problem, r, route + [v]) or not two_neighbourhoods(here + [cand.location]):
+        if not within_capacity(problem, r, route + [v]) or not two_neighbourhoods(here + [cand.location], km):
             continue
         fits = [(added, v, s, option) for k in range(len(route) + 1)
                 if (added := order.travel_of(problem, option := route[:k] + [v] + route[k:], anywhere) - base)
