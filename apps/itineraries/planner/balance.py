@@ -4,7 +4,9 @@ The solver maximises the trip's score, which can leave a thin day next to full o
 market too small for the pace, a tight budget). A day below the pace then takes, nearest
 first, a sight of a day above the pace or one left unplanned, where it fits the day's
 time, its capacities (pace, kinds), its one or two neighbourhoods, the transfer cap and
-the money left.
+the money left; else through a day at the pace (a chain of two moves), and giving up a
+restaurant for a meal of the traveler's choosing when the restaurant is what keeps the
+day from its sights.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from collections.abc import Collection, Sequence
 from decimal import Decimal
 
 from . import order, toptw
-from .build import Node, PaceRule, is_sight
+from .build import DAY, Node, PaceRule, is_sight
 from .travel import Point, haversine_km
 
 NEIGHBOURHOOD_KM = 2.0  # a sight joins a day when it is this close to one of the day's two hearts
@@ -22,6 +24,13 @@ def two_neighbourhoods(points: Sequence[Point], km: float = NEIGHBOURHOOD_KM) ->
     """Whether every point lies within ``km`` of one of two of them."""
     return len(points) <= 2 or any(all(min(haversine_km(p, a), haversine_km(p, b)) <= km for p in points)
                                    for a in points for b in points)
+
+
+def spread_km(points: Sequence[Point]) -> float:
+    """The fewest km within which every point lies of one of two of them."""
+    if len(points) <= 2:
+        return 0.0
+    return min(max(min(haversine_km(p, a), haversine_km(p, b)) for p in points) for a in points for b in points)
 
 
 def within_capacity(problem: toptw.Problem, r: int, route: Sequence[int]) -> bool:
@@ -35,42 +44,103 @@ def within_capacity(problem: toptw.Problem, r: int, route: Sequence[int]) -> boo
 
 def even_out(problem: toptw.Problem, routes: list[list[int]], nodes: Sequence[Node], pace: PaceRule,
              anywhere: Collection[int], *, max_transfer: int, money_left: Decimal) -> None:
-    """Move or add sights into the days below ``pace.sights[0]`` (in place)."""
+    """Move or add sights into the days below ``pace.sights[0]`` (in place), the day with the
+    fewest ways to grow first. When no sight fits a thin day directly, a day at the pace
+    lends it one and takes one from a fuller day (a chain of two moves). When the day's
+    restaurants hold it in their corner of the city (its two neighbourhoods, its transfers),
+    a restaurant gives way to the meal of the traveler's choosing (eaten where the route
+    already is), the fewest restaurants first."""
     fewest = pace.sights[0]
-
-    def sights(route: Sequence[int]) -> list[int]:
-        return [v for v in route if is_sight(nodes[v - 1])]
-
-    def located(route: Sequence[int]) -> list[Point]:
-        return [nodes[v - 1].cand.location for v in route if v not in anywhere]
-
+    spare_meal = {(node.windows[0][0] // DAY, node.meal): v for v, node in enumerate(nodes, 1) if node.spare}
     planned = {v for route in routes for v in route}
     spare = [v for v, node in enumerate(nodes, 1) if is_sight(node) and not node.forced and not node.spare
              and v not in planned]
-    for r, route in enumerate(routes):
-        while len(sights(route)) < fewest:
-            donors = {s for s, other in enumerate(routes) if s != r and len(sights(other)) > fewest}
-            if not donors:
-                break
-            pool = [(v, s) for s in donors for v in sights(routes[s]) if not nodes[v - 1].forced]
-            pool += [(v, None) for v in spare if (nodes[v - 1].cand.price or 0) <= money_left]
-            here, base = located(route), order.travel_of(problem, route, anywhere)
-            best = None
-            for v, s in pool:
-                cand = nodes[v - 1].cand
-                if not within_capacity(problem, r, route + [v]) or not two_neighbourhoods(here + [cand.location]):
-                    continue
-                for k in range(len(route) + 1):
-                    option = route[:k] + [v] + route[k:]
-                    added = order.travel_of(problem, option, anywhere) - base
-                    if (best is None or added < best[0]) and base + added <= max_transfer \
-                            and order.timetable(problem, r, option, anywhere) is not None:
-                        best = (added, v, s, option)
-            if best is None:
-                break
-            _added, v, s, route[:] = best
+
+    def sights(route: Sequence[int]) -> list[int]:
+        return [v for v in route if is_sight(nodes[v - 1]) and not nodes[v - 1].forced]
+
+    def count(route: Sequence[int]) -> int:
+        return sum(is_sight(nodes[v - 1]) for v in route)
+
+    def options(r: int, route: list[int], pool: list[tuple[int, int | None]]) -> list[tuple]:
+        """(travel added, sight, day it comes from, day r's new route) per sight of ``pool``
+        that fits, with the fewest restaurants given up."""
+        for day in _meal_variants(route, nodes, r, spare_meal):
+            found = _insertions(problem, r, day, pool, nodes, anywhere, max_transfer)
+            if found:
+                return found
+        return []
+
+    while True:
+        donors = [s for s, route in enumerate(routes) if count(route) > fewest]
+        thin = [r for r, route in enumerate(routes) if count(route) < fewest]
+        if not donors or not thin:
+            return
+        pool = [(v, s) for s in donors for v in sights(routes[s])]
+        pool += [(v, None) for v in spare if (nodes[v - 1].cand.price or 0) <= money_left]
+        moves = [(len(found), min(found), r) for r in thin if (found := options(r, routes[r], pool))]
+        if moves:
+            _n, (_added, v, s, route), r = min(moves)
+            moves = [(r, route, v, s)]
+        else:
+            moves = _chain(routes, thin, [t for t, route in enumerate(routes) if count(route) == fewest], pool,
+                           sights, options)
+        if not moves:
+            return
+        for r, route, v, s in moves:
+            routes[r][:] = route
             if s is None:
                 spare.remove(v)
                 money_left -= nodes[v - 1].cand.price or 0
             else:
                 routes[s].remove(v)
+
+
+def _chain(routes, thin: Sequence[int], level: Sequence[int], pool, sights, options) -> list[tuple]:
+    """Two moves (day, its new route, the sight it takes, the day it comes from) by which a
+    thin day takes a sight of a day at the pace (``level``) that takes one from ``pool``."""
+    for r in thin:
+        lent = [(v, t) for t in level for v in sights(routes[t])]
+        for _added, v, t, route in sorted(options(r, routes[r], lent), key=lambda o: o[0]):
+            rest = [u for u in routes[t] if u != v]
+            refill = options(t, rest, [(u, s) for u, s in pool if s != r])
+            if refill:
+                _added, u, s, refilled = min(refill, key=lambda o: o[0])
+                return [(r, route, v, t), (t, refilled, u, s)]
+    return []
+
+
+def _meal_variants(route: Sequence[int], nodes: Sequence[Node], r: int,
+                   spare_meal: dict[tuple[int, str], int]) -> list[list[int]]:
+    """The day as it is, then with one, then all of its restaurants swapped for the meal of
+    the traveler's choosing."""
+    swappable = [v for v in route if nodes[v - 1].meal and not nodes[v - 1].forced and not nodes[v - 1].spare
+                 and (r, nodes[v - 1].meal) in spare_meal]
+    variants, seen = [list(route)], {tuple(route)}
+    for chosen in [[v] for v in swappable] + [swappable]:
+        day = [spare_meal[r, nodes[v - 1].meal] if v in chosen else v for v in route]
+        if tuple(day) not in seen:
+            seen.add(tuple(day))
+            variants.append(day)
+    return variants
+
+
+def _insertions(problem: toptw.Problem, r: int, route: list[int], pool, nodes: Sequence[Node],
+                anywhere: Collection[int], max_transfer: int) -> list[tuple[int, int, int | None, list[int]]]:
+    """(travel it adds, sight, day it comes from, the new route) for every sight of ``pool``
+    that fits ``route``, each at its cheapest place."""
+    here = [nodes[v - 1].cand.location for v in route if v not in anywhere]
+    # a day the solver already spread wider than NEIGHBOURHOOD_KM may take a sight that spreads it no further
+    km = NEIGHBOURHOOD_KM if two_neighbourhoods(here) else spread_km(here)
+    base = order.travel_of(problem, route, anywhere)
+    out = []
+    for v, s in pool:
+        cand = nodes[v - 1].cand
+        if not within_capacity(problem, r, route + [v]) or not two_neighbourhoods(here + [cand.location], km):
+            continue
+        fits = [(added, v, s, option) for k in range(len(route) + 1)
+                if (added := order.travel_of(problem, option := route[:k] + [v] + route[k:], anywhere) - base)
+                + base <= max_transfer and order.timetable(problem, r, option, anywhere) is not None]
+        if fits:
+            out.append(min(fits, key=lambda o: o[0]))
+    return out

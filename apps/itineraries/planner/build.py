@@ -11,7 +11,6 @@ search itself respects them (see ``toptw.Problem.capacity``).
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -42,7 +41,7 @@ PACES = {
     "packed": PaceRule(8 * 60, 22 * 60, (6, 8), same_kind=4),
 }
 MEALS = {"lunch": (11 * 60 + 30, 14 * 60), "dinner": (18 * 60, 21 * 60)}
-THEME_EVERY = 3  # every this many days, a day away from the commonest kind of sight
+THEME_EVERY = 3  # every this many days, a day of one sight of each kind at most
 TOUR_END_MIN = 22 * 60  # back at the hotel by then at the latest, dinner included
 
 
@@ -141,15 +140,13 @@ def is_sight(node: Node) -> bool:
 def _capacity(nodes: Sequence[Node], n_days: int, pace: PaceRule) -> tuple[list[tuple[int, ...]], list[tuple]]:
     """Per day: sights allowed, then sights allowed per kind; per node: what it uses.
     A fixed sight uses nothing but takes its room out of its day. Every third day has at
-    most one sight of the market's commonest kind, so that not every day is a museum day.
+    most one sight of each kind, so that not every day leads with museums (or viewpoints…).
     """
     kinds = sorted({n.cand.category for n in nodes if is_sight(n)})
     column = {kind: j for j, kind in enumerate(kinds, 1)}
     room = [[pace.sights[1]] + [pace.same_kind] * len(kinds) for _ in range(n_days)]
-    if kinds:
-        commonest = Counter(n.cand.category for n in nodes if is_sight(n) and not n.forced).most_common(1)
-        for day in room[THEME_EVERY - 1::THEME_EVERY] if commonest else ():
-            day[column[commonest[0][0]]] = 1
+    for day in room[THEME_EVERY - 1::THEME_EVERY]:
+        day[1:] = [1] * len(kinds)
     loads = []
     for node in nodes:
         load = [0] * (len(kinds) + 1)

@@ -312,7 +312,7 @@ def plan_for_request(request, *, wishes: Iterable[Wish] = (), exclude_offering_i
             else:
                 nodes.append(node)
         pace = _spread(pace, nodes, len(days))
-        areas = day_areas(nodes, len(days), stay.location, pace.sights[1])
+        areas = day_areas(nodes, len(days), stay.location, pace.sights)
 
         restaurants = []
         for cand in cands:
