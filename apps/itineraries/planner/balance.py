@@ -18,6 +18,7 @@ from .build import DAY, Node, PaceRule, is_sight
 from .travel import Point, haversine_km
 
 NEIGHBOURHOOD_KM = 2.0  # a sight joins a day when it is this close to one of the day's two hearts
+NEIGHBOURHOOD_MAX_KM = 2.5  # no stop of a day lies further than this from the nearer of its two hearts
 
 
 def two_neighbourhoods(points: Sequence[Point], km: float = NEIGHBOURHOOD_KM) -> bool:

@@ -23,7 +23,7 @@ from apps.integrations.registry import get_provider
 
 from . import order, toptw
 from .areas import DAY_TRIP_KM, ZONE_KM, day_areas
-from .balance import even_out
+from .balance import NEIGHBOURHOOD_MAX_KM, even_out, spread_km
 from .build import (DAY, MEALS, PACES, Node, PaceRule, absolute, activity_node, is_sight, meal_ranges, problem_for,
                     rain_of, searchable)
 from .candidates import FREE_MEAL, Candidate, LeftOut, Trip, collect
@@ -237,6 +237,27 @@ def _limit_transfers(problem: toptw.Problem, routes: list[list[int]], nodes: lis
                                 nodes[v - 1].cand.score))
 
 
+def _limit_spread(problem: toptw.Problem, routes: list[list[int]], nodes: list[Node], left: list[LeftOut],
+                  anywhere: Collection[int]) -> None:
+    """Safety net for the day whose stops lie in more than two neighbourhoods (the search
+    keeps a day to its two areas, but two stops of one area may lie at its opposite ends):
+    the sight whose removal gathers the day most goes first (:func:`.balance.even_out` may
+    then bring a closer one)."""
+    def spread(route: Sequence[int]) -> float:
+        return spread_km([nodes[v - 1].cand.location for v in route if v not in anywhere])
+
+    for r, route in enumerate(routes):
+        while spread(route) > NEIGHBOURHOOD_MAX_KM:
+            options = [(spread(rest), v, rest) for v in route if is_sight(nodes[v - 1]) and not nodes[v - 1].forced
+                       and _feasible(problem, r, rest := [u for u in route if u != v], anywhere)]
+            if not options:
+                break
+            _spread, v, rest = min(options, key=lambda o: o[:2])
+            route[:] = rest
+            left.append(LeftOut(nodes[v - 1].cand.title, _("away from the neighbourhoods of the rest of the day"),
+                                nodes[v - 1].cand.score))
+
+
 def _spend(routes: Sequence[Sequence[int]], nodes: Sequence[Node]) -> Decimal:
     return sum((nodes[v - 1].cand.price or Decimal(0) for route in routes for v in route), Decimal(0))
 
@@ -340,6 +361,7 @@ def plan_for_request(request, *, wishes: Iterable[Wish] = (), exclude_offering_i
         _fill_meals(problem, routes, nodes, anywhere)
         _straighten(problem, routes, anywhere)
         _limit_transfers(problem, routes, nodes, left, anywhere)
+        _limit_spread(problem, routes, nodes, left, anywhere)
         even_out(problem, routes, nodes, pace, anywhere, max_transfer=MAX_TRANSFER_MIN,
                  money_left=activity_budget - _spend(routes, nodes))
         _straighten(problem, routes, anywhere)

@@ -18,6 +18,7 @@ from apps.vendors.models import Offering, OfferingKind
 from apps.vendors.pricing import PEOPLE_PER_ROOM, quantity_for, quote_stay
 from apps.vendors.selectors import stay_nights
 
+from .areas import DAY_TRIP_KM
 from .candidates import Converter, Trip
 from .travel import haversine_km
 
@@ -84,17 +85,23 @@ def _stay_quote(offering: Offering, trip: Trip, nights: int, convert: Converter)
     return convert(priced.total, priced.currency)
 
 
+def _in_reach(trip: Trip, location: tuple[float, float]) -> bool:
+    return haversine_km(trip.center, location) <= DAY_TRIP_KM
+
+
 def choose_stay(trip: Trip, *, level: str, nights: int, budget: Decimal, city: str = "") -> Stay:
     """Best-rated hotel of the level whose nights fit the budget, among the platform's hotel
-    offerings and the hotel provider's offers for ``city``; else the cheapest that fits;
-    else the destination centre as a placeholder start/end of the days."""
+    offerings and the hotel provider's offers for ``city``, a hotel within a day trip of the
+    destination centre first (an estate 17 km out leaves no sight of the city within reach
+    of the days); else the cheapest that fits; else the destination centre as a placeholder
+    start/end of the days."""
     centre = Stay(_("City centre"), trip.center[0], trip.center[1], None, Decimal(0), nights, "")
     if level == "none" or nights <= 0:
         return centre
     to_usd, convert = Converter("USD"), Converter(trip.currency)
     rooms = math.ceil(trip.party / PEOPLE_PER_ROOM)
     low, high = LEVEL_BOUNDS_USD.get(level, LEVEL_BOUNDS_USD["mid-range"])
-    options = []  # (level matches, rating, -night price, Stay without its reasoning)
+    options = []  # (within a day trip, level matches, rating, -night price, Stay without its reasoning)
     for offering in Offering.objects.filter(kind=OfferingKind.STAY, is_active=True, vendor__is_active=True,
                                             vendor__country=trip.country).select_related("vendor"):
         if haversine_km(trip.center, offering.location) > 30:
@@ -104,7 +111,8 @@ def choose_stay(trip: Trip, *, level: str, nights: int, budget: Decimal, city: s
         night = convert(offering.base_price * quantity_for(offering.price_unit, party=trip.party), offering.currency)
         if (night * nights if quoted is None else quoted) <= budget:
             lat, lon = offering.location
-            options.append((low <= usd < high, float(offering.rating or offering.vendor.rating), -night, Stay(
+            options.append((_in_reach(trip, (lat, lon)), low <= usd < high,
+                            float(offering.rating or offering.vendor.rating), -night, Stay(
                 offering.title, lat, lon, offering.pk, night, nights, "",
                 offering.check_in.hour * 60 + offering.check_in.minute,
                 offering.check_out.hour * 60 + offering.check_out.minute, quoted=quoted)))
@@ -112,12 +120,13 @@ def choose_stay(trip: Trip, *, level: str, nights: int, budget: Decimal, city: s
         night = convert(offer.price / nights, offer.currency)
         room_night_usd = to_usd(offer.price / nights / rooms, offer.currency)
         if night * nights <= budget and haversine_km(trip.center, (offer.lat, offer.lon)) <= 30:
-            options.append((low <= room_night_usd < high, float(offer.rating or 0), -night, Stay(
+            options.append((_in_reach(trip, (offer.lat, offer.lon)), low <= room_night_usd < high,
+                            float(offer.rating or 0), -night, Stay(
                 offer.hotel_name, offer.lat, offer.lon, None, night, nights, "", offer=offer_json(offer, provider))))
     if not options:
         return Stay(centre.title, centre.lat, centre.lon, None, Decimal(0), nights,
                     _("no hotel within the budget was found: days start from the city centre"))
-    matches, rating, _neg, stay = max(options, key=lambda o: o[:3])
+    _reach, matches, rating, _neg, stay = max(options, key=lambda o: o[:4])
     why = (_("%(level)s hotel rated %(rating).1f") % {"level": level, "rating": rating} if matches
            else _("no %(level)s hotel fits the budget: best-rated alternative") % {"level": level})
     if stay.offer:
