@@ -6,7 +6,8 @@ DEBUG=0, a real SECRET_KEY, collected static files) and drives each page with ``
 (Debian package ``wrk``) at a fixed concurrency, signed in with a session cookie as the
 demo user who owns the page. ``/healthz`` (the middleware stack, no database, no template)
 is the bare view: each page prints req/s, p50/p95 and its req/s as a share of the bare
-view's in the same run. Targets (issue 18): pages ≥ 50 %, REST itinerary ≥ 60 %.
+view's in the same run (the API's throttle rates raised for the run: the view is measured,
+not the 429s). Targets (issue 18): pages ≥ 50 %, REST itinerary ≥ 60 %.
 
     .venv/bin/python bench/pages.py [--duration 10] [--connections 8] [--repo PATH]
 
@@ -107,6 +108,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench_pages_") as tmp:
         env = production_env(Path(tmp), secrets.token_urlsafe(40))
         env["PYTHONPATH"] = str(repo)
+        # wrk sends thousands of API requests a minute from one user: rates high enough that the
+        # throttles still run (their cache reads are part of each request) but never answer 429.
+        env.update(API_RATE_USER_BURST="10000000/minute", API_RATE_USER_SUSTAINED="10000000/day")
         seed_site(repo, env)
         state = run_script(PREPARE, repo, env)
         script = Path(tmp) / "report.lua"

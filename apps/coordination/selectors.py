@@ -18,16 +18,21 @@ from .phases import CHECK_IN_OPENS_HOURS, HOLDING_STATUSES, BookingStatus, Phase
 def vendor_booking_board(user, *, now=None) -> dict:
     """The vendor portal's lists, the user's own vendor only: ``pending`` requests (soonest
     deadline first), ``upcoming`` confirmed bookings and ``arrivals`` (confirmed ones whose
-    check-in is open, see :func:`apps.coordination.phases.check_in_open`)."""
+    check-in is open, see :func:`apps.coordination.phases.check_in_open`). One query: the
+    lists are cut from the pending and the recent confirmed bookings."""
     now = now or timezone.now()
-    own = bookings_served_by(user).select_related("state__request__traveler")  # whom each one serves
-    confirmed = own.filter(status=BookingStatus.CONFIRMED)
+    since = now - dt.timedelta(days=1)
+    until = now + dt.timedelta(hours=CHECK_IN_OPENS_HOURS)
+    bookings = list(bookings_served_by(user).select_related("state__request__traveler")  # whom each one serves
+                    .filter(Q(status=BookingStatus.PENDING) | Q(status=BookingStatus.CONFIRMED, slot__start__gte=since))
+                    .order_by("slot__start", "pk"))
+    confirmed = [b for b in bookings if b.status == BookingStatus.CONFIRMED]
+    pending = [b for b in bookings if b.status == BookingStatus.PENDING]
+    pending.sort(key=lambda b: (b.deadline is None, b.deadline or now))
     return {
-        "pending": own.filter(status=BookingStatus.PENDING).order_by("deadline"),
-        "upcoming": confirmed.filter(slot__start__gte=now).order_by("slot__start"),
-        "arrivals": [b for b in confirmed.filter(slot__start__gte=now - dt.timedelta(days=1),
-                                                 slot__start__lte=now + dt.timedelta(hours=CHECK_IN_OPENS_HOURS))
-                     .order_by("slot__start") if check_in_open(b.slot.start, b.vendor.time_zone, now)],
+        "pending": pending,
+        "upcoming": [b for b in confirmed if b.slot.start >= now],
+        "arrivals": [b for b in confirmed if b.slot.start <= until and check_in_open(b.slot.start, b.vendor.time_zone, now)],
     }
 
 

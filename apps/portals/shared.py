@@ -32,9 +32,14 @@ class RequestScopeMixin:
     full (its traveler, its expert, staff); anyone else gets a 404 that reveals nothing.
     Put after the portal gate so that the role is checked first."""
 
+    scope_related: tuple[str, ...] = ()  # joined to the request: what the page reads of it beyond the state
+
     @cached_property
     def experience_request(self):
-        found = requests_fully_visible_to(self.request.user).filter(pk=self.kwargs["request_id"]).first()
+        scope = requests_fully_visible_to(self.request.user)
+        if self.scope_related:  # (select_related() without names would follow every foreign key)
+            scope = scope.select_related(*self.scope_related)
+        found = scope.filter(pk=self.kwargs["request_id"]).first()
         if found is None:
             raise Http404
         return found
@@ -52,6 +57,8 @@ class ItineraryContextMixin(RequestScopeMixin):
     zone, maps, travel times, bookings, budget in the traveler's currency), or None; with
     ``portal``, also ``days_html``: its days as the portal shows them (``_itinerary_days.html``,
     rendered once per state version)."""
+
+    scope_related = ("coordination__current_itinerary",)
 
     def itinerary_context(self, *, portal: str | None = None) -> dict:
         itinerary = self.state.current_itinerary

@@ -112,6 +112,7 @@ def test_booking_board_sorts_pending_problems_and_confirmed(client):
                                                                               [confirmed]]
     fragment = client.get(reverse("expert:bookings"), {"part": "board"}).content.decode()
     assert "Closed" in fragment and f'data-live-booking="{foreign.pk}"' not in fragment
+    assert client.get(reverse("expert:home")).context["board"] == {"pending": 1, "problems": 2}  # the inbox's counts
 
 
 def test_the_expert_accepts_a_vendors_counter_proposal_from_the_board(client):

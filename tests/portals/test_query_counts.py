@@ -52,8 +52,8 @@ PAGES = {
 }
 # Uncached, session and user included. The bookings made elsewhere cost one query where
 # they are shown: the request pages' panel, the document (exports, itinerary pages), the REST itinerary.
-MAX_QUERIES = {"traveler home": 4, "request overview": 9, "itinerary": 10, "expert inbox": 10,
-               "expert workspace": 15, "vendor dashboard": 7, "REST itinerary": 8}
+MAX_QUERIES = {"traveler home": 4, "request overview": 9, "itinerary": 9, "expert inbox": 8,
+               "expert workspace": 14, "vendor dashboard": 5, "REST itinerary": 8}
 
 
 def _count(client, state, page: str) -> int:

@@ -307,3 +307,4 @@ def test_the_traveler_changes_the_dates_from_the_request_page_and_bookings_outsi
     assert (state.phase, state.request.end_date, state.current_itinerary.version) == (Phase.PLANNING, new_end, 2)
     statuses = dict(Booking.objects.filter(state=state).values_list("slot_id", "status"))
     assert (statuses[early.pk], statuses[late.pk]) == ("requested", "cancelled")
+    assert f'value="{new_end.isoformat()}"' in client.get(detail).content.decode()  # the card shows the new dates

@@ -50,7 +50,7 @@ class HomeView(ExpertMixin, PartsMixin, TemplateView):
         page = Paginator(lists["active"], ACTIVE_PAGE).get_page(self.request.GET.get("page"))
         context.update(waiting=lists["waiting"], page_obj=page, active=page.object_list,
                        is_paginated=page.has_other_pages(), signals=expert_signals([self.expert.pk])[self.expert.pk],
-                       board=selectors.booking_board(self.request.user))
+                       board=selectors.booking_counts(self.request.user))
         return context
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from apps.coordination.access import bookings_visible_to, requests_visible_to
@@ -13,8 +13,8 @@ from apps.experts.models import ConsultationSlot, Expert
 
 
 def expert_of(user) -> Expert | None:
-    """The signed-in user's expert profile, if any."""
-    return Expert.objects.filter(user=user).first()
+    """The signed-in user's expert profile, if any (its user joined: the pages print its name)."""
+    return Expert.objects.filter(user=user).select_related("user").first()
 
 
 def inbox(user) -> dict:
@@ -29,22 +29,34 @@ def inbox(user) -> dict:
     }
 
 
+def _board_filters(user, now) -> tuple:
+    """The expert's bookings, and the filters of the board's ``open`` and ``problem`` ones."""
+    mine = bookings_visible_to(user).filter(state__expert__user=user)
+    open_ = Q(status__in=[BookingStatus.REQUESTED, BookingStatus.PENDING])
+    recent = now - dt.timedelta(days=14)
+    problem = (Q(status__in=[BookingStatus.DECLINED, BookingStatus.EXPIRED], updated_at__gte=recent)
+               | Q(status__in=[BookingStatus.REQUESTED, BookingStatus.PENDING], needs_manual_confirmation=True)
+               | (Q(status=BookingStatus.PENDING) & ~Q(proposal={})))
+    return mine, open_, problem
+
+
 def booking_board(user, *, now=None) -> dict:
     """The expert's bookings across vendors: ``pending`` (soonest deadline first),
     ``problems`` needing action (declined, expired, a vendor proposal waiting, or the
     vendor's inventory was down) and ``confirmed`` upcoming ones."""
     now = now or timezone.now()
-    mine = bookings_visible_to(user).filter(state__expert__user=user)
-    open_ = mine.filter(status__in=[BookingStatus.REQUESTED, BookingStatus.PENDING])
-    recent = now - dt.timedelta(days=14)
-    problem = (Q(status__in=[BookingStatus.DECLINED, BookingStatus.EXPIRED], updated_at__gte=recent)
-               | Q(status__in=[BookingStatus.REQUESTED, BookingStatus.PENDING], needs_manual_confirmation=True)
-               | (Q(status=BookingStatus.PENDING) & ~Q(proposal={})))
+    mine, open_, problem = _board_filters(user, now)
     return {
-        "pending": open_.exclude(problem).order_by("deadline", "pk"),
+        "pending": mine.filter(open_).exclude(problem).order_by("deadline", "pk"),
         "problems": mine.filter(problem).order_by("-updated_at"),
         "confirmed": mine.filter(status=BookingStatus.CONFIRMED, slot__start__gte=now).order_by("slot__start"),
     }
+
+
+def booking_counts(user, *, now=None) -> dict:
+    """How many bookings :func:`booking_board` lists as ``pending`` and ``problems``, in one query."""
+    mine, open_, problem = _board_filters(user, now or timezone.now())
+    return mine.aggregate(pending=Count("pk", filter=open_ & ~problem), problems=Count("pk", filter=problem))
 
 
 def consultation_days(expert: Expert, *, now=None, days: int = 30) -> list[tuple[dt.date, list[dict]]]:

@@ -2,10 +2,13 @@
 request's page (matches, expert, consultation, recommendations), history, notifications."""
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -19,6 +22,7 @@ from apps.coordination.services.intake import request_submit
 from apps.coordination.services.lifecycle import NOT_CANCELLABLE
 from apps.core.errors import DomainError
 from apps.core.ids import parse_int
+from apps.portals.fragments import versioned_fragment
 from apps.portals.gates import TravelerPortalMixin
 from apps.portals.imports import panel_context
 from apps.portals.shared import ChatContextMixin, CommandView, PartsMixin, RequestScopeMixin, cleaned, posted_id
@@ -110,9 +114,17 @@ class RequestDetailView(TravelerPortalMixin, RequestScopeMixin, PartsMixin, Temp
         context["phases"] = [p for p in Phase if p != Phase.CANCELLED]
         context["cancellable_statuses"], context["closed_phases"] = list(HOLDING_STATUSES), list(NOT_CANCELLABLE)
         if state.phase in CHANGE_PHASES:
-            context["requirements_form"] = RequirementsForm.of(self.experience_request)
+            context["requirements_card"] = self.requirements_card()
         context.update(panel_context(self, parse_int(self.request.GET.get("import") or "")))
         return context
+
+    def requirements_card(self) -> SafeString:
+        """The folded requirements form (a dozen widgets, most of the page's rendering), kept per
+        the request's current values: the form is always unbound, so they are all it shows."""
+        form = RequirementsForm.of(self.experience_request)
+        values = hashlib.sha256(repr(sorted(form.initial.items())).encode()).hexdigest()[:16]
+        return versioned_fragment(self.request, "traveler/_requirements.html", state=self.state, variant=values,
+                                  context=lambda: {"requirements_form": form, "req": self.experience_request})
 
 
 class _TravelerCommand(TravelerPortalMixin, CommandView):

@@ -57,7 +57,7 @@ def priced_bookings(user, state) -> tuple[list, Money]:
 
 
 def request_overview(user, state) -> dict:
-    """What the request page shows: top matches while choosing (each with its rating and response time), the chosen expert, consultation slots in both zones, the newest recommendation
+    """What the request page shows: top matches while choosing (each with its rating and response time), the chosen expert, the booked consultation or the free slots in both zones, the newest recommendation
     the traveler received, the bookings and the browse wishes or event shortlist."""
     request = state.request
     context = {"matches": [], "consultations": [], "booked_consultations": []}
@@ -66,8 +66,9 @@ def request_overview(user, state) -> dict:
     if state.expert_accepted_at:
         held = ConsultationSlot.objects.filter(request=request).select_related("expert")
         context["booked_consultations"] = [consultation_view(s, request.traveler.time_zone) for s in held]
-        free = consultation_slot_list_free([state.expert_id]).select_related("expert")[:12]
-        context["consultations"] = [consultation_view(s, request.traveler.time_zone) for s in free]
+        if not context["booked_consultations"]:  # the free times are offered until one is booked
+            free = consultation_slot_list_free([state.expert_id]).select_related("expert")[:12]
+            context["consultations"] = [consultation_view(s, request.traveler.time_zone) for s in free]
     versions = list(recommendations_visible_to(user, state)[:1])
     context["recommendation"] = versions[0] if versions else None
     context["bookings"], context["bookings_total"] = priced_bookings(user, state)

@@ -90,7 +90,7 @@ class HomeView(_VendorView, PartsMixin, TemplateView):
         vendor = self.own_vendor() if part else self.vendor
         if vendor is None:
             return context
-        board = {name: list(qs) for name, qs in vendor_booking_board(self.request.user).items()}
+        board = vendor_booking_board(self.request.user)
         if part in (None, "pending"):
             tz = ZoneInfo(vendor.time_zone)
             # Plain values: a hundred Slot + Offering instances (JSON fields decoded) cost more than the page.
