@@ -50,36 +50,24 @@ def event_frame(message: dict) -> str:
     return json.dumps({**{k: v for k, v in message.items() if k != "frame"}, "type": "event"})
 
 
-async def _send(layer, messages: list[tuple[str, dict]]) -> tuple[int, Exception | None]:
-    """Send ``(group, message)`` pairs in order; how many went out and the error that
-    stopped the rest (None when all went out)."""
-    for sent, (group, message) in enumerate(messages):
-        try:
-            await layer.group_send(group, message)
-        except Exception as exc:  # the layer being down must never break a command
-            return sent, exc
-    return len(messages), None
-
-
 def _publish(rows: list[OutboxMessage]) -> int:
     """Publish ``rows`` in order and record the outcome. Stops at the first failure: when
     the layer is down the rest would fail too; they stay due for the next run.
 
     Each message carries its WebSocket ``frame``, serialized once here rather than by each
-    of the hundreds of sockets that may receive it. All rows go out in one event loop (one
-    ``async_to_sync``): each call starts a loop, and the Redis layer a connection per loop."""
-    if not rows:
-        return 0
-    frames = {}
+    of the hundreds of sockets that may receive it."""
+    layer = get_channel_layer()
+    delivered, frames = [], {}
     for row in rows:
         if id(row.payload) not in frames:
             frames[id(row.payload)] = event_frame(row.payload)
-    sent, error = async_to_sync(_send)(get_channel_layer(), [
-        (row.group, {**row.payload, "frame": frames[id(row.payload)]}) for row in rows])
-    if error is not None:
-        log.warning("outbox %s not published: %s", rows[sent].pk, error)
-        OutboxMessage.objects.filter(pk=rows[sent].pk).update(attempts=F("attempts") + 1, last_error=str(error)[:500])
-    delivered = [row.pk for row in rows[:sent]]
+        try:
+            async_to_sync(layer.group_send)(row.group, {**row.payload, "frame": frames[id(row.payload)]})
+        except Exception as exc:  # the layer being down must never break a command
+            log.warning("outbox %s not published: %s", row.pk, exc)
+            OutboxMessage.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1, last_error=str(exc)[:500])
+            break
+        delivered.append(row.pk)
     OutboxMessage.objects.filter(pk__in=delivered).update(delivered_at=timezone.now(), attempts=F("attempts") + 1,
                                                           last_error="")
     return len(delivered)
