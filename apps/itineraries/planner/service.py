@@ -220,42 +220,37 @@ def _straighten(problem: toptw.Problem, routes: list[list[int]], anywhere: Colle
         route[:] = order.best_order(problem, r, route, anywhere)
 
 
-def _limit_transfers(problem: toptw.Problem, routes: list[list[int]], nodes: list[Node], left: list[LeftOut],
-                     anywhere: Collection[int]) -> None:
-    """Safety net for the rare day that still travels more than MAX_TRANSFER_MIN: the
-    sight whose removal saves the most travel goes first."""
+def _drop_sights_while(problem: toptw.Problem, routes: list[list[int]], nodes: list[Node], left: list[LeftOut],
+                       anywhere: Collection[int], measure: Callable[[Sequence[int]], float], most: float,
+                       reason: str) -> None:
+    """Safety net: while a day measures more than ``most``, the sight whose removal brings
+    the measure down the most (and keeps the day feasible) goes, left out for ``reason``."""
     for r, route in enumerate(routes):
-        while _travel_of(problem, route, anywhere) > MAX_TRANSFER_MIN:
-            options = [(_travel_of(problem, rest, anywhere), v, rest) for v in route if is_sight(nodes[v - 1])
-                       and not nodes[v - 1].forced and _feasible(problem, r, rest := [u for u in route if u != v],
-                                                                 anywhere)]
+        while measure(route) > most:
+            options = [(measure(rest), v, rest) for v in route if is_sight(nodes[v - 1]) and not nodes[v - 1].forced
+                       and _feasible(problem, r, rest := [u for u in route if u != v], anywhere)]
             if not options:
                 break
-            _cost, v, rest = min(options, key=lambda o: o[:2])
+            _measure, v, rest = min(options, key=lambda o: o[:2])
             route[:] = rest
-            left.append(LeftOut(nodes[v - 1].cand.title, _("too much travel from the rest of the day"),
-                                nodes[v - 1].cand.score))
+            left.append(LeftOut(nodes[v - 1].cand.title, reason, nodes[v - 1].cand.score))
+
+
+def _limit_transfers(problem: toptw.Problem, routes: list[list[int]], nodes: list[Node], left: list[LeftOut],
+                     anywhere: Collection[int]) -> None:
+    """For the rare day that still travels more than MAX_TRANSFER_MIN."""
+    _drop_sights_while(problem, routes, nodes, left, anywhere, lambda route: _travel_of(problem, route, anywhere),
+                       MAX_TRANSFER_MIN, _("too much travel from the rest of the day"))
 
 
 def _limit_spread(problem: toptw.Problem, routes: list[list[int]], nodes: list[Node], left: list[LeftOut],
                   anywhere: Collection[int]) -> None:
-    """Safety net for the day whose stops lie in more than two neighbourhoods (the search
-    keeps a day to its two areas, but two stops of one area may lie at its opposite ends):
-    the sight whose removal gathers the day most goes first (:func:`.balance.even_out` may
-    then bring a closer one)."""
-    def spread(route: Sequence[int]) -> float:
-        return spread_km([nodes[v - 1].cand.location for v in route if v not in anywhere])
-
-    for r, route in enumerate(routes):
-        while spread(route) > NEIGHBOURHOOD_MAX_KM:
-            options = [(spread(rest), v, rest) for v in route if is_sight(nodes[v - 1]) and not nodes[v - 1].forced
-                       and _feasible(problem, r, rest := [u for u in route if u != v], anywhere)]
-            if not options:
-                break
-            _spread, v, rest = min(options, key=lambda o: o[:2])
-            route[:] = rest
-            left.append(LeftOut(nodes[v - 1].cand.title, _("away from the neighbourhoods of the rest of the day"),
-                                nodes[v - 1].cand.score))
+    """For the day whose stops lie in more than two neighbourhoods (the search keeps a day
+    to its two areas, but two stops of one area may lie at its opposite ends);
+    :func:`.balance.even_out` may then bring a closer sight."""
+    _drop_sights_while(problem, routes, nodes, left, anywhere,
+                       lambda route: spread_km([nodes[v - 1].cand.location for v in route if v not in anywhere]),
+                       NEIGHBOURHOOD_MAX_KM, _("away from the neighbourhoods of the rest of the day"))
 
 
 def _spend(routes: Sequence[Sequence[int]], nodes: Sequence[Node]) -> Decimal:
