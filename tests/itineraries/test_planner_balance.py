@@ -72,3 +72,13 @@ def test_a_thin_day_takes_a_sight_of_a_day_at_the_pace_that_takes_one_from_a_ful
     routes = [[1, 2, 3, 4, 5], [6, 7, 8, 9], [10, 11, 12]]
     assert balanced(nodes, routes, PACES["moderate"]) == [4, 4, 4]
     assert 6 in routes[2] and any(v in routes[1] for v in range(1, 6))
+
+
+def test_when_the_pace_cannot_be_held_every_day_no_day_is_left_empty():
+    """A packed trip (six sights a day) that holds only eleven sights, all on day 1 and
+    day 2: no day is above the pace, yet the empty third day takes sights of the others
+    until no day has two more than another (a thin market is spread, not piled up)."""
+    sights = [sight(f"Centre {k}", at(0.1 * k, 0.1 * (k % 3)), 3, k) for k in range(11)]
+    routes = [list(range(1, 7)), list(range(7, 12)), []]
+    counts = balanced(sights, routes, PACES["packed"])
+    assert sorted(counts) == [3, 4, 4] and max(counts) - min(counts) <= 1

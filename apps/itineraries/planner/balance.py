@@ -46,7 +46,9 @@ def within_capacity(problem: toptw.Problem, r: int, route: Sequence[int]) -> boo
 def even_out(problem: toptw.Problem, routes: list[list[int]], nodes: Sequence[Node], pace: PaceRule,
              anywhere: Collection[int], *, max_transfer: int, money_left: Decimal) -> None:
     """Move or add sights into the days below ``pace.sights[0]`` (in place), the day with the
-    fewest ways to grow first. When no sight fits a thin day directly, a day at the pace
+    fewest ways to grow first; when the trip cannot hold the pace every day (a thin market,
+    a tight budget), the days are evened out instead of one staying empty. When no sight
+    fits a thin day directly, a day at the pace
     lends it one and takes one from a fuller day (a chain of two moves). When the day's
     restaurants hold it in their corner of the city (its two neighbourhoods, its transfers),
     a restaurant gives way to the meal of the traveler's choosing (eaten where the route
@@ -72,14 +74,26 @@ def even_out(problem: toptw.Problem, routes: list[list[int]], nodes: Sequence[No
                 return found
         return []
 
+    def lenders(r: int) -> list[int]:
+        """Days that may give day r a sight: those above the pace, and (when the market or
+        the budget cannot fill every day) those with two sights more than r."""
+        return [s for s, route in enumerate(routes)
+                if s != r and (count(route) > fewest or count(route) >= count(routes[r]) + 2)]
+
+    def given(days: Collection[int]) -> list[tuple[int, int]]:
+        """(sight, day) for the sights of ``days`` whose day stays in two neighbourhoods without them."""
+        return [(v, s) for s in days for v in sights(routes[s])
+                if spread_km([nodes[u - 1].cand.location for u in routes[s] if u != v and u not in anywhere])
+                <= NEIGHBOURHOOD_MAX_KM]
+
     while True:
-        donors = [s for s, route in enumerate(routes) if count(route) > fewest]
         thin = [r for r, route in enumerate(routes) if count(route) < fewest]
-        if not donors or not thin:
+        if not thin:
             return
-        pool = [(v, s) for s in donors for v in sights(routes[s])]
-        pool += [(v, None) for v in spare if (nodes[v - 1].cand.price or 0) <= money_left]
-        moves = [(len(found), min(found), r) for r in thin if (found := options(r, routes[r], pool))]
+        affordable = [(v, None) for v in spare if (nodes[v - 1].cand.price or 0) <= money_left]
+        pool = given([s for s, route in enumerate(routes) if count(route) > fewest]) + affordable
+        moves = [(len(found), min(found), r) for r in thin
+                 if (found := options(r, routes[r], given(lenders(r)) + affordable))]
         if moves:
             _n, (_added, v, s, route), r = min(moves)
             moves = [(r, route, v, s)]
