@@ -13,34 +13,47 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from decimal import Decimal
 
+import numpy as np
+
 from . import order, toptw
+from .areas import km_between
 from .build import DAY, Node, PaceRule, is_sight
-from .travel import Point, haversine_km
+from .travel import Point
 
 NEIGHBOURHOOD_KM = 2.0  # a sight joins a day when it is this close to one of the day's two hearts
 NEIGHBOURHOOD_MAX_KM = 2.5  # no stop of a day lies further than this from the nearer of its two hearts
-
-
-def two_neighbourhoods(points: Sequence[Point], km: float = NEIGHBOURHOOD_KM) -> bool:
-    """Whether every point lies within ``km`` of one of two of them."""
-    return len(points) <= 2 or any(all(min(haversine_km(p, a), haversine_km(p, b)) <= km for p in points)
-                                   for a in points for b in points)
 
 
 def spread_km(points: Sequence[Point]) -> float:
     """The fewest km within which every point lies of one of two of them."""
     if len(points) <= 2:
         return 0.0
-    return min(max(min(haversine_km(p, a), haversine_km(p, b)) for p in points) for a in points for b in points)
+    km = km_between(points, points)
+    # per pair of hearts (a, b): the furthest point from the nearer of the two
+    return float(np.minimum(km[:, :, None], km[:, None, :]).max(axis=0).min())
 
 
-def within_capacity(problem: toptw.Problem, r: int, route: Sequence[int]) -> bool:
-    """Whether day ``r``'s visits stay within its capacities (the pace's sights, per kind)."""
+def two_neighbourhoods(points: Sequence[Point], km: float = NEIGHBOURHOOD_KM) -> bool:
+    """Whether every point lies within ``km`` of one of two of them."""
+    return spread_km(points) <= km
+
+
+def room_left(problem: toptw.Problem, r: int, route: Sequence[int]) -> list[int] | None:
+    """What day ``r``'s capacities (the pace's sights, per kind) leave once ``route`` is
+    planned (negative where it is over); None when the problem has none."""
     if not problem.capacity:
-        return True
-    room = problem.capacity[r]
-    loads = [problem.vertices[v].load for v in route]
-    return all(sum(load[j] for load in loads if j < len(load)) <= most for j, most in enumerate(room))
+        return None
+    room = list(problem.capacity[r])
+    for v in route:
+        for j, used in enumerate(problem.vertices[v].load[:len(room)]):
+            room[j] -= used
+    return room
+
+
+def fits_room(problem: toptw.Problem, room: list[int] | None, v: int) -> bool:
+    """Whether visit ``v`` fits what :func:`room_left` left."""
+    return room is None or (min(room, default=0) >= 0
+                            and all(used <= left for used, left in zip(problem.vertices[v].load, room)))
 
 
 def even_out(problem: toptw.Problem, routes: list[list[int]], nodes: Sequence[Node], pace: PaceRule,
@@ -92,14 +105,16 @@ def even_out(problem: toptw.Problem, routes: list[list[int]], nodes: Sequence[No
             return
         affordable = [(v, None) for v in spare if (nodes[v - 1].cand.price or 0) <= money_left]
         pool = given([s for s, route in enumerate(routes) if count(route) > fewest]) + affordable
+        # an unplanned sight joins only a day whose neighbourhoods hold it (areas.day_areas)
         moves = [(len(found), min(found), r) for r in thin
-                 if (found := options(r, routes[r], given(lenders(r)) + affordable))]
+                 if (found := options(r, routes[r], given(lenders(r)) + [(v, s) for v, s in affordable
+                                                                          if r in (nodes[v - 1].tours or ())]))]
         if moves:
             _n, (_added, v, s, route), r = min(moves)
             moves = [(r, route, v, s)]
         else:
             moves = _chain(routes, thin, [t for t, route in enumerate(routes) if count(route) == fewest], pool,
-                           sights, options)
+                           given, options)
         if not moves:
             return
         for r, route, v, s in moves:
@@ -111,11 +126,12 @@ def even_out(problem: toptw.Problem, routes: list[list[int]], nodes: Sequence[No
                 routes[s].remove(v)
 
 
-def _chain(routes, thin: Sequence[int], level: Sequence[int], pool, sights, options) -> list[tuple]:
+def _chain(routes, thin: Sequence[int], level: Sequence[int], pool, given, options) -> list[tuple]:
     """Two moves (day, its new route, the sight it takes, the day it comes from) by which a
-    thin day takes a sight of a day at the pace (``level``) that takes one from ``pool``."""
+    thin day takes a sight of a day at the pace (``level``) that takes one from ``pool``;
+    ``given(days)``: the sights those days may lend."""
     for r in thin:
-        lent = [(v, t) for t in level for v in sights(routes[t])]
+        lent = given(level)
         for _added, v, t, route in sorted(options(r, routes[r], lent), key=lambda o: o[0]):
             rest = [u for u in routes[t] if u != v]
             refill = options(t, rest, [(u, s) for u, s in pool if s != r])
@@ -149,9 +165,10 @@ def _insertions(problem: toptw.Problem, r: int, route: list[int], pool, nodes: S
     km = NEIGHBOURHOOD_KM if two_neighbourhoods(here) else spread_km(here)
     base = order.travel_of(problem, route, anywhere)
     out = []
+    room = room_left(problem, r, route)
     for v, s in pool:
         cand = nodes[v - 1].cand
-        if not within_capacity(problem, r, route + [v]) or not two_neighbourhoods(here + [cand.location], km):
+        if not fits_room(problem, room, v) or not two_neighbourhoods(here + [cand.location], km):
             continue
         fits = [(added, v, s, option) for k in range(len(route) + 1)
                 if (added := order.travel_of(problem, option := route[:k] + [v] + route[k:], anywhere) - base)
