@@ -91,8 +91,13 @@ def rain_of(weather: Mapping | None) -> list[Window]:
 
 def day_ranges(cand: Candidate, day: dt.date, lo: int, hi: int, rain: Sequence[Window]) -> list[Window]:
     """A candidate's start ranges on a day within [lo, hi], dry if it is outdoors."""
-    ranges = clip(cand.windows.get(day, ()), lo, hi)
-    return ranges if cand.indoor else dry(ranges, rain, cand.duration)
+    return _ranges(cand.windows.get(day, ()), lo, hi, () if cand.indoor else rain, cand.duration)
+
+
+def _ranges(windows: Sequence[Window], lo: int, hi: int, rain: Sequence[Window], duration: int) -> list[Window]:
+    """Start ranges within [lo, hi] of a visit of ``duration`` that stays out of ``rain``."""
+    ranges = clip(windows, lo, hi)
+    return dry(ranges, rain, duration) if rain else ranges
 
 
 def absolute(day_index: int, ranges: Sequence[Window]) -> tuple[Window, ...]:
@@ -119,9 +124,8 @@ def _trip_windows(windows: tuple[tuple[dt.date, tuple[Window, ...]], ...], durat
     opening hours and visit lengths. ``rain`` per day (empty: indoors), ``holidays`` per day
     (empty: not crowd-sensitive)."""
     by_day = dict(windows)
-    per_day = {i: clip(by_day.get(day, ()), day_start, day_end - duration) for i, day in enumerate(days)}
-    if rain:
-        per_day = {i: dry(ranges, rain[i], duration) for i, ranges in per_day.items()}
+    per_day = {i: _ranges(by_day.get(day, ()), day_start, day_end - duration, rain[i] if rain else (), duration)
+               for i, day in enumerate(days)}
     per_day = {i: r for i, r in per_day.items() if r}
     if holidays and 2 * sum(holidays) <= len(days) and any(not holidays[i] for i in per_day):
         per_day = {i: r for i, r in per_day.items() if not holidays[i]}
