@@ -6,15 +6,25 @@ carries its own copy of a render's peak. In a forked child the render shares the
 worker's loaded code, sends its result back through a pipe and exits: its memory goes
 with it. The child must not use the database (it would share the parent's connection):
 give it plain data, such as an HTML string.
+
+One such child at a time per machine (a lock file): two at once (two workers, or a render
+queued again while its outdated twin still runs) would add their peaks; the second waits
+for the first to end.
 """
 from __future__ import annotations
 
+import fcntl
+import gc
 import os
 import pickle
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
+
+LOCK_FILE = Path(tempfile.gettempdir()) / "traveloure-call-in-child.lock"
 
 
 class ChildFailed(RuntimeError):
@@ -22,10 +32,23 @@ class ChildFailed(RuntimeError):
 
 
 def call_in_child(func: Callable[..., T], *args) -> T:
-    """``func(*args)`` computed in a forked child; its exception is raised here."""
+    """``func(*args)`` computed in a forked child, once no other child of this module runs
+    on the machine; its exception is raised here."""
+    with open(LOCK_FILE, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, after the child ended
+        ok, value = _fork_and_wait(func, args)
+    if not ok:
+        raise value
+    return value
+
+
+def _fork_and_wait(func: Callable[..., T], args: tuple) -> tuple[bool, T | Exception]:
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns
+        # The collector would write to the header of every object inherited from the
+        # parent (the worker's own, not frozen), copying their pages into the child.
+        gc.freeze()
         os.close(read_fd)
         try:
             try:
@@ -45,7 +68,4 @@ def call_in_child(func: Callable[..., T], *args) -> T:
     _, status = os.waitpid(pid, 0)
     if not data:
         raise ChildFailed(f"the child process ended without a result (wait status {status})")
-    ok, value = pickle.loads(data)
-    if not ok:
-        raise value
-    return value
+    return pickle.loads(data)
