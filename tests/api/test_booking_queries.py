@@ -15,10 +15,11 @@ pytestmark = pytest.mark.django_db
 
 # token + user, request scope, slot (the platform's own inventory: no second read), state
 # lock, price rules, seat hold, booking, state version, event, outbox rows (the vendor's
-# user comes with the booking), installments of the answer, confirmation task; after
-# commit: publish the rows as written (one UPDATE marks them delivered), notification,
-# insights and trip-guard tasks; + begin/commit (a savepoint in the test transaction).
-QUERY_BUDGET = 18
+# user comes with the booking), confirmation task (a new booking has no installments: the
+# answer reads none); after commit: publish the rows as written (one UPDATE marks them
+# delivered), notification, insights and trip-guard tasks; + begin/commit (a savepoint in
+# the test transaction).
+QUERY_BUDGET = 17
 
 
 @pytest.mark.parametrize("earlier_bookings", [0, 6])

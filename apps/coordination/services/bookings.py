@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -324,6 +325,9 @@ def booking_request(*, state_id: int, actor, slot_id: int, quantity: int, item_i
         )
         if stay:
             booking.nights.set(stay)
+        # A new booking has no installments yet (a payment schedule comes later): whoever
+        # answers with it (the REST create) does not read them.
+        prefetch_related_objects([booking], Prefetch("installments", queryset=PaymentInstallment.objects.none()))
         extra = {"pricing": {"agreed": f"{agreed[0]}"} if agreed else
                  {"base": f"{price.base}", "discount": f"{price.discount}", "rules": price.rules}}
         if known.stale:
