@@ -14,8 +14,10 @@ from django.utils import timezone
 from apps.coordination.models import Booking, CoordinationState
 from apps.coordination.phases import BookingStatus, Phase
 from apps.coordination.services.bookings import booking_cancel
+from apps.coordination.services.external import external_bookings_add
 from apps.portals.fragments import CSRF_MARKER
-from tests.factories import make_offering, make_request, make_slot
+from tests.coordination.test_external_bookings import DINNER
+from tests.factories import make_offering, make_request, make_slot, make_user
 from tests.factories.bookings import make_booking
 from tests.itineraries.factories import make_itinerary
 
@@ -93,6 +95,17 @@ def test_cached_itinerary_json_follows_a_booking_change(client):
     booking_cancel(booking_id=booked[0]["id"], actor=state.request.traveler)
     again = [item["booking"] for day in client.get(url).json()["days"] for item in day["items"] if item["booking"]]
     assert booked[0]["status"] == "confirmed" and again[0] == {**booked[0], "status": "cancelled"}
+
+
+def test_cached_itinerary_json_follows_a_booking_made_elsewhere_and_still_checks_who_asks(client):
+    state = _trip(2)
+    url = PAGES["REST itinerary"][0](state)
+    client.force_login(state.request.traveler)
+    assert client.get(url).json()["external_bookings"] == []
+    external_bookings_add(state_id=state.pk, actor=state.request.traveler, items=[DINNER])
+    assert [b["reference"] for b in client.get(url).json()["external_bookings"]] == [DINNER["reference"]]
+    client.force_login(make_user())  # the JSON is cached now: another traveler still gets a 404
+    assert client.get(url).status_code == 404
 
 
 def test_cached_days_follow_a_booking_change_and_carry_each_visitors_csrf_token(client):
