@@ -17,7 +17,7 @@ from apps.coordination.services.bookings import booking_cancel
 from apps.coordination.services.external import external_bookings_add
 from apps.portals.fragments import CSRF_MARKER
 from tests.coordination.test_external_bookings import DINNER
-from tests.factories import make_offering, make_request, make_slot, make_user
+from tests.factories import make_offering, make_request, make_slot, make_user, phase_repair
 from tests.factories.bookings import make_booking
 from tests.itineraries.factories import make_itinerary
 
@@ -124,3 +124,16 @@ def test_cached_days_follow_a_booking_change_and_carry_each_visitors_csrf_token(
                               r'name="csrfmiddlewaretoken" value="([^"]+)"', html).groups()
     assert CSRF_MARKER not in html
     assert other.post(action, {"csrfmiddlewaretoken": token}).status_code == 302  # a forged token would be 403
+
+
+def test_cached_request_head_marks_each_pages_tab_and_follows_the_phase(client):
+    state = _trip(2)
+    client.force_login(state.request.traveler)
+    overview, itinerary = (reverse(f"traveler:{name}", args=[state.request_id]) for name in ("request_detail", "itinerary"))
+    for _ in range(2):  # cold, then from the cache
+        assert f'<a href="{overview}" aria-current="page">' in client.get(overview).content.decode()
+        html = client.get(itinerary).content.decode()
+        assert f'<a href="{itinerary}" aria-current="page">' in html and f'<a href="{overview}">' in html
+    assert f'data-live-phase="{state.pk}">Planning<' in html
+    phase_repair(state_id=state.pk, actor=None, phase=Phase.BOOKING)
+    assert f'data-live-phase="{state.pk}">Booking<' in client.get(itinerary).content.decode()
