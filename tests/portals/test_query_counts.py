@@ -137,3 +137,14 @@ def test_cached_request_head_marks_each_pages_tab_and_follows_the_phase(client):
     assert f'data-live-phase="{state.pk}">Planning<' in html
     phase_repair(state_id=state.pk, actor=None, phase=Phase.BOOKING)
     assert f'data-live-phase="{state.pk}">Booking<' in client.get(itinerary).content.decode()
+
+
+def test_cached_bookings_card_of_the_workspace_follows_a_booking_change(client):
+    state = _trip(2)
+    url = PAGES["expert workspace"][0](state)
+    booking = Booking.objects.filter(state=state, status=BookingStatus.CONFIRMED).order_by("pk").first()
+    client.force_login(state.expert.user)
+    for _ in range(2):  # cold, then from the cache
+        assert f'data-live-booking="{booking.pk}" data-status="confirmed"' in client.get(url).content.decode()
+    booking_cancel(booking_id=booking.pk, actor=state.request.traveler)
+    assert f'data-live-booking="{booking.pk}" data-status="cancelled"' in client.get(url).content.decode()
