@@ -123,6 +123,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock at BEGIN, so concurrent commands queue
     # up instead of failing with "database is locked" when they upgrade a read lock.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
+    DATABASES["default"]["ENGINE"] = "apps.core.sqlite"
 elif env_bool("DB_POOL", False):
     # Under ASGI each request runs in a thread of its own, so persistent connections
     # (DB_CONN_MAX_AGE) are never reused but pile up; psycopg's pool is shared by the

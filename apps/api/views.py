@@ -11,6 +11,7 @@ from apps.coordination.access import (can_edit_itinerary_draft, events_visible_t
                                       requests_open_to_negotiation, requests_visible_to, sees_vendor_slice,
                                       shortlist_visible_to)
 from apps.coordination.models import CoordinationState
+from apps.coordination.presenters import itinerary_json_for_state
 from apps.coordination.services.browse import browse_start, plan_item_add, plan_item_remove
 from apps.coordination.services.changes import requirements_change
 from apps.coordination.services.experts import (consultation_book, consultation_times, expert_accept, expert_choose,
@@ -25,9 +26,8 @@ from apps.coordination.services.recommendations import (recommendation_edit, rec
 from apps.coordination.services.weddings import negotiated_bookings_settle, price_accept, price_offer, shortlist_add
 from apps.core.errors import DomainError, NotFound
 from apps.experts.selectors import consultation_slot_list_free
-from apps.imports.selectors import external_bookings_json
-from apps.itineraries.selectors import (draft_alternatives, itinerary_draft_for_request, itinerary_json_cached,
-                                       itinerary_serialize, itinerary_with_days)
+from apps.itineraries.selectors import (draft_alternatives, itinerary_draft_for_request, itinerary_serialize,
+                                       itinerary_with_days)
 from apps.vendors.selectors import offering_search
 
 from .serializers import (ID_PATTERN, INTAKE_FIELD_PATHS, ConsultationSlotOutput, DraftAddInput, DraftEntryInput,
@@ -46,13 +46,6 @@ def _input(serializer_class, request, *, query: bool = False):
     return data
 
 
-def _itinerary_json(state) -> dict:
-    """The current version as the traveler sees it, with the bookings made elsewhere
-    (``external_bookings``: not managed here, each time in its place's zone)."""
-    return {**itinerary_json_cached(state.current_itinerary_id, bookings_version=state.version),
-            "external_bookings": external_bookings_json(state)}
-
-
 class FlowActionsMixin:
     """The coordination flow on ``requests/<id>/``: matches, expert, consultations,
     recommendations, itinerary, browse wishes, changes of mind, wedding shortlist.
@@ -62,10 +55,14 @@ class FlowActionsMixin:
     own scope); the services then check the caller's role on it (403 for a visible request).
     """
 
-    def _state(self, pk, *, negotiation: bool = False) -> CoordinationState:
+    def _state(self, pk, *, negotiation: bool = False, lean: bool = False) -> CoordinationState:
+        """``lean``: the state and its expert only, without the request's people (the scope's
+        joins), for a read that needs no more: a narrower query is cheaper to compile."""
         user = self.request.user
         scope = requests_open_to_negotiation(user) if negotiation else requests_fully_visible_to(user)
-        return get_object_or_404(scope.select_related("coordination"), pk=pk).coordination
+        scope = scope.select_related(None).select_related("coordination__expert") if lean else (
+            scope.select_related("coordination"))
+        return get_object_or_404(scope, pk=pk).coordination
 
     def _request_out(self, pk) -> Response:
         return Response(RequestOutputSerializer(self.get_queryset().get(pk=pk)).data)
@@ -144,12 +141,12 @@ class FlowActionsMixin:
         """The version the traveler sees, with the bookings made elsewhere (``external_bookings``,
         not managed here); ``?draft=1``: the expert's unsent draft (expert, staff) with the
         alternatives it could take in."""
-        state = self._state(pk)
+        state = self._state(pk, lean=True)
         if request.query_params.get("draft") in ("1", "true"):
             return self._draft_out(state)
         if not state.current_itinerary_id:
             raise NotFound(_("No itinerary yet."), code="itinerary.none")
-        return Response(_itinerary_json(state))
+        return Response(itinerary_json_for_state(state))
 
     def _draft_out(self, state, code=status.HTTP_200_OK) -> Response:
         require(can_edit_itinerary_draft(self.request.user, state), self.request.user, state,
@@ -253,7 +250,7 @@ class FlowActionsMixin:
         return Response(cancellation_outcome(state_id=state.pk, booking_ids=[b["booking"] for b in preview["bookings"]]))
 
     def _itinerary_out(self, pk, code) -> Response:
-        return Response(_itinerary_json(self._state(pk)), status=code)
+        return Response(itinerary_json_for_state(self._state(pk)), status=code)
 
     @extend_schema(parameters=[OfferingSearchInput], responses=OfferingOutput(many=True))
     @action(detail=True, methods=["get"])

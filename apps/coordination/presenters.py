@@ -19,9 +19,11 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from apps.core.money import Money, quantize
+from apps.itineraries.selectors import itinerary_serialize, itinerary_with_days
 from apps.vendors.models import Slot
 
 from .models import Booking, ExternalBooking, Message, PaymentInstallment, Thread
@@ -29,6 +31,7 @@ from .selectors import installment_status
 
 LIVE = "live"
 REST = "rest"
+ITINERARY_JSON_CACHE_SECONDS = 3600
 
 
 def _iso(value: dt.datetime | None, tz: dt.tzinfo = dt.UTC) -> str | None:
@@ -120,6 +123,27 @@ def external_booking_json(booking: ExternalBooking) -> dict:
             "reference": booking.reference,
             "price": (Money(booking.price, booking.currency).as_dict() if booking.price is not None else None),
             "source_import": booking.source_import_id, "managed_here": False}
+
+
+def external_bookings_json(state) -> list[dict]:
+    """The trip's bookings made elsewhere, in time order, as :func:`external_booking_json`."""
+    rows = ExternalBooking.objects.filter(state=state).order_by("starts_at", "pk")
+    return [external_booking_json(row) for row in rows]
+
+
+def itinerary_json_for_state(state) -> dict:
+    """The current version as the traveler sees it (:func:`itinerary_serialize`) with the
+    bookings made elsewhere (``external_bookings``), cached per state version: a version's
+    days and items never change, and every change of its bookings or of the bookings made
+    elsewhere is an engine command, which bumps the state's version. The caller checked
+    that the state has a current itinerary and who may see it."""
+    key = f"itinerary-json:{state.current_itinerary_id}:{state.version}"
+    data = cache.get(key)
+    if data is None:
+        itinerary = itinerary_with_days().get(pk=state.current_itinerary_id)
+        data = {**itinerary_serialize(itinerary), "external_bookings": external_bookings_json(state)}
+        cache.set(key, data, ITINERARY_JSON_CACHE_SECONDS)
+    return data
 
 
 def thread_json(thread: Thread) -> dict:

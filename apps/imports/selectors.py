@@ -9,7 +9,7 @@ from django.utils import formats
 
 from apps.coordination.access import can_import_bookings
 from apps.coordination.models import ExternalBooking
-from apps.coordination.presenters import external_booking_json
+from apps.coordination.presenters import external_bookings_json
 
 from .models import ConfirmationImport
 
@@ -29,12 +29,6 @@ def displayed(item: dict) -> dict:
     return {**item, "kind_label": KIND_LABELS.get(item["kind"], item["kind"]),
             "starts": _local(item["start"], item.get("start_zone") or item["time_zone"]),
             "ends": _local(item.get("end"), item["time_zone"])}
-
-
-def external_bookings_json(state) -> list[dict]:
-    """The trip's bookings made elsewhere, in time order, as :func:`external_booking_json`."""
-    rows = ExternalBooking.objects.filter(state=state).order_by("starts_at", "pk")
-    return [external_booking_json(row) for row in rows]
 
 
 def elsewhere_panel(user, state, *, preview_id: int | None = None) -> dict:

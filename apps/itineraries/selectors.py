@@ -5,7 +5,6 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from django.db import models
-from django.core.cache import cache
 from django.db.models import Prefetch
 
 from apps.core.money import Money
@@ -13,8 +12,6 @@ from apps.core.money import Money
 from apps.vendors.models import Offering
 
 from .models import Day, Item, Itinerary, ItineraryState, Place
-
-ITINERARY_JSON_CACHE_SECONDS = 3600
 
 
 def itinerary_with_days(queryset=None):
@@ -94,18 +91,3 @@ def draft_entry_search(request, query: str, limit: int = 8) -> list[dict]:
              for o in offerings]
             + [{"entry": f"place:{p.pk}", "title": p.name, "what": p.category.replace("_", " ").capitalize()}
                for p in places])
-
-
-def itinerary_json_cached(itinerary_id: int, *, bookings_version: int) -> dict | None:
-    """:func:`itinerary_serialize` of one version, cached: the version's days and items never
-    change, its bookings do, so ``bookings_version`` must change with them (the request's
-    coordination version does: every booking change is an engine command). None if absent."""
-    key = f"itinerary-json:{itinerary_id}:{bookings_version}"
-    data = cache.get(key)
-    if data is None:
-        itinerary = itinerary_with_days().filter(pk=itinerary_id).first()
-        if itinerary is None:
-            return None
-        data = itinerary_serialize(itinerary)
-        cache.set(key, data, ITINERARY_JSON_CACHE_SECONDS)
-    return data

@@ -14,8 +14,10 @@ from django.utils import timezone
 from apps.coordination.models import Booking, CoordinationState
 from apps.coordination.phases import BookingStatus, Phase
 from apps.coordination.services.bookings import booking_cancel
+from apps.coordination.services.external import external_bookings_add
 from apps.portals.fragments import CSRF_MARKER
-from tests.factories import make_offering, make_request, make_slot
+from tests.coordination.test_external_bookings import DINNER
+from tests.factories import make_offering, make_request, make_slot, make_user, phase_repair
 from tests.factories.bookings import make_booking
 from tests.itineraries.factories import make_itinerary
 
@@ -95,6 +97,17 @@ def test_cached_itinerary_json_follows_a_booking_change(client):
     assert booked[0]["status"] == "confirmed" and again[0] == {**booked[0], "status": "cancelled"}
 
 
+def test_cached_itinerary_json_follows_a_booking_made_elsewhere_and_still_checks_who_asks(client):
+    state = _trip(2)
+    url = PAGES["REST itinerary"][0](state)
+    client.force_login(state.request.traveler)
+    assert client.get(url).json()["external_bookings"] == []
+    external_bookings_add(state_id=state.pk, actor=state.request.traveler, items=[DINNER])
+    assert [b["reference"] for b in client.get(url).json()["external_bookings"]] == [DINNER["reference"]]
+    client.force_login(make_user())  # the JSON is cached now: another traveler still gets a 404
+    assert client.get(url).status_code == 404
+
+
 def test_cached_days_follow_a_booking_change_and_carry_each_visitors_csrf_token(client):
     state = _trip(2)
     url = PAGES["itinerary"][0](state)
@@ -111,3 +124,27 @@ def test_cached_days_follow_a_booking_change_and_carry_each_visitors_csrf_token(
                               r'name="csrfmiddlewaretoken" value="([^"]+)"', html).groups()
     assert CSRF_MARKER not in html
     assert other.post(action, {"csrfmiddlewaretoken": token}).status_code == 302  # a forged token would be 403
+
+
+def test_cached_request_head_marks_each_pages_tab_and_follows_the_phase(client):
+    state = _trip(2)
+    client.force_login(state.request.traveler)
+    overview, itinerary = (reverse(f"traveler:{name}", args=[state.request_id]) for name in ("request_detail", "itinerary"))
+    for _ in range(2):  # cold, then from the cache
+        assert f'<a href="{overview}" aria-current="page">' in client.get(overview).content.decode()
+        html = client.get(itinerary).content.decode()
+        assert f'<a href="{itinerary}" aria-current="page">' in html and f'<a href="{overview}">' in html
+    assert f'data-live-phase="{state.pk}">Planning<' in html
+    phase_repair(state_id=state.pk, actor=None, phase=Phase.BOOKING)
+    assert f'data-live-phase="{state.pk}">Booking<' in client.get(itinerary).content.decode()
+
+
+def test_cached_bookings_card_of_the_workspace_follows_a_booking_change(client):
+    state = _trip(2)
+    url = PAGES["expert workspace"][0](state)
+    booking = Booking.objects.filter(state=state, status=BookingStatus.CONFIRMED).order_by("pk").first()
+    client.force_login(state.expert.user)
+    for _ in range(2):  # cold, then from the cache
+        assert f'data-live-booking="{booking.pk}" data-status="confirmed"' in client.get(url).content.decode()
+    booking_cancel(booking_id=booking.pk, actor=state.request.traveler)
+    assert f'data-live-booking="{booking.pk}" data-status="cancelled"' in client.get(url).content.decode()

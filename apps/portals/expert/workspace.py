@@ -20,6 +20,7 @@ from apps.core.errors import DomainError
 from apps.core.ids import parse_int
 from apps.exports.document import build_document
 from apps.itineraries.selectors import draft_alternatives, draft_entry_search, itinerary_draft_for_request
+from apps.portals.fragments import versioned_fragment
 from apps.portals.imports import panel_context
 from apps.portals.shared import (ChatContextMixin, ItineraryContextMixin, PartsMixin, RequestScopeMixin, accept_change,
                                  cleaned, error_text)
@@ -42,10 +43,13 @@ class RequestView(ExpertMixin, ItineraryContextMixin, PartsMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         versions = list(recommendations_visible_to(self.request.user, self.state)[:5])
+        bookings = bookings_visible_to(self.request.user).filter(state=self.state).order_by("slot__start", "pk")
+        # The bookings card once per state version (every booking change is an engine command);
+        # whoever passes the expert portal's gate and the scope sees all of the request's bookings.
+        bookings_html = versioned_fragment(self.request, self.parts["bookings"], state=self.state, variant="expert",
+                                           context=lambda: {"bookings": bookings, "req": self.experience_request})
         context.update(**self.itinerary_context(portal="expert"), **self.draft_context(), portal="expert",
-                       versions=versions,
-                       bookings=bookings_visible_to(self.request.user).filter(state=self.state)
-                       .order_by("slot__start", "pk"))
+                       versions=versions, bookings=bookings, bookings_html=bookings_html)
         context.update(panel_context(self, parse_int(self.request.GET.get("import") or "")))
         return context
 
