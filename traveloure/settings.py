@@ -173,9 +173,14 @@ STORAGES = {
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 if REDIS_URL:
+    # Redis Pub/Sub: a group event is one PUBLISH that each server process receives once and
+    # hands to its sockets in memory. The list-based core layer costs four Redis round trips
+    # per socket (pop, back-up, clean-up), which made a 500-socket fan-out wait on Redis.
+    # A socket that misses an event while its process reconnects sees the version gap on
+    # the next one and resyncs (see apps.coordination.consumers).
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNELS_PREFIX", "traveloure")},
         }
     }
