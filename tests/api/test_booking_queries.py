@@ -17,9 +17,9 @@ pytestmark = pytest.mark.django_db
 # lock, price rules, seat hold, booking, state version, event, outbox rows (the vendor's
 # user comes with the booking), confirmation task (a new booking has no installments: the
 # answer reads none); after commit: publish the rows as written (one UPDATE marks them
-# delivered), notification, insights and trip-guard tasks; + begin/commit (a savepoint in
-# the test transaction).
-QUERY_BUDGET = 17
+# delivered), the event's one follow-up task (notifications, insights, trip guard); +
+# begin/commit (a savepoint in the test transaction).
+QUERY_BUDGET = 15
 
 
 @pytest.mark.parametrize("earlier_bookings", [0, 6])
