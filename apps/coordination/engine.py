@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.commit import after_commit, send_task
-from apps.core.errors import Conflict
+from apps.core.errors import Conflict, NotFound
 from apps.core.requestlog import current_request_id
 
 from . import checks
@@ -157,8 +157,11 @@ def snapshot(state_id: int) -> CoordinationState:
 
 
 @contextmanager
-def command(state_id: int, *, actor, expected_version: int | None = None):
-    """Run one engine command on the locked state row.
+def command(state_id: int | None = None, *, actor, expected_version: int | None = None,
+            request_id: int | None = None, missing_code: str = "request.not_found"):
+    """Run one engine command on the locked state row (``state_id``, or the state of the
+    request ``request_id``, which saves a caller that has only the request's id a look-up;
+    no such request → NotFound ``missing_code``: the body checks who may act).
 
     The body receives a :class:`Command`; it raises :class:`DomainError` to refuse (the
     transaction rolls back, nothing is written), calls ``skip()`` when already applied,
@@ -168,8 +171,11 @@ def command(state_id: int, *, actor, expected_version: int | None = None):
     changed meanwhile is refused with Conflict ``state.version_conflict`` before the body runs.
     """
     with transaction.atomic():
-        state = (CoordinationState.objects.select_for_update(of=("self",))
-                 .select_related("request", "expert").get(pk=state_id))
+        locked = CoordinationState.objects.select_for_update(of=("self",)).select_related("request", "expert")
+        if request_id is None:
+            state = locked.get(pk=state_id)
+        elif (state := locked.filter(request_id=request_id).first()) is None:
+            raise NotFound(_("No such request."), code=missing_code)
         if expected_version is not None and state.version != expected_version:
             raise Conflict(_("The request changed while this was being prepared; please try again."),
                            code="state.version_conflict")

@@ -13,13 +13,13 @@ from tests.factories import make_booking_state, make_expert, make_offering, make
 
 pytestmark = pytest.mark.django_db
 
-# token + user, request scope, slot (the platform's own inventory: no second read), state
-# lock, price rules, seat hold, booking, state version, event, outbox rows (the vendor's
+# token + user, slot (the platform's own inventory: no second read), state lock (by the
+# request id: who may book is checked on the locked state), price rules, seat hold, booking, state version, event, outbox rows (the vendor's
 # user comes with the booking), confirmation task (a new booking has no installments: the
 # answer reads none); after commit: publish the rows as written (one UPDATE marks them
 # delivered), the event's one follow-up task (notifications, insights, trip guard); +
 # begin/commit (a savepoint in the test transaction).
-QUERY_BUDGET = 15
+QUERY_BUDGET = 14
 
 
 @pytest.mark.parametrize("earlier_bookings", [0, 6])
