@@ -41,7 +41,7 @@ from apps.itineraries.models import Item
 from apps.requests.models import ExperienceType
 from apps.vendors import inventory
 from apps.vendors.models import Confirmation, Offering, PriceUnit, Slot
-from apps.vendors.pricing import offer_refund, quote, quote_stay, refund, seats_taken
+from apps.vendors.pricing import offer_refund, quote, quote_stay, refund, seats_taken, with_price_rules
 from apps.vendors.selectors import slot_find_alternative, stay_nights
 from apps.vendors.services import HOTELS, slot_hold, slot_release, slots_hold, slots_release
 from apps.vendors.supplier import octo_settings, supplier_backed
@@ -221,7 +221,7 @@ def slot_offer(slot_id: int, *, nights: int = 1) -> SlotOffer:
     wait on the network: call it before any transaction, and pass the answer to
     :func:`booking_request`. Errors: ``booking.slot_not_found`` (404), ``booking.unavailable``
     (409) when a night of the stay has no slot."""
-    slot = Slot.objects.select_related("offering__vendor").filter(pk=slot_id).first()
+    slot = with_price_rules(Slot.objects.select_related("offering__vendor")).filter(pk=slot_id).first()
     if slot is None:
         raise NotFound(_("No such slot."), code="booking.slot_not_found")
     if nights <= 1:
