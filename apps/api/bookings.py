@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.accounts.models import Role
-from apps.coordination.access import bookings_visible_to, has_role, requests_visible_to
+from apps.coordination.access import bookings_visible_to, has_role
 from apps.coordination.models import Booking, VendorResponse
 from apps.coordination.presenters import REST, booking_json
 from apps.coordination.services.bookings import (
@@ -24,7 +24,7 @@ from apps.coordination.services.bookings import (
     slot_offer,
     vendor_respond,
 )
-from apps.core.errors import DomainError, Forbidden, NotFound
+from apps.core.errors import DomainError, Forbidden
 from apps.vendors.selectors import vendor_of_user
 
 from .errors import exception_handler
@@ -153,15 +153,13 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         def prepare():
             data = BookingCreateInput(data=request.data)
             data.is_valid(raise_exception=True)
-            state_id = (requests_visible_to(request.user).filter(pk=data.validated_data["request"])
-                        .values_list("coordination__pk", flat=True).first())
-            if state_id is None:
-                raise NotFound(_("No such request."), code="booking.request_not_found")
-            return data.validated_data, state_id, slot_offer(data.validated_data["slot"])
+            return data.validated_data, slot_offer(data.validated_data["slot"])
 
         def handler(prepared):
-            data, state_id, offer = prepared
-            booking = booking_request(state_id=state_id, actor=request.user, slot_id=data["slot"],
+            data, offer = prepared
+            # The service locks the request's state by the request id and checks who may
+            # book (404 ``booking.request_not_found`` for a request the caller does not see).
+            booking = booking_request(request_id=data["request"], actor=request.user, slot_id=data["slot"],
                                       quantity=data["quantity"], item_id=data["item"], offer=offer)
             # The service hands back the booking with its state, vendor, offering and slot
             # loaded: answer from it rather than reading it again (the hot path).

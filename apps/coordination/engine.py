@@ -4,7 +4,10 @@ Every command runs inside :func:`command`: one transaction that locks the state 
 lets the command check its rules and apply its change, then bumps the version, appends
 exactly one :class:`Event` and writes one outbox row per audience. The outbox is
 published after commit (see :mod:`apps.coordination.relay`); a crash between commit and
-publish loses nothing because the periodic relay picks the rows up again.
+publish loses nothing because the periodic relay picks the rows up again. Everything else
+an event sets off (notifications, the apps subscribed in :mod:`.hooks`, the trip guard)
+runs in one follow-up task per event (:func:`.flow_tasks.follow_up_event`), queued
+right after the publish.
 
 Slow work (the planner, providers, vendor inventories) never runs under the lock: the
 caller reads a :func:`snapshot`, checks its rules and does the work on it, then applies
@@ -21,15 +24,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.commit import after_commit, send_task
-from apps.core.errors import Conflict
+from apps.core.errors import Conflict, NotFound
 from apps.core.requestlog import current_request_id
 
-from . import checks, hooks
+from . import checks
 from .access import STAFF_GROUP, event_is_private, request_group, stakeholder_ids, user_group, vendor_group
 from .models import CoordinationState, Event, OutboxMessage
 from .phases import PHASES
 
-GUARD_TASK = "apps.coordination.flow_tasks.refresh_checks"
+FOLLOW_UP_TASK = "apps.coordination.flow_tasks.follow_up_event"
 
 
 def require_phase(state: CoordinationState, *phases: str) -> None:
@@ -134,16 +137,14 @@ def _write_outbox(cmd: Command, event: Event) -> list[OutboxMessage]:
 
 
 def _after_commit(event_id: int, rows: list[OutboxMessage], guard_state_id: int | None = None) -> None:
-    """Publish the event's outbox rows as written (no read back), then tell the apps
-    subscribed in :mod:`.hooks` (insights queues its update) and, after a command that
-    changed what the trip guard judges, queue the guard (:func:`.services.guard.checks_refresh`);
-    one callback, so a command still adds exactly one."""
+    """Publish the event's outbox rows as written (no read back), then queue the event's
+    one follow-up task (notifications, :mod:`.hooks` subscribers and, after a command that
+    changed what the trip guard judges, the guard); one callback, so a command still adds
+    exactly one."""
     from .relay import publish_event
 
     publish_event(event_id, rows=rows)
-    hooks.event_committed(event_id)
-    if guard_state_id is not None:
-        send_task(GUARD_TASK, guard_state_id)
+    send_task(FOLLOW_UP_TASK, event_id, guard_state_id)
 
 
 def snapshot(state_id: int) -> CoordinationState:
@@ -156,8 +157,11 @@ def snapshot(state_id: int) -> CoordinationState:
 
 
 @contextmanager
-def command(state_id: int, *, actor, expected_version: int | None = None):
-    """Run one engine command on the locked state row.
+def command(state_id: int | None = None, *, actor, expected_version: int | None = None,
+            request_id: int | None = None, missing_code: str = "request.not_found"):
+    """Run one engine command on the locked state row (``state_id``, or the state of the
+    request ``request_id``, which saves a caller that has only the request's id a look-up;
+    no such request → NotFound ``missing_code``: the body checks who may act).
 
     The body receives a :class:`Command`; it raises :class:`DomainError` to refuse (the
     transaction rolls back, nothing is written), calls ``skip()`` when already applied,
@@ -167,8 +171,11 @@ def command(state_id: int, *, actor, expected_version: int | None = None):
     changed meanwhile is refused with Conflict ``state.version_conflict`` before the body runs.
     """
     with transaction.atomic():
-        state = (CoordinationState.objects.select_for_update(of=("self",))
-                 .select_related("request", "expert").get(pk=state_id))
+        locked = CoordinationState.objects.select_for_update(of=("self",)).select_related("request", "expert")
+        if request_id is None:
+            state = locked.get(pk=state_id)
+        elif (state := locked.filter(request_id=request_id).first()) is None:
+            raise NotFound(_("No such request."), code=missing_code)
         if expected_version is not None and state.version != expected_version:
             raise Conflict(_("The request changed while this was being prepared; please try again."),
                            code="state.version_conflict")

@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from apps.core.errors import Conflict, DomainError
 
+from . import hooks
 from .models import CoordinationState
+from .notifications import notify_event
 from .phases import OPEN_PHASES, Phase
 from .selectors import booking_ids_ended, trips_to_advance
 from .services.bookings import booking_complete
@@ -99,9 +101,28 @@ def _complete(state_id: int) -> None:
     review_request(state_id=state_id)
 
 
-def refresh_checks(state_id: int) -> bool:
-    """After a command that changed items, bookings, legs or payments: the trip guard."""
-    return checks_refresh(state_id=state_id)
+def follow_up_event(event_id: int, guard_state_id: int | None = None) -> dict[str, object]:
+    """What an engine event sets off, in one task per event (queued by the engine after it
+    publishes the event): notify the people it addresses, tell the apps subscribed in
+    :mod:`.hooks` (insights) and, when ``guard_state_id`` is given (the command changed what
+    the guard judges), run the trip guard on that state. Each step is idempotent and runs
+    even when an earlier one failed; the task then fails with the first error (so it shows
+    among the failed tasks) and its periodic sweeps (``notify_pending``,
+    ``refresh_recent_checks``, the nightly insights rebuild) catch up. Returns each step's
+    result."""
+    steps = {"notified": lambda: notify_event(event_id), "hooks": lambda: hooks.event_committed(event_id)}
+    if guard_state_id is not None:
+        steps["guard_changed"] = lambda: checks_refresh(state_id=guard_state_id)
+    done, failure = {}, None
+    for name, step in steps.items():
+        try:
+            done[name] = step()
+        except Exception as exc:  # one failing step must not stop the others
+            log.exception("follow-up %s of event %s failed", name, event_id)
+            failure = failure or exc
+    if failure is not None:
+        raise failure
+    return done
 
 
 def refresh_recent_checks(minutes: int = 15) -> int:

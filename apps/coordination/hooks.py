@@ -2,9 +2,11 @@
 register in their ``AppConfig.ready()``, so coordination calls them without importing them
 and without dotted paths in settings.
 
-- :func:`on_event` subscribes ``func(event_id)``; it runs after each engine command
-  commits, inside the engine's single after-commit callback, right after the event is
-  published. It must be quick and must not raise: queue a task.
+- :func:`on_event` subscribes ``func(event_id)``; it runs in the worker, in the event's
+  follow-up task (:func:`.flow_tasks.follow_up_event`, queued after each engine command
+  commits and its event is published), after the notifications. It must be idempotent
+  (a failed follow-up may run again); what it raises is logged and fails that task
+  without stopping the guard.
 - :func:`provide_planner_signals` names the one ``func(request) -> dict`` that gives the
   planner learned signals (vendor reliability, traveler history); without it the planner
   plans from the catalogue alone.
@@ -25,7 +27,7 @@ def on_event(func: Callable[[int], object]) -> Callable[[int], object]:
 
 
 def event_committed(event_id: int) -> None:
-    """Engine side: tell every subscriber that ``event_id`` is committed and published."""
+    """Follow-up task side: tell every subscriber that ``event_id`` is committed and published."""
     for func in tuple(_event_subscribers):
         func(event_id)
 

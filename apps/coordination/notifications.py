@@ -3,7 +3,7 @@ into in-app, e-mail and Web Push notifications. Reads (the notification centre, 
 status) are in :mod:`apps.coordination.selectors`, a person's settings and read state in
 :mod:`apps.coordination.services.notifications`.
 
-``notify_event`` runs as a django-q task after each command is published;
+``notify_event`` runs in each event's follow-up task (:func:`.flow_tasks.follow_up_event`);
 ``notify_pending`` (periodic) catches up whatever a crash or a failing mail/push server
 left. Both are idempotent: one ``Notification`` per (user, event, channel), sent once.
 The actor of an event is not notified of it. In-app is always on; e-mail and push follow

@@ -21,8 +21,6 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from apps.core.commit import enqueue
-
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -82,8 +80,8 @@ def _publish_locked(queryset) -> int:
 
 
 def publish_event(event_id: int, *, rows: list[OutboxMessage] | None = None) -> int:
-    """Publish the undelivered outbox rows of one event (runs after the command commits)
-    and queue its notifications. Returns how many rows went out.
+    """Publish the undelivered outbox rows of one event (runs after the command commits).
+    Returns how many rows went out.
 
     ``rows``: the rows the command just wrote (with their ids), published as they are,
     without reading or locking them again: the periodic relay only takes rows that are
@@ -96,11 +94,8 @@ def publish_event(event_id: int, *, rows: list[OutboxMessage] | None = None) -> 
             if id(row.payload) not in stored:
                 stored[id(row.payload)] = json.loads(json.dumps(row.payload))
             row.payload = stored[id(row.payload)]
-        delivered = _publish(rows)
-    else:
-        delivered = _publish_locked(OutboxMessage.objects.filter(event_id=event_id))
-    enqueue("apps.coordination.notifications.notify_event", event_id)
-    return delivered
+        return _publish(rows)
+    return _publish_locked(OutboxMessage.objects.filter(event_id=event_id))
 
 
 def relay_undelivered(limit: int = 500) -> int:

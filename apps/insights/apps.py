@@ -11,7 +11,7 @@ class InsightsConfig(AppConfig):
         from apps.coordination import hooks
 
         from .selectors import planner_signals
-        from .tasks import queue_update
+        from .tasks import on_event
 
-        hooks.on_event(queue_update)
+        hooks.on_event(on_event)
         hooks.provide_planner_signals(planner_signals)

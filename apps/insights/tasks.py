@@ -1,6 +1,6 @@
-"""django-q2 tasks of platform intelligence: one incremental update per engine event
-(queued after commit through :mod:`apps.coordination.hooks`) and the full rebuild (nightly, and the
-``rebuild_insights`` staff command). Both are idempotent."""
+"""django-q2 tasks of platform intelligence: one incremental update per engine event (run
+in each event's follow-up task through :mod:`apps.coordination.hooks`) and the full
+rebuild (nightly, and the ``rebuild_insights`` staff command). Both are idempotent."""
 from __future__ import annotations
 
 import logging
@@ -8,7 +8,6 @@ import logging
 from django.db.models import Q
 
 from apps.accounts.models import User
-from apps.core.commit import send_task
 from apps.coordination.models import Booking, Event, Review
 from apps.experts.models import Expert
 from apps.requests.models import ExperienceRequest, TravelerProfile
@@ -34,13 +33,9 @@ def affected_by(event: Event) -> dict[str, set]:
             "destinations": {state.request.destination} if event.type in PATTERN_EVENTS else set()}
 
 
-def queue_update(event_id: int) -> None:
-    """Engine hook (see ``InsightsConfig.ready``): queue :func:`on_event` for a committed event."""
-    send_task("apps.insights.tasks.on_event", event_id)
-
-
 def on_event(event_id: int) -> dict[str, int]:
-    """Refresh the metrics of everyone ``event_id`` touches (see :func:`affected_by`).
+    """Engine hook (see ``InsightsConfig.ready``; runs in the event's follow-up task):
+    refresh the metrics of everyone ``event_id`` touches (see :func:`affected_by`).
     A missing event (deleted request) changes nothing."""
     event = Event.objects.select_related("state__request").filter(pk=event_id).first()
     if event is None:

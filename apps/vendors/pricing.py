@@ -12,15 +12,21 @@ approval makes: the price a traveler approves is the price booked.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.db.models import Aggregate, JSONField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import JSONObject
+
 from apps.core.money import quantize
 
-from .models import PriceRuleKind, PriceUnit, Slot
+from .models import PriceRule, PriceRuleKind, PriceUnit, Slot
+
+RULE_FIELDS = ("id", "kind", "threshold", "months", "percent", "label")
 
 
 @dataclass(frozen=True)
@@ -80,13 +86,51 @@ def _applies(rule, slot: Slot, quantity: int, booked_at: dt.datetime) -> bool:
     return False
 
 
+class _JSONList(Aggregate):
+    """The aggregated values as one JSON array (PostgreSQL ``JSONB_AGG``, SQLite ``JSON_GROUP_ARRAY``)."""
+
+    function = "JSONB_AGG"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra_context)
+
+
+def with_price_rules(slots: QuerySet[Slot]) -> QuerySet[Slot]:
+    """``slots`` carrying their offering's price rules, read in the same query (a JSON list
+    in ``offering_price_rules``) rather than one more query per offering: what
+    :func:`quote` uses when it is there."""
+    rules = (PriceRule.objects.filter(offering=OuterRef("offering")).values("offering")
+             .annotate(rows=_JSONList(JSONObject(**{name: name for name in RULE_FIELDS}))).values("rows"))
+    return slots.annotate(offering_price_rules=Subquery(rules))
+
+
+def _rule(row: dict) -> PriceRule:
+    """A rule from its row in ``offering_price_rules`` (SQLite nests the ``months`` JSON as text
+    and numbers as JSON numbers: both are brought back to the model's types)."""
+    months = row["months"]
+    return PriceRule(**{**row, "months": json.loads(months) if isinstance(months, str) else months,
+                        "percent": Decimal(str(row["percent"])).quantize(Decimal("0.01"))})
+
+
+def _rules(slot: Slot) -> list[PriceRule]:
+    """The slot's offering's price rules, in id order: those :func:`with_price_rules` read
+    with the slot, else the offering's (prefetched rules stay in memory)."""
+    if hasattr(slot, "offering_price_rules"):
+        rules = [_rule(row) for row in slot.offering_price_rules or ()]
+    else:
+        rules = list(slot.offering.price_rules.all())
+    return sorted(rules, key=lambda r: r.pk)
+
+
 def quote(slot: Slot, quantity: int, *, booked_at: dt.datetime) -> Quote:
     """Price ``quantity`` of ``slot`` booked at ``booked_at`` (aware). Reads the slot's offering,
-    vendor and price rules; writes nothing."""
+    vendor and price rules (unless the slot came with them, :func:`with_price_rules`); writes
+    nothing."""
     base = quantize(slot.price * _units(slot, quantity))
     applied = []
     adjustment = Decimal("0")
-    for rule in sorted(slot.offering.price_rules.all(), key=lambda r: r.pk):  # prefetched rules stay in memory
+    for rule in _rules(slot):
         if _applies(rule, slot, quantity, booked_at):
             amount = quantize(base * rule.percent / Decimal(100))
             adjustment += amount

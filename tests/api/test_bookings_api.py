@@ -53,7 +53,11 @@ def test_create_errors_are_json(setup):
     assert response.status_code == 409
     assert response.json()["code"] == "booking.sold_out" and set(response.json()) == {"code", "detail", "fields"}
     other = make_booking_state()
-    assert _create(client, other, slot).status_code == 404
+    for refused in (_create(client, other, slot),  # another traveler's request
+                    client.post("/api/v1/bookings/", {"request": 10**9, "slot": slot.pk}, format="json"),
+                    _create(_client(slot.offering.vendor.user), state, slot)):  # the vendor books no one's seats
+        assert (refused.status_code, refused.json()["code"]) == (404, "booking.request_not_found")
+    assert Slot.objects.get(pk=slot.pk).capacity_available == 5 and not Booking.objects.exists()
     assert client.post("/api/v1/bookings/", {"slot": slot.pk}, format="json").json()["fields"].keys() == {"request"}
 
 

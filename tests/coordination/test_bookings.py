@@ -30,6 +30,7 @@ from apps.core.errors import Conflict, DomainError, Forbidden, NotFound
 from apps.vendors import inventory
 from apps.vendors.inventory import PlatformInventory
 from apps.vendors.models import Confirmation, PriceRule, Slot
+from apps.vendors.pricing import quote, with_price_rules
 from tests.factories import make_booking_state, make_expert, make_offering, make_slot, make_user, make_vendor
 
 pytestmark = pytest.mark.django_db
@@ -135,6 +136,27 @@ def test_advance_and_group_discounts_applied_and_recorded():
     assert (booking.price, booking.discount, booking.currency) == (Decimal("90.00"), Decimal("10.00"), "JPY")
     rules = _event(state, "booking.requested").payload["pricing"]["rules"]
     assert [(r["label"], r["amount"]) for r in rules] == [("Early bird", "-10.00")]
+
+
+def test_rules_read_with_the_slot_price_as_the_offerings_own(django_assert_num_queries):
+    """:func:`with_price_rules` brings the rules in the slot's query (a JSON column): same
+    quote, every kind and type (a fractional percent, season months), no further query."""
+    start = timezone.now() + dt.timedelta(days=40)
+    slot = make_slot(make_offering(make_vendor()), start=start)
+    PriceRule.objects.create(offering=slot.offering, kind="advance", threshold=30, percent=Decimal("-12.35"),
+                             label="Early bird")
+    PriceRule.objects.create(offering=slot.offering, kind="season", months=[start.month], percent=Decimal("7.5"))
+    PriceRule.objects.create(offering=slot.offering, kind="group", threshold=2, percent=Decimal("-3.05"))
+    PriceRule.objects.create(offering=make_offering(), kind="group", threshold=1, percent=Decimal("-90"))
+    now = timezone.now()
+    expected = quote(Slot.objects.select_related("offering__vendor").get(pk=slot.pk), 3, booked_at=now)
+    assert len(expected.rules) == 3
+    with django_assert_num_queries(1):
+        carried = with_price_rules(Slot.objects.select_related("offering__vendor")).get(pk=slot.pk)
+        assert quote(carried, 3, booked_at=now) == expected
+    bare = with_price_rules(Slot.objects.select_related("offering__vendor")).get(pk=make_slot().pk)
+    with django_assert_num_queries(0):
+        assert quote(bare, 1, booked_at=timezone.now()).rules == []
 
 
 def test_price_per_booking_and_per_night():

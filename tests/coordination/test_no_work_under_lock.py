@@ -15,18 +15,21 @@ from django.db import DatabaseError, connection, transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from apps.coordination import checks
 from apps.coordination.flow_tasks import match_or_fallback
 from apps.coordination.models import Booking, CoordinationState, Event
 from apps.coordination.services import browse, chat, itinerary
 from apps.coordination.services.changes import requirements_change
+from apps.coordination.services.guard import checks_refresh, travel_set
 from apps.core.errors import Conflict
 from apps.integrations import registry
 from apps.integrations.travel import OfflineTravel
 from apps.integrations.weather import NoWeather
-from apps.itineraries.models import Itinerary
+from apps.itineraries.models import Item, Itinerary
 from apps.vendors import inventory
 from tests.conftest import ON_POSTGRES
 from tests.factories import make_offering, make_request, make_slot, make_vendor
+from tests.factories.trips import make_trip
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -204,3 +207,27 @@ def test_the_platform_plans_again_when_a_command_got_in_while_it_planned(probe):
     assert list(Event.objects.filter(state=state).order_by("version").values_list("type", flat=True))[-2:] == [
         "message.posted", "itinerary.proposed"]
     probe.assert_outside_the_lock("weather", "travel")
+
+
+def test_the_trip_guard_evaluates_outside_the_lock_and_again_when_the_trip_changed(monkeypatch):
+    def flight(at):
+        return {"at": at.isoformat(), "mode": "flight", "place": "NRT", "reference": "TP1234"}
+
+    trip = make_trip()
+    traveler = trip.state.request.traveler
+    Item.objects.filter(pk=trip.dinner.pk).update(day=trip.days[0], start=trip.at(0, 19, 30), end=trip.at(0, 21))
+    travel_set(state_id=trip.state.pk, actor=traveler, legs={"arrival": flight(trip.at(0, 22, 5))})
+    evaluate, seen = checks.evaluate, []
+
+    def probe(state):
+        seen.append((connection.in_atomic_block, _row_free(state.pk) if ON_POSTGRES else True, state.version))
+        if len(seen) == 1:  # the traveler changes the arrival while the guard evaluates the old one
+            travel_set(state_id=state.pk, actor=traveler, legs={"arrival": flight(trip.at(0, 6))})
+        return evaluate(state)
+
+    monkeypatch.setattr(checks, "evaluate", probe)
+    checks_refresh(state_id=trip.state.pk)
+    state = trip.fresh()
+    assert [(atomic, free) for atomic, free, _ in seen] == [(False, True), (False, True)]
+    assert seen[1][2] == seen[0][2] + 1  # evaluated again on the changed trip
+    assert state.checks == evaluate(state) and "arrival.after_first_item" not in {f["code"] for f in state.checks}

@@ -41,7 +41,7 @@ from apps.itineraries.models import Item
 from apps.requests.models import ExperienceType
 from apps.vendors import inventory
 from apps.vendors.models import Confirmation, Offering, PriceUnit, Slot
-from apps.vendors.pricing import offer_refund, quote, quote_stay, refund, seats_taken
+from apps.vendors.pricing import offer_refund, quote, quote_stay, refund, seats_taken, with_price_rules
 from apps.vendors.selectors import slot_find_alternative, stay_nights
 from apps.vendors.services import HOTELS, slot_hold, slot_release, slots_hold, slots_release
 from apps.vendors.supplier import octo_settings, supplier_backed
@@ -72,6 +72,7 @@ BOOKABLE_PHASES = (Phase.BOOKING, Phase.CONFIRMED)
 CONFIRM_TASK = "apps.coordination.booking_tasks.confirm_instant_booking"
 REPLAN_TASK = "apps.coordination.booking_tasks.replan_after_fallthrough"
 SUPPLIER_TASK = "apps.coordination.booking_tasks.reconcile_supplier_booking"
+REQUEST_NOT_FOUND = "booking.request_not_found"
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -79,7 +80,8 @@ SUPPLIER_TASK = "apps.coordination.booking_tasks.reconcile_supplier_booking"
 def _require_participant(actor, booking: Booking | None, state) -> None:
     """The client side (traveler, expert of the request, staff); the booking's vendor → 403; others → 404."""
     require(can_manage_bookings(actor, state), actor, state, _("Only the traveler or the expert can do this."),
-            booking=booking, code="booking.participant_only", missing_code="booking.not_found",
+            booking=booking, code="booking.participant_only",
+            missing_code="booking.not_found" if booking else REQUEST_NOT_FOUND,
             missing_message=_("No such booking.") if booking else _("No such request."))
 
 
@@ -219,7 +221,7 @@ def slot_offer(slot_id: int, *, nights: int = 1) -> SlotOffer:
     wait on the network: call it before any transaction, and pass the answer to
     :func:`booking_request`. Errors: ``booking.slot_not_found`` (404), ``booking.unavailable``
     (409) when a night of the stay has no slot."""
-    slot = Slot.objects.select_related("offering__vendor").filter(pk=slot_id).first()
+    slot = with_price_rules(Slot.objects.select_related("offering__vendor")).filter(pk=slot_id).first()
     if slot is None:
         raise NotFound(_("No such slot."), code="booking.slot_not_found")
     if nights <= 1:
@@ -245,7 +247,8 @@ def stay_offer(offering_id: int, first_night: dt.date, nights: int) -> SlotOffer
 
 # --- commands ------------------------------------------------------------------------
 
-def booking_request(*, state_id: int, actor, slot_id: int, quantity: int, item_id: int | None = None,
+def booking_request(*, state_id: int | None = None, actor, slot_id: int, quantity: int, item_id: int | None = None,
+                    request_id: int | None = None,
                     idempotency_key: str | None = None, offer: SlotOffer | None = None, nights: int = 1,
                     quoted_at: dt.datetime | None = None) -> Booking:
     """Hold ``quantity`` seats of a slot for the request and start the vendor's confirmation.
@@ -254,6 +257,9 @@ def booking_request(*, state_id: int, actor, slot_id: int, quantity: int, item_i
     books ``quantity`` guests on one event of the slot, at most the offering's ``max_guests``.
     ``quoted_at``: when the price the traveler approved was quoted (the itinerary version):
     the price rules of that moment apply, so that the approved price is the price booked.
+
+    The request is ``state_id``'s, or ``request_id`` (no such request, or one the actor may
+    not see → NotFound ``booking.request_not_found``).
 
     Preconditions: actor is the traveler, the request's expert or staff (else 404); the
     request is in ``booking`` or ``confirmed``; the slot starts after the vendor's minimum
@@ -279,7 +285,7 @@ def booking_request(*, state_id: int, actor, slot_id: int, quantity: int, item_i
         raise DomainError(_("%(offering)s serves at most %(n)s guests.") % {
             "offering": slot.offering.title, "n": slot.offering.max_guests}, code="booking.invalid",
             fields={"quantity": _("At most %(n)s.") % {"n": slot.offering.max_guests}})
-    with engine.command(state_id, actor=actor) as cmd:
+    with engine.command(state_id, actor=actor, request_id=request_id, missing_code=REQUEST_NOT_FOUND) as cmd:
         state = cmd.state
         existing = open_booking_request(cmd, actor, idempotency_key)
         if existing is not None:

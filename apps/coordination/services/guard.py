@@ -4,6 +4,7 @@ traveler arrives and leaves, apply one of the guard's current suggestions."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -22,24 +23,37 @@ from ..phases import OPEN_PHASES, Phase
 from .drafts import offering_entry
 from .itinerary import itinerary_generate, itinerary_propose
 
+log = logging.getLogger(__name__)
 
-def checks_refresh(*, state_id: int) -> bool:
-    """The trip guard (queued after each command that changed what it judges): evaluate the
+
+def checks_refresh(*, state_id: int, attempts: int = 3) -> bool:
+    """The trip guard (run after each command that changed what it judges): evaluate the
     trip and, when the findings differ from the stored ones, store them with
     ``checks.changed`` (the findings; each vendor whose part changed hears its part).
-    Idempotent: an unchanged result writes nothing. Returns whether it changed."""
-    with engine.command(state_id, actor=None) as cmd:
-        before, findings = cmd.state.checks, checks.evaluate(cmd.state)
+    The trip is evaluated on a :func:`~apps.coordination.engine.snapshot`, outside the lock,
+    and stored only if the state did not change meanwhile (else evaluated again, up to
+    ``attempts`` times; then left to the periodic sweep). Idempotent: an unchanged result
+    writes nothing and takes no lock. Returns whether it changed."""
+    for attempt in range(1, attempts + 1):
+        state = engine.snapshot(state_id)
+        before, findings = state.checks, checks.evaluate(state)
         if findings == before:
-            cmd.skip()
             return False
         vendors = {vendor: checks.for_vendor(findings, vendor)
                    for vendor in sorted(checks.vendors_of(before) | checks.vendors_of(findings))}
-        cmd.set(checks=findings)
-        cmd.record("checks.changed", {"checks": findings, "errors": sum(f["severity"] == checks.ERROR for f in findings)},
-                   vendors={vendor: {"checks": mine} for vendor, mine in vendors.items()
-                            if mine != checks.for_vendor(before, vendor)})
-    return True
+        try:
+            with engine.command(state_id, actor=None, expected_version=state.version) as cmd:
+                cmd.set(checks=findings)
+                cmd.record("checks.changed", {"checks": findings,
+                                              "errors": sum(f["severity"] == checks.ERROR for f in findings)},
+                           vendors={vendor: {"checks": mine} for vendor, mine in vendors.items()
+                                    if mine != checks.for_vendor(before, vendor)})
+            return True
+        except Conflict as exc:
+            if exc.code != "state.version_conflict":
+                raise
+            log.info("guard of state %s: the state changed while it was evaluated (attempt %s)", state_id, attempt)
+    return False
 
 
 def travel_set(*, state_id: int, actor, legs: dict[str, dict | None]) -> CoordinationState:

@@ -1,8 +1,8 @@
 """Feedback after a trip: the traveler reviews the expert, the vendors and the itinerary.
 Each review is an engine command (``review.submitted``), asked for once the trip is over
 (``review.requested``, by the periodic trip task); the metrics it feeds are
-updated by the task insights queues for every event (``apps.insights.tasks.on_event``,
-subscribed through :mod:`apps.coordination.hooks`).
+updated in every event's follow-up task (``apps.insights.tasks.on_event``, subscribed
+through :mod:`apps.coordination.hooks`).
 """
 from __future__ import annotations
 
