@@ -56,7 +56,10 @@ def test_intake_queues_the_matching_check_after_commit_on_the_expert_path(path, 
     for callback in callbacks:
         callback()
     funcs = _queued_funcs(broker)
-    assert [f.rsplit(".", 1)[1] for f in funcs if f.startswith("apps.coordination.flow_tasks.")] == queued
+    # Besides every event's follow-up (notifications, hooks, trip guard), only the matching check.
+    assert [f.rsplit(".", 1)[1] for f in funcs if f.startswith("apps.coordination.flow_tasks.")
+            and not f.endswith(".follow_up_event")] == queued
+    assert "apps.coordination.flow_tasks.follow_up_event" in funcs
 
 
 def test_choose_tells_the_expert_and_is_idempotent():
