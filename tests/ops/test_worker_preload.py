@@ -3,10 +3,7 @@ holidays' country calendars), sets up the template engine and the ECB history, a
 it all before the cluster forks, so that the workers share it; neither Twisted (the web
 server's) nor the URLconf (views, serializers, admin: the system checks would import it)
 is loaded. Run in a fresh interpreter: freezing the collector would outlive the test."""
-import os
-import subprocess
-import sys
-from pathlib import Path
+from tests.fresh_python import run_fresh
 
 SCRIPT = """
 import gc, sys
@@ -25,10 +22,5 @@ print(get_commands()["qcluster"], all(name in sys.modules for name in task_modul
 
 
 def test_qcluster_loads_and_freezes_the_task_code_before_forking(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'preload.sqlite3'}", "TESTING": "1",
-           "DJANGO_SETTINGS_MODULE": "traveloure.settings", "LOG_LEVEL": "ERROR"}
-    done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=Path(__file__).resolve().parents[2], env=env,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split() == ["apps.coordination", "True", "True", "True", "True", "1", "True", "False", "False",
+    assert run_fresh(SCRIPT, tmp_path) == ["apps.coordination", "True", "True", "True", "True", "1", "True", "False", "False",
                                    "[]"]
