@@ -137,13 +137,12 @@ def itinerary_json_for_state(state) -> dict:
     days and items never change, and every change of its bookings or of the bookings made
     elsewhere is an engine command, which bumps the state's version. The caller checked
     that the state has a current itinerary and who may see it."""
-    key = f"itinerary-json:{state.current_itinerary_id}:{state.version}"
-    data = cache.get(key)
-    if data is None:
+    def build() -> dict:
         itinerary = itinerary_with_days().get(pk=state.current_itinerary_id)
-        data = {**itinerary_serialize(itinerary), "external_bookings": external_bookings_json(state)}
-        cache.set(key, data, ITINERARY_JSON_CACHE_SECONDS)
-    return data
+        return {**itinerary_serialize(itinerary), "external_bookings": external_bookings_json(state)}
+
+    return cache.get_or_set(f"itinerary-json:{state.current_itinerary_id}:{state.version}", build,
+                            ITINERARY_JSON_CACHE_SECONDS)
 
 
 def thread_json(thread: Thread) -> dict:

@@ -148,3 +148,5 @@ def test_cached_bookings_card_of_the_workspace_follows_a_booking_change(client):
         assert f'data-live-booking="{booking.pk}" data-status="confirmed"' in client.get(url).content.decode()
     booking_cancel(booking_id=booking.pk, actor=state.request.traveler)
     assert f'data-live-booking="{booking.pk}" data-status="cancelled"' in client.get(url).content.decode()
+    part = client.get(url, {"part": "bookings"}).content.decode()  # the live refresh: the card alone
+    assert f'data-live-booking="{booking.pk}" data-status="cancelled"' in part and "<html" not in part

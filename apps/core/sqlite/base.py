@@ -47,13 +47,14 @@ _pool = _Pool()
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    def _pool_key(self) -> str:
-        return repr(sorted(self.get_connection_params().items()))
+    pool_key: str | None = None  # the connection parameters of a connection the pool may keep
 
     def get_new_connection(self, conn_params):
         if self.is_in_memory_db():
+            self.pool_key = None
             return super().get_new_connection(conn_params)
-        conn = _pool.take(repr(sorted(conn_params.items())))
+        self.pool_key = repr(sorted(conn_params.items()))
+        conn = _pool.take(self.pool_key)
         if conn is None:
             return super().get_new_connection(conn_params)
         # What Django sets per connection, again: a migration may have turned the checks off.
@@ -62,7 +63,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _close(self):
         conn = self.connection
-        if (conn is not None and not self.is_in_memory_db() and not conn.in_transaction
-                and _pool.give(self._pool_key(), conn)):
+        if conn is not None and self.pool_key and not conn.in_transaction and _pool.give(self.pool_key, conn):
             return
         super()._close()

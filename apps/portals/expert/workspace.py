@@ -44,12 +44,15 @@ class RequestView(ExpertMixin, ItineraryContextMixin, PartsMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         versions = list(recommendations_visible_to(self.request.user, self.state)[:5])
         bookings = bookings_visible_to(self.request.user).filter(state=self.state).order_by("slot__start", "pk")
-        # The bookings card once per state version (every booking change is an engine command);
-        # whoever passes the expert portal's gate and the scope sees all of the request's bookings.
-        bookings_html = versioned_fragment(self.request, self.parts["bookings"], state=self.state, variant="expert",
-                                           context=lambda: {"bookings": bookings, "req": self.experience_request})
+        if self.request.GET.get("part") is None:
+            # The page's bookings card once per state version (every booking change is an engine
+            # command; whoever passes the expert portal's gate and the scope sees all of the
+            # request's bookings). The live refresh (?part=bookings) renders it from ``bookings``.
+            context["bookings_html"] = versioned_fragment(
+                self.request, self.parts["bookings"], state=self.state, variant="expert",
+                context=lambda: {"bookings": bookings, "req": self.experience_request})
         context.update(**self.itinerary_context(portal="expert"), **self.draft_context(), portal="expert",
-                       versions=versions, bookings=bookings, bookings_html=bookings_html)
+                       versions=versions, bookings=bookings)
         context.update(panel_context(self, parse_int(self.request.GET.get("import") or "")))
         return context
 
