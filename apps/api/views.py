@@ -1,3 +1,4 @@
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,7 +12,6 @@ from apps.coordination.access import (can_edit_itinerary_draft, events_visible_t
                                       requests_open_to_negotiation, requests_visible_to, sees_vendor_slice,
                                       shortlist_visible_to)
 from apps.coordination.models import CoordinationState
-from apps.coordination.presenters import itinerary_json_for_state
 from apps.coordination.services.browse import browse_start, plan_item_add, plan_item_remove
 from apps.coordination.services.changes import requirements_change
 from apps.coordination.services.experts import (consultation_book, consultation_times, expert_accept, expert_choose,
@@ -30,6 +30,7 @@ from apps.itineraries.selectors import (draft_alternatives, itinerary_draft_for_
                                        itinerary_with_days)
 from apps.vendors.selectors import offering_search
 
+from .itinerary_answer import STATE_FIELDS, itinerary_answer
 from .serializers import (ID_PATTERN, INTAKE_FIELD_PATHS, ConsultationSlotOutput, DraftAddInput, DraftEntryInput,
                           DraftMoveInput, DraftNoteInput, DraftPinInput, EventOutputSerializer, ExpertChoiceInput,
                           GenerateInput,
@@ -55,13 +56,18 @@ class FlowActionsMixin:
     own scope); the services then check the caller's role on it (403 for a visible request).
     """
 
-    def _state(self, pk, *, negotiation: bool = False, lean: bool = False) -> CoordinationState:
+    def _state(self, pk, *, negotiation: bool = False, lean: bool = False,
+               only: tuple[str, ...] = ()) -> CoordinationState:
         """``lean``: the state and its expert only, without the request's people (the scope's
-        joins), for a read that needs no more: a narrower query is cheaper to compile."""
+        joins), for a read that needs no more: a narrower query is cheaper to compile.
+        ``only``: just these fields of the request and its state (``coordination__...``)."""
         user = self.request.user
         scope = requests_open_to_negotiation(user) if negotiation else requests_fully_visible_to(user)
-        scope = scope.select_related(None).select_related("coordination__expert") if lean else (
-            scope.select_related("coordination"))
+        if only:
+            scope = scope.select_related(None).select_related("coordination").only(*only)
+        else:
+            scope = scope.select_related(None).select_related("coordination__expert") if lean else (
+                scope.select_related("coordination"))
         return get_object_or_404(scope, pk=pk).coordination
 
     def _request_out(self, pk) -> Response:
@@ -141,12 +147,12 @@ class FlowActionsMixin:
         """The version the traveler sees, with the bookings made elsewhere (``external_bookings``,
         not managed here); ``?draft=1``: the expert's unsent draft (expert, staff) with the
         alternatives it could take in."""
-        state = self._state(pk, lean=True)
         if request.query_params.get("draft") in ("1", "true"):
-            return self._draft_out(state)
+            return self._draft_out(self._state(pk, lean=True))
+        state = self._state(pk, only=STATE_FIELDS)
         if not state.current_itinerary_id:
             raise NotFound(_("No itinerary yet."), code="itinerary.none")
-        return Response(itinerary_json_for_state(state))
+        return itinerary_answer(request, state)
 
     def _draft_out(self, state, code=status.HTTP_200_OK) -> Response:
         require(can_edit_itinerary_draft(self.request.user, state), self.request.user, state,
@@ -249,8 +255,8 @@ class FlowActionsMixin:
         request_cancel(state_id=state.pk, actor=request.user, reason=data["reason"])
         return Response(cancellation_outcome(state_id=state.pk, booking_ids=[b["booking"] for b in preview["bookings"]]))
 
-    def _itinerary_out(self, pk, code) -> Response:
-        return Response(itinerary_json_for_state(self._state(pk)), status=code)
+    def _itinerary_out(self, pk, code) -> HttpResponse:
+        return itinerary_answer(self.request, self._state(pk, only=STATE_FIELDS), status=code)
 
     @extend_schema(parameters=[OfferingSearchInput], responses=OfferingOutput(many=True))
     @action(detail=True, methods=["get"])

@@ -19,7 +19,6 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.core.cache import cache
 from django.utils import timezone
 
 from apps.core.money import Money, quantize
@@ -31,7 +30,6 @@ from .selectors import installment_status
 
 LIVE = "live"
 REST = "rest"
-ITINERARY_JSON_CACHE_SECONDS = 3600
 
 
 def _iso(value: dt.datetime | None, tz: dt.tzinfo = dt.UTC) -> str | None:
@@ -133,16 +131,10 @@ def external_bookings_json(state) -> list[dict]:
 
 def itinerary_json_for_state(state) -> dict:
     """The current version as the traveler sees it (:func:`itinerary_serialize`) with the
-    bookings made elsewhere (``external_bookings``), cached per state version: a version's
-    days and items never change, and every change of its bookings or of the bookings made
-    elsewhere is an engine command, which bumps the state's version. The caller checked
-    that the state has a current itinerary and who may see it."""
-    def build() -> dict:
-        itinerary = itinerary_with_days().get(pk=state.current_itinerary_id)
-        return {**itinerary_serialize(itinerary), "external_bookings": external_bookings_json(state)}
-
-    return cache.get_or_set(f"itinerary-json:{state.current_itinerary_id}:{state.version}", build,
-                            ITINERARY_JSON_CACHE_SECONDS)
+    bookings made elsewhere (``external_bookings``). The caller checked that the state has
+    a current itinerary and who may see it."""
+    itinerary = itinerary_with_days().get(pk=state.current_itinerary_id)
+    return {**itinerary_serialize(itinerary), "external_bookings": external_bookings_json(state)}
 
 
 def thread_json(thread: Thread) -> dict:

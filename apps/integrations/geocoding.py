@@ -99,8 +99,9 @@ def _index() -> _CityIndex:
 def resolve_city(text: str) -> City | None:
     """Resolve "Tokyo", "Lisbon, Portugal", "Florence, IT" or "Tuscany"; None when unknown.
 
-    Several cities share a name: the country (after a comma) disambiguates, else the most
-    populous wins.
+    Several cities share a name: the country (after a comma) disambiguates, else a city of
+    that very name beats one that has it among its other names (Porto is also one of
+    Bordeaux's), then the most populous wins.
     """
     if not text or not text.strip():
         return None
@@ -116,6 +117,7 @@ def resolve_city(text: str) -> City | None:
     candidates = index.lookup(key)
     if country:
         candidates = [c for c in candidates if c.country == country]
+    candidates.sort(key=lambda c: _norm(c.name) != key)  # stable: most populous first within each
     return candidates[0] if candidates else None
 
 

@@ -122,6 +122,8 @@ def test_time_zone_of_a_coordinate(lat, lon, zone):
     ("Lisbon, Portugal", "Lisbon", "PT", "Europe/Lisbon"),
     ("Tuscany", "Florence", "IT", "Europe/Rome"),
     ("tokyo", "Tokyo", "JP", "Asia/Tokyo"),
+    ("Porto", "Porto", "PT", "Europe/Lisbon"),  # also one of Bordeaux's other names (a bigger city)
+    ("Oporto", "Porto", "PT", "Europe/Lisbon"),
 ])
 def test_resolve_city(text, name, country, zone):
     city = resolve_city(text)

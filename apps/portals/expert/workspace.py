@@ -22,6 +22,7 @@ from apps.exports.document import build_document
 from apps.itineraries.selectors import draft_alternatives, draft_entry_search, itinerary_draft_for_request
 from apps.portals.fragments import versioned_fragment
 from apps.portals.imports import panel_context
+from apps.portals.pagecache import CachedRequestPageMixin
 from apps.portals.shared import (ChatContextMixin, ItineraryContextMixin, PartsMixin, RequestScopeMixin, accept_change,
                                  cleaned, error_text)
 from apps.vendors.models import Offering
@@ -31,7 +32,7 @@ from .forms import (DraftAddForm, DraftEntryForm, DraftMoveForm, DraftNoteForm, 
 from .inbox import ExpertMixin, _ExpertCommand
 
 
-class RequestView(ExpertMixin, ItineraryContextMixin, PartsMixin, TemplateView):
+class RequestView(ExpertMixin, CachedRequestPageMixin, ItineraryContextMixin, PartsMixin, TemplateView):
     """The client's request: what they asked for, where it stands, the expert's draft (edit,
     then send) or the version sent, and bookings. ``?part=days`` / ``?part=bookings`` are the
     live-refreshed fragments, ``?part=search&q=`` the draft's "add" search results."""

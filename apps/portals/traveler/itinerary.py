@@ -10,12 +10,13 @@ from django.views.generic import TemplateView
 from apps.coordination.services import itinerary as itinerary_services
 from apps.core.errors import DomainError
 from apps.portals.gates import TravelerPortalMixin
+from apps.portals.pagecache import CachedRequestPageMixin
 from apps.portals.shared import CommandView, ItineraryContextMixin, PartsMixin, accept_change, cleaned
 
 from .forms import ItemMoveForm
 
 
-class ItineraryView(TravelerPortalMixin, ItineraryContextMixin, PartsMixin, TemplateView):
+class ItineraryView(TravelerPortalMixin, CachedRequestPageMixin, ItineraryContextMixin, PartsMixin, TemplateView):
     """The plan day by day; ``?part=days`` is the live-refreshed fragment."""
 
     template_name = "traveler/itinerary.html"

@@ -25,6 +25,7 @@ from apps.core.ids import parse_int
 from apps.portals.fragments import versioned_fragment
 from apps.portals.gates import TravelerPortalMixin
 from apps.portals.imports import panel_context
+from apps.portals.pagecache import CachedListPageMixin, CachedRequestPageMixin
 from apps.portals.shared import ChatContextMixin, CommandView, PartsMixin, RequestScopeMixin, cleaned, posted_id
 from apps.requests.models import Path
 from apps.requests.services import request_validate
@@ -33,7 +34,7 @@ from . import selectors
 from .forms import EVENT_FIELDS, WIZARD_STEPS, RequestForm, RequirementsForm, ReviewForm, form_field
 
 
-class HomeView(TravelerPortalMixin, ListView):
+class HomeView(TravelerPortalMixin, CachedListPageMixin, ListView):
     """Open requests (newest first, paginated) with their phase, live on ``/ws/me/``."""
 
     template_name = "traveler/home.html"
@@ -97,7 +98,7 @@ class RequestValidateView(TravelerPortalMixin, View):
         return JsonResponse({"errors": errors})
 
 
-class RequestDetailView(TravelerPortalMixin, RequestScopeMixin, PartsMixin, TemplateView):
+class RequestDetailView(TravelerPortalMixin, CachedRequestPageMixin, RequestScopeMixin, PartsMixin, TemplateView):
     """One request: where it stands and the next step (choose an expert, book a
     consultation, review recommendations, see the itinerary). ``?part=<name>`` renders one
     live-refreshed section only."""

@@ -1,0 +1,144 @@
+"""Whole portal pages served from the cache while nothing they show has changed.
+
+The hot pages (a request's overview and itinerary, the workspace, the inboxes) are read
+far more often than they change: live.js re-fetches them after every event, people keep
+them open. A page's HTML is cached per visitor and URL under a key that names all it
+shows:
+
+* the visitor (id, name, role, currency, zone), the language and the time zone;
+* the page's *fingerprint* (:meth:`CachedPageMixin.page_fingerprint`): the version of
+  each coordination state it shows. Every change of a request, its plan or its bookings
+  is an engine command, which bumps the version, so whatever another party does shows at
+  once;
+* the visitor's own *generation*, renewed by every form they post
+  (:class:`PageGenerationMiddleware`): what they change themselves outside the engine (a
+  draft, a slot, their profile) shows at once too;
+* a time bucket of ``PAGE_SECONDS``: what changes without either (free consultation
+  times taken by another traveler, metrics, a supplier's retries) shows within it, as
+  with the pages' 30-second poll.
+
+A page with flash messages to show is rendered and not cached. The CSRF token is the one
+per-response part: the page is rendered with a marker in its place (``fragments``).
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from apps.coordination.access import requests_fully_visible_to, requests_visible_to
+
+from .fragments import CSRF_MARKER, for_cache
+
+PAGE_SECONDS = 20
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _generation_key(user_id: int) -> str:
+    return f"page-generation:{user_id}"
+
+
+def renew_generation(user_id: int) -> None:
+    """The user's cached pages are stale (a fresh value: never one seen before)."""
+    cache.set(_generation_key(user_id), time.time_ns(), None)
+
+
+def _generation(user_id: int) -> int:
+    """The user's current generation; a missing one (never set, or evicted) starts fresh,
+    so a page cached before can never match again."""
+    key = _generation_key(user_id)
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, time.time_ns(), None)
+        value = cache.get(key)
+    return value
+
+
+class PageGenerationMiddleware:
+    """After a signed-in user's form post (or any unsafe request), their cached pages are
+    stale. Put after the authentication middleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method in UNSAFE_METHODS:
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                renew_generation(user.pk)
+        return response
+
+
+def visible_requests_fingerprint(user) -> tuple:
+    """The (request, state version) pairs of every request the user sees (a list page)."""
+    return tuple(requests_visible_to(user).order_by("pk").values_list("pk", "coordination__version"))
+
+
+def request_fingerprint(user, request_id) -> tuple | None:
+    """The version of the request's state if the user sees it whole, else None (the page
+    then renders its 404 uncached)."""
+    found = requests_fully_visible_to(user).filter(pk=request_id).values_list("coordination__pk",
+                                                                              "coordination__version")
+    return found.first()
+
+
+class CachedPageMixin:
+    """A GET page answered from the cache (see the module); put before the view class."""
+
+    def page_fingerprint(self) -> tuple | None:
+        """What the page shows beyond the visitor and the URL; None renders it uncached."""
+        raise NotImplementedError
+
+    def _page_key(self) -> str | None:
+        request = self.request
+        if len(messages.get_messages(request)):  # shown once: never cached
+            return None
+        fingerprint = self.page_fingerprint()
+        if fingerprint is None:
+            return None
+        user = request.user
+        parts = (request.get_full_path(), user.pk, _generation(user.pk), user.display_name(), user.role,
+                 user.currency, user.time_zone, user.is_staff, get_language(), timezone.get_current_timezone_name(),
+                 fingerprint, int(time.time() // PAGE_SECONDS))
+        return "page:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+    def get(self, request, *args, **kwargs):
+        key = self._page_key()
+        if key is None:
+            return super().get(request, *args, **kwargs)
+        html = cache.get(key)
+        if html is None:
+            with for_cache(request):
+                response = super().get(request, *args, **kwargs)
+                if response.status_code != 200 or not hasattr(response, "render"):
+                    return response
+                html = response.render().content.decode()
+            cache.set(key, html, PAGE_SECONDS)
+        return HttpResponse(html.replace(CSRF_MARKER, get_token(request)))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if getattr(self.request, "renders_for_cache", False):
+            context["csrf_token"] = CSRF_MARKER
+        return context
+
+
+class CachedListPageMixin(CachedPageMixin):
+    """A page listing the visitor's requests (an inbox, a dashboard)."""
+
+    def page_fingerprint(self) -> tuple:
+        return visible_requests_fingerprint(self.request.user)
+
+
+class CachedRequestPageMixin(CachedPageMixin):
+    """A page of the URL's request (``request_id``)."""
+
+    def page_fingerprint(self) -> tuple | None:
+        return request_fingerprint(self.request.user, self.kwargs["request_id"])
