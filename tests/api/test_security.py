@@ -5,7 +5,6 @@ import datetime as dt
 
 import pytest
 from axes.models import AccessAttempt
-from django.core.cache import cache
 from django.test import override_settings
 from django_q.signing import SignedPackage
 from rest_framework.test import APIClient
@@ -86,9 +85,6 @@ def test_api_throttle_answers_429_with_retry_after(settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
         **settings.API_RATES, "user_burst": "3/minute", "anon_burst": "2/minute"}}
     user = make_user(Role.TRAVELER)
-    # Not cache.clear(): on Redis that would flush the channel layer's and broker's database too.
-    cache.delete_many([f"throttle_{scope}_{ident}" for scope in settings.API_RATES
-                       for ident in (user.pk, "127.0.0.1")])
     client = APIClient()
     client.force_authenticate(user)
     assert [client.get("/api/v1/requests/").status_code for _ in range(4)] == [200, 200, 200, 429]
@@ -106,7 +102,6 @@ def test_webhooks_are_limited_per_vendor(settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
         **settings.API_RATES, "vendor_hook": "2/minute"}}
     vendor, other = make_vendor(webhook_secret="s"), make_vendor(webhook_secret="s")
-    cache.delete_many([f"throttle_vendor_hook_{v.pk}" for v in (vendor, other)])
     client = APIClient()
     statuses = [client.post(f"/api/v1/vendor-hooks/{vendor.pk}/", {}, format="json").status_code for _ in range(3)]
     assert statuses == [403, 403, 429]  # unsigned: refused, and then no longer even checked
@@ -156,3 +151,26 @@ def test_seed_demo_refuses_the_dev_signing_key_in_production(settings):
     result = subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=settings.BASE_DIR, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0 and "Set Q_SIGNING_KEY" in result.stderr
+
+
+def test_the_limit_slides_across_windows_with_the_previous_count_weighted(settings, rf):
+    from apps.api.throttles import UserBurstThrottle
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
+        **settings.API_RATES, "user_burst": "3/minute"}}
+    request = rf.get("/api/v1/requests/")
+    request.user = make_user(Role.TRAVELER)
+    start = 60 * 29_000_000  # a window's first second
+
+    def attempts(at: float, n: int) -> list[bool]:
+        throttle = UserBurstThrottle()
+        throttle.timer = lambda: at
+        return [throttle.allow_request(request, None) for _ in range(n)], throttle
+
+    assert attempts(start, 4)[0] == [True, True, True, False]
+    allowed, throttle = attempts(start + 10, 1)
+    assert allowed == [False] and throttle.wait() == 50  # the rest of this window: then its 3 start to fade
+    # Half-way through the next window the 3 weigh 1.5: two more requests fit, not three.
+    allowed, throttle = attempts(start + 90, 3)
+    assert allowed == [True, True, False] and throttle.wait() == pytest.approx(10)  # 2 + 3 x 1/3 < 3 at 100 s
+    assert attempts(start + 120, 2)[0] == [True, False]  # the 3 are out; the last window's 2 weigh 2
