@@ -100,6 +100,18 @@ def test_cached_itinerary_json_follows_a_booking_change(client):
     assert booked[0]["status"] == "confirmed" and again[0] == {**booked[0], "status": "cancelled"}
 
 
+def test_cached_itinerary_json_is_served_as_rendered_and_the_browsable_api_still_renders_it(client):
+    state = _trip(2)
+    client.force_login(state.request.traveler)
+    url = PAGES["REST itinerary"][0](state)
+    first, again = client.get(url), client.get(url)  # rendered into the cache, then read from it
+    assert again.content == first.content and again["Content-Type"] == "application/json"
+    assert len(first.json()["days"]) == 2
+    browsable = client.get(url, HTTP_ACCEPT="text/html")
+    assert browsable.status_code == 200 and browsable["Content-Type"].startswith("text/html")
+    assert "external_bookings" in browsable.content.decode()
+
+
 def test_cached_itinerary_json_follows_a_booking_made_elsewhere_and_still_checks_who_asks(client):
     state = _trip(2)
     url = PAGES["REST itinerary"][0](state)
