@@ -1,4 +1,4 @@
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -25,12 +25,13 @@ from apps.coordination.services.recommendations import (recommendation_edit, rec
                                                         recommendation_send)
 from apps.coordination.services.weddings import negotiated_bookings_settle, price_accept, price_offer, shortlist_add
 from apps.core.errors import DomainError, NotFound
+from apps.core.ids import parse_int
 from apps.experts.selectors import consultation_slot_list_free
 from apps.itineraries.selectors import (draft_alternatives, itinerary_draft_for_request, itinerary_serialize,
                                        itinerary_with_days)
 from apps.vendors.selectors import offering_search
 
-from .itinerary_answer import STATE_FIELDS, itinerary_answer
+from .itinerary_answer import itinerary_answer, visible_itinerary
 from .serializers import (ID_PATTERN, INTAKE_FIELD_PATHS, ConsultationSlotOutput, DraftAddInput, DraftEntryInput,
                           DraftMoveInput, DraftNoteInput, DraftPinInput, EventOutputSerializer, ExpertChoiceInput,
                           GenerateInput,
@@ -56,18 +57,13 @@ class FlowActionsMixin:
     own scope); the services then check the caller's role on it (403 for a visible request).
     """
 
-    def _state(self, pk, *, negotiation: bool = False, lean: bool = False,
-               only: tuple[str, ...] = ()) -> CoordinationState:
+    def _state(self, pk, *, negotiation: bool = False, lean: bool = False) -> CoordinationState:
         """``lean``: the state and its expert only, without the request's people (the scope's
-        joins), for a read that needs no more: a narrower query is cheaper to compile.
-        ``only``: just these fields of the request and its state (``coordination__...``)."""
+        joins), for a read that needs no more: a narrower query is cheaper to compile."""
         user = self.request.user
         scope = requests_open_to_negotiation(user) if negotiation else requests_fully_visible_to(user)
-        if only:
-            scope = scope.select_related(None).select_related("coordination").only(*only)
-        else:
-            scope = scope.select_related(None).select_related("coordination__expert") if lean else (
-                scope.select_related("coordination"))
+        scope = scope.select_related(None).select_related("coordination__expert") if lean else (
+            scope.select_related("coordination"))
         return get_object_or_404(scope, pk=pk).coordination
 
     def _request_out(self, pk) -> Response:
@@ -149,10 +145,7 @@ class FlowActionsMixin:
         alternatives it could take in."""
         if request.query_params.get("draft") in ("1", "true"):
             return self._draft_out(self._state(pk, lean=True))
-        state = self._state(pk, only=STATE_FIELDS)
-        if not state.current_itinerary_id:
-            raise NotFound(_("No itinerary yet."), code="itinerary.none")
-        return itinerary_answer(request, state)
+        return self._itinerary_out(pk, status.HTTP_200_OK)
 
     def _draft_out(self, state, code=status.HTTP_200_OK) -> Response:
         require(can_edit_itinerary_draft(self.request.user, state), self.request.user, state,
@@ -256,7 +249,15 @@ class FlowActionsMixin:
         return Response(cancellation_outcome(state_id=state.pk, booking_ids=[b["booking"] for b in preview["bookings"]]))
 
     def _itinerary_out(self, pk, code) -> HttpResponse:
-        return itinerary_answer(self.request, self._state(pk, only=STATE_FIELDS), status=code)
+        request_id = parse_int(pk)
+        found = visible_itinerary(self.request.user, request_id) if request_id is not None else None
+        if found is None:
+            raise Http404
+        state_id, version, itinerary_id = found
+        if itinerary_id is None:
+            raise NotFound(_("No itinerary yet."), code="itinerary.none")
+        return itinerary_answer(self.request, state_id=state_id, version=version, itinerary_id=itinerary_id,
+                                status=code)
 
     @extend_schema(parameters=[OfferingSearchInput], responses=OfferingOutput(many=True))
     @action(detail=True, methods=["get"])

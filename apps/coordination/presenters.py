@@ -124,17 +124,18 @@ def external_booking_json(booking: ExternalBooking) -> dict:
 
 
 def external_bookings_json(state) -> list[dict]:
-    """The trip's bookings made elsewhere, in time order, as :func:`external_booking_json`."""
+    """The trip's bookings made elsewhere (``state``: the state or its id), in time order, as
+    :func:`external_booking_json`."""
     rows = ExternalBooking.objects.filter(state=state).order_by("starts_at", "pk")
     return [external_booking_json(row) for row in rows]
 
 
-def itinerary_json_for_state(state) -> dict:
+def itinerary_json(itinerary_id: int, state_id: int) -> dict:
     """The current version as the traveler sees it (:func:`itinerary_serialize`) with the
-    bookings made elsewhere (``external_bookings``). The caller checked that the state has
-    a current itinerary and who may see it."""
-    itinerary = itinerary_with_days().get(pk=state.current_itinerary_id)
-    return {**itinerary_serialize(itinerary), "external_bookings": external_bookings_json(state)}
+    bookings made elsewhere (``external_bookings``). The caller checked that it is the
+    state's current itinerary and who may see it."""
+    itinerary = itinerary_with_days().get(pk=itinerary_id)
+    return {**itinerary_serialize(itinerary), "external_bookings": external_bookings_json(state_id)}
 
 
 def thread_json(thread: Thread) -> dict:

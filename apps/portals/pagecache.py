@@ -7,9 +7,9 @@ shows:
 
 * the visitor (id, name, role, currency, zone), the language and the time zone;
 * the page's *fingerprint* (:meth:`CachedPageMixin.page_fingerprint`): the version of
-  each coordination state it shows. Every change of a request, its plan or its bookings
-  is an engine command, which bumps the version, so whatever another party does shows at
-  once;
+  each coordination state it shows, or for a request's page the request's clock
+  (:mod:`apps.coordination.clock`). Every change of a request, its plan or its bookings
+  is an engine command, which bumps both, so whatever another party does shows at once;
 * the visitor's own *generation*, renewed by every form they post
   (:class:`PageGenerationMiddleware`): what they change themselves outside the engine (a
   draft, a slot, their profile) shows at once too;
@@ -32,7 +32,8 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from apps.coordination.access import requests_fully_visible_to, requests_visible_to
+from apps.coordination.access import requests_visible_to
+from apps.coordination.clock import request_clock
 
 from .fragments import CSRF_MARKER, for_cache
 
@@ -76,17 +77,14 @@ class PageGenerationMiddleware:
         return response
 
 
+def time_bucket() -> int:
+    """The current ``PAGE_SECONDS`` slot of the clock."""
+    return int(time.time() // PAGE_SECONDS)
+
+
 def visible_requests_fingerprint(user) -> tuple:
     """The (request, state version) pairs of every request the user sees (a list page)."""
     return tuple(requests_visible_to(user).order_by("pk").values_list("pk", "coordination__version"))
-
-
-def request_fingerprint(user, request_id) -> tuple | None:
-    """The version of the request's state if the user sees it whole, else None (the page
-    then renders its 404 uncached)."""
-    found = requests_fully_visible_to(user).filter(pk=request_id).values_list("coordination__pk",
-                                                                              "coordination__version")
-    return found.first()
 
 
 class CachedPageMixin:
@@ -106,7 +104,7 @@ class CachedPageMixin:
         user = request.user
         parts = (request.get_full_path(), user.pk, _generation(user.pk), user.display_name(), user.role,
                  user.currency, user.time_zone, user.is_staff, get_language(), timezone.get_current_timezone_name(),
-                 fingerprint, int(time.time() // PAGE_SECONDS))
+                 fingerprint, time_bucket())
         return "page:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
     def get(self, request, *args, **kwargs):
@@ -138,7 +136,9 @@ class CachedListPageMixin(CachedPageMixin):
 
 
 class CachedRequestPageMixin(CachedPageMixin):
-    """A page of the URL's request (``request_id``)."""
+    """A page of the URL's request (``request_id``), keyed by the request's clock: no query
+    to know the page is current. A visitor who may not see the request never finds a page
+    of theirs cached (the first view renders, and answers 404)."""
 
-    def page_fingerprint(self) -> tuple | None:
-        return request_fingerprint(self.request.user, self.kwargs["request_id"])
+    def page_fingerprint(self) -> int:
+        return request_clock(self.kwargs["request_id"])
