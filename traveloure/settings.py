@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "apps.accounts.cached_user.CachedUserAuthenticationMiddleware",
-    "apps.portals.pagecache.PageGenerationMiddleware",
+    "apps.portals.pagecache.PostTicksUserClockMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -1,31 +1,26 @@
-"""A change counter per request, in the cache, for views cached per request: the engine
-ticks it in every command, once inside the transaction and once after the commit, so a
-view keyed by it never needs to read the state to know it is current.
+"""Change counters in the cache, for views cached without reading what they show: one per
+request (ticked by every engine command on its state) and one per user (ticked by every
+command whose event reaches the user's own feed, and by the user's own form posts).
 
-Why two ticks and a counter rather than the version: a reader that took the counter before
-the commit may have read the state before it too and keyed what it cached by that value,
-which the tick after the commit retires; the tick inside the transaction makes the change
-show even where no commit callback runs (a test's transaction). Increments from several
-commands can land in any order and still each give a new value. A missing counter (never
-set, expired, evicted) starts at the current time in nanoseconds, far from any value used
-before.
+The engine ticks a command's counters twice: inside the transaction and after the commit.
+A reader that took a counter before the commit may have read the data before it too and
+keyed what it cached by that value, which the tick after the commit retires; the tick
+inside the transaction makes the change show even where no commit callback runs (a test's
+transaction). Counters rather than versions: increments from several commands can land in
+any order and still each give a new value. A missing counter (never set, expired, evicted)
+starts at the current time in nanoseconds, far from any value it had before.
 """
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 
 from django.core.cache import cache
 
-CLOCK_SECONDS = 3600
+CLOCK_SECONDS = 24 * 3600
 
 
-def _key(request_id: int) -> str:
-    return f"request-clock:{request_id}"
-
-
-def request_clock(request_id: int) -> int:
-    """The request's counter now (started if missing)."""
-    key = _key(request_id)
+def _read(key: str) -> int:
     value = cache.get(key)
     if value is None:
         cache.add(key, time.time_ns(), CLOCK_SECONDS)
@@ -33,10 +28,26 @@ def request_clock(request_id: int) -> int:
     return value
 
 
-def request_changed(request_id: int) -> None:
-    """The request's state changes (or just did): a new counter value."""
-    key = _key(request_id)
+def _tick(key: str) -> None:
     try:
         cache.incr(key)
     except ValueError:  # missing: any fresh start is new
         cache.add(key, time.time_ns(), CLOCK_SECONDS)
+
+
+def request_clock(request_id: int) -> int:
+    """The request's counter now (started if missing)."""
+    return _read(f"request-clock:{request_id}")
+
+
+def user_clock(user_id: int) -> int:
+    """The user's counter now (started if missing)."""
+    return _read(f"user-clock:{user_id}")
+
+
+def tick(*, request_id: int | None = None, user_ids: Iterable[int] = ()) -> None:
+    """What the request or the users see changes (or just did)."""
+    if request_id is not None:
+        _tick(f"request-clock:{request_id}")
+    for user_id in sorted(set(user_ids)):
+        _tick(f"user-clock:{user_id}")

@@ -29,7 +29,7 @@ from apps.core.requestlog import current_request_id
 
 from . import checks
 from .access import STAFF_GROUP, event_is_private, request_group, stakeholder_ids, user_group, vendor_group
-from .clock import request_changed
+from .clock import tick
 from .models import CoordinationState, Event, OutboxMessage
 from .phases import PHASES
 
@@ -137,15 +137,20 @@ def _write_outbox(cmd: Command, event: Event) -> list[OutboxMessage]:
     return OutboxMessage.objects.bulk_create(rows)
 
 
+def _tick(request_id: int, rows: list[OutboxMessage]) -> None:
+    """The request's clock and those of the users whose own feed hears the event (:mod:`.clock`)."""
+    tick(request_id=request_id, user_ids=(row.user_id for row in rows if row.user_id))
+
+
 def _after_commit(event_id: int, rows: list[OutboxMessage], request_id: int,
                   guard_state_id: int | None = None) -> None:
-    """Tick the request's clock (:mod:`.clock`), publish the event's outbox rows as written
+    """Tick the clocks again (:func:`_tick`), publish the event's outbox rows as written
     (no read back), then queue the event's one follow-up task (notifications, :mod:`.hooks`
     subscribers and, after a command that changed what the trip guard judges, the guard);
     one callback, so a command still adds exactly one."""
     from .relay import publish_event
 
-    request_changed(request_id)
+    _tick(request_id, rows)
     publish_event(event_id, rows=rows)
     send_task(FOLLOW_UP_TASK, event_id, guard_state_id)
 
@@ -189,12 +194,12 @@ def command(state_id: int | None = None, *, actor, expected_version: int | None 
             return
         if cmd.event_type is None:
             raise RuntimeError("An engine command must record an event or skip.")
-        request_changed(state.request_id)  # and again after the commit: see .clock
         state.version += 1
         state.updated_at = timezone.now()
         state.save(update_fields=sorted(cmd.changed_fields | {"version", "updated_at"}))
         cmd.event = Event.objects.create(state=state, version=state.version, type=cmd.event_type, actor=cmd.actor,
                                          payload=cmd.payload, request_id=current_request_id())
         rows = _write_outbox(cmd, cmd.event)
+        _tick(state.request_id, rows)  # and again after the commit: see .clock
         after_commit(_after_commit, cmd.event.pk, rows, state.request_id,
                      state.pk if checks.guards(cmd.event_type, state) else None)

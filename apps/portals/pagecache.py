@@ -10,8 +10,9 @@ shows:
   each coordination state it shows, or for a request's page the request's clock
   (:mod:`apps.coordination.clock`). Every change of a request, its plan or its bookings
   is an engine command, which bumps both, so whatever another party does shows at once;
-* the visitor's own *generation*, renewed by every form they post
-  (:class:`PageGenerationMiddleware`): what they change themselves outside the engine (a
+* the visitor's own clock (:func:`apps.coordination.clock.user_clock`), ticked by every
+  command whose event reaches their own feed and by every form they post
+  (:class:`PostTicksUserClockMiddleware`): what they change themselves outside the engine (a
   draft, a slot, their profile) shows at once too;
 * a time bucket of ``PAGE_SECONDS``: what changes without either (free consultation
   times taken by another traveler, metrics, a supplier's retries) shows within it, as
@@ -33,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from apps.coordination.access import requests_visible_to
-from apps.coordination.clock import request_clock
+from apps.coordination.clock import request_clock, tick, user_clock
 
 from .fragments import CSRF_MARKER, for_cache
 
@@ -41,29 +42,9 @@ PAGE_SECONDS = 20
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def _generation_key(user_id: int) -> str:
-    return f"page-generation:{user_id}"
-
-
-def renew_generation(user_id: int) -> None:
-    """The user's cached pages are stale (a fresh value: never one seen before)."""
-    cache.set(_generation_key(user_id), time.time_ns(), None)
-
-
-def _generation(user_id: int) -> int:
-    """The user's current generation; a missing one (never set, or evicted) starts fresh,
-    so a page cached before can never match again."""
-    key = _generation_key(user_id)
-    value = cache.get(key)
-    if value is None:
-        cache.add(key, time.time_ns(), None)
-        value = cache.get(key)
-    return value
-
-
-class PageGenerationMiddleware:
-    """After a signed-in user's form post (or any unsafe request), their cached pages are
-    stale. Put after the authentication middleware."""
+class PostTicksUserClockMiddleware:
+    """A signed-in user's form post (or any unsafe request) ticks their clock: their cached
+    pages are stale. Put after the authentication middleware."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -73,7 +54,7 @@ class PageGenerationMiddleware:
         if request.method in UNSAFE_METHODS:
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
-                renew_generation(user.pk)
+                tick(user_ids=[user.pk])
         return response
 
 
@@ -102,7 +83,7 @@ class CachedPageMixin:
         if fingerprint is None:
             return None
         user = request.user
-        parts = (request.get_full_path(), user.pk, _generation(user.pk), user.display_name(), user.role,
+        parts = (request.get_full_path(), user.pk, user_clock(user.pk), user.display_name(), user.role,
                  user.currency, user.time_zone, user.is_staff, get_language(), timezone.get_current_timezone_name(),
                  fingerprint, time_bucket())
         return "page:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
@@ -128,8 +109,18 @@ class CachedPageMixin:
         return context
 
 
+class CachedOwnPageMixin(CachedPageMixin):
+    """A page of the visitor's own requests (the traveler's home, the expert's inbox):
+    every change of them is a command whose event reaches the visitor's own feed, which
+    ticks the visitor's clock (in every key): no query to know the page is current."""
+
+    def page_fingerprint(self) -> tuple:
+        return ()
+
+
 class CachedListPageMixin(CachedPageMixin):
-    """A page listing the visitor's requests (an inbox, a dashboard)."""
+    """A page listing requests the visitor has a share in (the vendor's dashboard), keyed
+    by their versions."""
 
     def page_fingerprint(self) -> tuple:
         return visible_requests_fingerprint(self.request.user)

@@ -3,13 +3,14 @@ the cached one until what it shows changes — an engine command on a request it
 the visitor's own form post, or the time bucket for what changes outside both — and
 each visitor gets their own page and CSRF token."""
 import re
+
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from apps.accounts.models import Role
 from apps.coordination.phases import Phase
-from apps.portals import pagecache
 from apps.portals.fragments import CSRF_MARKER
 from apps.requests.models import ExperienceRequest
 from tests.factories import make_request, make_user, phase_repair
@@ -65,12 +66,12 @@ def test_what_changes_outside_the_engine_shows_after_the_time_bucket(client, sam
     assert "Kyoto" in client.get(HOME).content.decode()
 
 
-def test_an_evicted_generation_never_brings_back_an_older_page(client):
+def test_an_evicted_user_clock_never_brings_back_an_older_page(client):
     state = make_request()
     client.force_login(state.request.traveler)
     client.get(HOME)  # cached under the first generation
     _renamed(state, "Kyoto")
-    pagecache.cache.delete(f"page-generation:{state.request.traveler.pk}")
+    cache.delete(f"user-clock:{state.request.traveler.pk}")
     assert "Kyoto" in client.get(HOME).content.decode()
 
 
@@ -107,3 +108,17 @@ def test_a_flash_message_is_shown_once_and_never_cached(client):
     landed = response.redirect_chain[-1][0]
     assert 'class="messages"' in response.content.decode()
     assert 'class="messages"' not in client.get(landed).content.decode()
+
+
+def test_the_experts_inbox_follows_a_traveler_choosing_them(client):
+    from apps.coordination.services.experts import expert_choose
+    from tests.factories import make_expert
+
+    expert = make_expert()
+    client.force_login(expert.user)
+    inbox = reverse("expert:home")
+    state = make_request()
+    page = reverse("expert:request", args=[state.request_id])
+    assert page not in client.get(inbox).content.decode()
+    expert_choose(state_id=state.pk, actor=state.request.traveler, expert_id=expert.pk)  # the traveler's command
+    assert page in client.get(inbox).content.decode()

@@ -12,7 +12,7 @@ from django.views.generic import TemplateView
 from apps.coordination.services import experts
 from apps.experts.selectors import expert_signals
 from apps.portals.gates import ExpertPortalMixin
-from apps.portals.pagecache import CachedListPageMixin
+from apps.portals.pagecache import CachedOwnPageMixin
 from apps.portals.shared import CommandView, PartsMixin
 
 from . import selectors
@@ -36,7 +36,7 @@ class ExpertMixin(ExpertPortalMixin):
         return {**super().get_context_data(**kwargs), "expert": self.expert}
 
 
-class HomeView(ExpertMixin, CachedListPageMixin, PartsMixin, TemplateView):
+class HomeView(ExpertMixin, CachedOwnPageMixin, PartsMixin, TemplateView):
     """The inbox; ``?part=waiting`` is the live-refreshed list of new requests (a traveler's
     choice arrives on the expert's ``/ws/me/`` feed)."""
 

@@ -25,7 +25,7 @@ from apps.core.ids import parse_int
 from apps.portals.fragments import versioned_fragment
 from apps.portals.gates import TravelerPortalMixin
 from apps.portals.imports import panel_context
-from apps.portals.pagecache import CachedListPageMixin, CachedRequestPageMixin
+from apps.portals.pagecache import CachedOwnPageMixin, CachedRequestPageMixin
 from apps.portals.shared import ChatContextMixin, CommandView, PartsMixin, RequestScopeMixin, cleaned, posted_id
 from apps.requests.models import Path
 from apps.requests.services import request_validate
@@ -34,7 +34,7 @@ from . import selectors
 from .forms import EVENT_FIELDS, WIZARD_STEPS, RequestForm, RequirementsForm, ReviewForm, form_field
 
 
-class HomeView(TravelerPortalMixin, CachedListPageMixin, ListView):
+class HomeView(TravelerPortalMixin, CachedOwnPageMixin, ListView):
     """Open requests (newest first, paginated) with their phase, live on ``/ws/me/``."""
 
     template_name = "traveler/home.html"
