@@ -6,12 +6,12 @@ them open. A page's HTML is cached per visitor and URL under a key that names al
 shows:
 
 * the visitor (id, name, role, currency, zone), the language and the time zone;
-* the page's *fingerprint* (:meth:`CachedPageMixin.page_fingerprint`): the version of
-  each coordination state it shows, or for a request's page the request's clock
-  (:mod:`apps.coordination.clock`). Every change of a request, its plan or its bookings
-  is an engine command, which bumps both, so whatever another party does shows at once;
+* for a request's page, the request's clock (:mod:`apps.coordination.clock`): every
+  change of a request, its plan or its bookings is an engine command, which ticks it, so
+  whatever another party does shows at once;
 * the visitor's own clock (:func:`apps.coordination.clock.user_clock`), ticked by every
-  command whose event reaches their own feed and by every form they post
+  command whose event reaches their own feed (what their home, inbox or dashboard lists:
+  :class:`CachedOwnPageMixin`) and by every form they post
   (:class:`PostTicksUserClockMiddleware`): what they change themselves outside the engine (a
   draft, a slot, their profile) shows at once too;
 * a time bucket of ``PAGE_SECONDS``: what changes without either (free consultation
@@ -33,7 +33,6 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from apps.coordination.access import requests_visible_to
 from apps.coordination.clock import request_clock, tick, user_clock
 
 from .fragments import CSRF_MARKER, for_cache
@@ -61,11 +60,6 @@ class PostTicksUserClockMiddleware:
 def time_bucket() -> int:
     """The current ``PAGE_SECONDS`` slot of the clock."""
     return int(time.time() // PAGE_SECONDS)
-
-
-def visible_requests_fingerprint(user) -> tuple:
-    """The (request, state version) pairs of every request the user sees (a list page)."""
-    return tuple(requests_visible_to(user).order_by("pk").values_list("pk", "coordination__version"))
 
 
 class CachedPageMixin:
@@ -110,20 +104,14 @@ class CachedPageMixin:
 
 
 class CachedOwnPageMixin(CachedPageMixin):
-    """A page of the visitor's own requests (the traveler's home, the expert's inbox):
-    every change of them is a command whose event reaches the visitor's own feed, which
-    ticks the visitor's clock (in every key): no query to know the page is current."""
+    """A page of what the visitor follows on their own feed (the traveler's home and the
+    expert's inbox: their requests; the vendor's dashboard: its bookings, each booking's
+    every event reaches its vendor). Every change of it is a command whose event reaches
+    that feed, which ticks the visitor's clock (in every key): no query to know the page is
+    current."""
 
     def page_fingerprint(self) -> tuple:
         return ()
-
-
-class CachedListPageMixin(CachedPageMixin):
-    """A page listing requests the visitor has a share in (the vendor's dashboard), keyed
-    by their versions."""
-
-    def page_fingerprint(self) -> tuple:
-        return visible_requests_fingerprint(self.request.user)
 
 
 class CachedRequestPageMixin(CachedPageMixin):

@@ -122,3 +122,24 @@ def test_the_experts_inbox_follows_a_traveler_choosing_them(client):
     assert page not in client.get(inbox).content.decode()
     expert_choose(state_id=state.pk, actor=state.request.traveler, expert_id=expert.pk)  # the traveler's command
     assert page in client.get(inbox).content.decode()
+
+
+def test_the_vendors_dashboard_follows_a_traveler_cancelling_a_booking(client):
+    from apps.coordination.phases import BookingStatus
+    from apps.coordination.services.bookings import booking_cancel
+    from tests.factories import make_offering, make_slot, make_vendor
+    from django.db.models import F
+
+    from apps.vendors.models import Slot
+    from tests.factories.bookings import make_booking
+
+    state = make_request()
+    vendor = make_vendor()
+    slot = make_slot(make_offering(vendor))
+    booking = make_booking(state, slot=slot, status=BookingStatus.PENDING)
+    Slot.objects.filter(pk=slot.pk).update(capacity_available=F("capacity_available") - 1)  # its seat held
+    client.force_login(vendor.user)
+    dashboard = reverse("vendor:home")
+    assert f'id="booking-{booking.pk}"' in client.get(dashboard).content.decode()
+    booking_cancel(booking_id=booking.pk, actor=state.request.traveler)  # its event reaches the vendor's feed
+    assert f'id="booking-{booking.pk}"' not in client.get(dashboard).content.decode()

@@ -57,10 +57,8 @@ PAGES = {
 # The portal pages' first is the page cache's fingerprint (``apps.portals.pagecache``).
 MAX_QUERIES = {"traveler home": 5, "request overview": 10, "itinerary": 10, "expert inbox": 9,
                "expert workspace": 15, "vendor dashboard": 6, "REST itinerary": 8}
-# Read again (the user is cached too): the vendor's dashboard reads its fingerprint (its
-# requests' versions); the others none (the request's or the visitor's clock).
-CACHED_QUERIES = {"traveler home": 0, "request overview": 0, "itinerary": 0, "expert inbox": 0,
-                  "expert workspace": 0, "vendor dashboard": 1, "REST itinerary": 0}
+# Read again (the user is cached too): no query (the request's or the visitor's clock).
+CACHED_QUERIES = dict.fromkeys(PAGES, 0)
 
 
 def _count(client, state, page: str) -> int:

@@ -28,7 +28,7 @@ from apps.coordination.services.weddings import price_accept, price_offer
 from apps.core.errors import DomainError
 from apps.portals.gates import VendorPortalMixin
 from apps.portals.negotiation import PriceOfferForm, ScheduleForm, negotiations
-from apps.portals.pagecache import CachedListPageMixin
+from apps.portals.pagecache import CachedOwnPageMixin
 from apps.portals.shared import PartsMixin, cleaned
 from apps.vendors.selectors import offering_list_for_vendor, slot_list_for_vendor, slot_list_free, vendor_of_user
 from apps.vendors.services import slot_capacity_set, slots_bulk_create, vendor_inventory_set
@@ -77,7 +77,7 @@ LIVE_EVENTS = {"stats": " ".join(sorted({*PENDING_EVENTS, *UPCOMING_EVENTS})), "
                "upcoming": " ".join(UPCOMING_EVENTS)}
 
 
-class HomeView(_VendorView, CachedListPageMixin, PartsMixin, TemplateView):
+class HomeView(_VendorView, CachedOwnPageMixin, PartsMixin, TemplateView):
     """Dashboard: pending requests (deadline countdown, answer forms), today's arrivals,
     upcoming bookings. Live on ``/ws/me/``: ``?part=stats|pending|upcoming`` renders one
     fragment, which live.js re-fetches after the vendor's booking events."""
