@@ -315,6 +315,8 @@ class _Search:
         for r in range(m):
             self._rebuild(r)
         self.best_routes: list[list[int]] = [[] for _ in range(m)]
+        # per tour, a state that no vertex unvisited then fits (see greedy_insert)
+        self.settled: list[tuple[np.ndarray | None, np.ndarray | None]] = [(None, None)] * m
         self.best_states = self._states()
         self.pooled: list[np.ndarray | None] = [None] * m  # per tour, the arrays of the route pooled last
         self.best_key = (0, 0)
@@ -474,50 +476,60 @@ class _Search:
         self._rebuild(r, k)
 
     def greedy_insert(self, noise: float) -> None:
-        """Insert unvisited vertices by best score^2 / time-consumed until none fits."""
+        """Insert unvisited vertices by best score^2 / time-consumed until none fits.
+
+        At the end no unvisited vertex fits any tour; a later repair only tries, on a
+        tour still in that very state, the vertices that were visited then.
+        """
         m, n = self.m, self.n
-        delay = np.full((m, n), _INF)  # per tour: best insertion delay of each vertex, and where
-        gap = np.zeros((m, n), dtype=np.intp)
+        gap = np.zeros((m, n), dtype=np.intp)  # per tour: where each vertex goes best
         ratio = np.full((m, n), -1.0)  # the greedy's preference, -1 where it does not fit
         # one random factor per vertex and tour for the whole repair: ratios only change
         # in the tour that just changed, so each step updates one row
         jitter = 1.0 + noise * self.noise.random((m, n)) if noise else np.ones((m, n))
         weight = self.sq * jitter
         free = self._free()
+        fits = []  # per tour: the vertices that fit it
         for r in range(m):
-            self._evaluate(r, np.flatnonzero(free[r]), delay, gap)
-            ratio[r] = np.where(delay[r] < _INF, weight[r] / (np.maximum(delay[r], 0) + 1), -1.0)
+            tour, tried = self.settled[r]
+            row = free[r] & ~tried if tour is self.gaps[r] else free[r]
+            fits.append(self._rate(r, np.flatnonzero(row), weight, ratio, gap))
         while True:
             r, v = divmod(int(ratio.argmax()), n)
             if ratio[r, v] < 0:
-                return
+                break
             self._insert(r, int(gap[r, v]), v)
-            delay[:, v] = _INF
             ratio[:, v] = -1.0
-            self._evaluate(r, np.flatnonzero(delay[r] < _INF), delay, gap)
-            ratio[r] = np.where(delay[r] < _INF, weight[r] / (np.maximum(delay[r], 0) + 1), -1.0)
+            fits[r] = self._rate(r, fits[r][ratio[r, fits[r]] >= 0], weight, ratio, gap)  # v and the ones taken
+        unvisited = np.array(self.route_of) < 0
+        self.settled = [(tour, unvisited) for tour in self.gaps]
 
-    def _evaluate(self, r: int, vs: np.ndarray, delay: np.ndarray, gap: np.ndarray) -> None:
-        """Set ``delay[r, v]``/``gap[r, v]`` to the cheapest feasible insertion of each v
-        of ``vs`` in tour r (the delay it causes at the next vertex), _INF if none.
+    def _rate(self, r: int, vs: np.ndarray, weight: np.ndarray, ratio: np.ndarray, gap: np.ndarray) -> np.ndarray:
+        """Set the greedy's ratio and best gap in tour r of each of ``vs`` (ratio -1 if it
+        does not fit) and return those that fit. A vertex that fits nowhere in a tour
+        stays out for the rest of the greedy phase: insertions only consume slack
+        (exact under the triangle inequality)."""
+        delay, best = self._evaluate(r, vs)
+        ok = delay < _INF
+        ratio[r, vs] = np.where(ok, weight[r, vs] / (np.maximum(delay, 0) + 1), -1.0)
+        vs = vs[ok]
+        gap[r, vs] = best[ok]
+        return vs
 
-        A vertex that fits nowhere in a tour stays out for the rest of the greedy
-        phase: insertions only consume slack (exact under the triangle inequality).
-        """
-        if self.cap is not None and vs.size:  # resources only fill up while inserting
-            room = self._room(r, vs)
-            delay[r, vs[~room]] = _INF
-            vs = vs[room]
+    def _evaluate(self, r: int, vs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The cheapest feasible insertion of each of ``vs`` in tour r: the delay it
+        causes at the next vertex (_INF if none) and the gap."""
         if not vs.size:
-            return
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.intp)
         prv, nxt, end, arr, _, slack = self.gaps[r]
         cost, bad = self._through(r, vs, prv, end, nxt)
         cost -= arr
         bad |= cost > slack
+        if self.cap is not None:  # resources only fill up while inserting
+            bad |= ~self._room(r, vs)[:, None]
         np.putmask(cost, bad, _INF)
         best = cost.argmin(axis=1)
-        gap[r, vs] = best
-        delay[r, vs] = cost[np.arange(vs.size), best]
+        return cost[np.arange(vs.size), best], best
 
     def _through(self, r: int, vs: np.ndarray, prv: np.ndarray, end: np.ndarray,
                  nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -615,7 +627,8 @@ class _Search:
 
     def _states(self) -> list[tuple]:
         """Every tour's state (visits, schedule, arrays), to come back to it later."""
-        return [(tuple(self.seq[r]), self.forward[r], self.gaps[r], self.back[r], self.used[r]) for r in range(self.m)]
+        return [(tuple(self.seq[r]), self.forward[r], self.gaps[r], self.back[r], self.used[r], self.settled[r])
+                for r in range(self.m)]
 
     def _return(self, states: list[tuple]) -> None:
         """Go back to saved tour states; only the tours rebuilt since then change."""
@@ -624,7 +637,7 @@ class _Search:
             for v in self.seq[r]:
                 self.route_of[v] = -1
         for r in changed:
-            seq, self.forward[r], self.gaps[r], self.back[r], self.used[r] = states[r]
+            seq, self.forward[r], self.gaps[r], self.back[r], self.used[r], self.settled[r] = states[r]
             self.seq[r] = list(seq)
             for v in seq:
                 self.route_of[v] = r
@@ -673,10 +686,9 @@ class _Search:
         self.seq[r] = [v for v in seq if self.route_of[v] >= 0]
         if len(self.seq[r]) < len(seq):
             self._repair(r)
-        delay, gap = np.full((self.m, self.n), _INF), np.zeros((self.m, self.n), dtype=np.intp)
-        self._evaluate(r, np.array([u]), delay, gap)
-        if delay[r, u] < _INF:
-            self._insert(r, int(gap[r, u]), u)
+        delay, gap = self._evaluate(r, np.array([u]))
+        if delay[0] < _INF:
+            self._insert(r, int(gap[0]), u)
 
     def _ruin(self) -> None:
         """Remove a random segment of every tour, or random visits anywhere, or make
