@@ -311,7 +311,7 @@ class _Search:
         self.route_of = [-1] * n
         self.gaps: list[np.ndarray] = [None] * m  # rows prv, nxt, end, arr, latest, slack
         self.back = [0] * m
-        self.forward: list[tuple] = [()] * m  # prv, end, arr, starts, closes, latest as lists
+        self.forward: list[tuple] = [()] * m  # prv, end, arr, closes, latest as lists
         for r in range(m):
             self._rebuild(r)
         self.best_routes: list[list[int]] = [[] for _ in range(m)]
@@ -367,9 +367,9 @@ class _Search:
         seq, travel, svc, wins = self.seq[r], self.travel, self.svc, self.wins[r]
         old = self.forward[r]
         if frm:
-            prv, end, arr, starts, closes = (x[:frm + i] for x, i in zip(old, (1, 1, 0, 0, 0)))
+            prv, end, arr, closes = old[0][:frm + 1], old[1][:frm + 1], old[2][:frm], old[3][:frm]
         else:
-            prv, end, arr, starts, closes = [0], [self.ts[r]], [], [], []
+            prv, end, arr, closes = [0], [self.ts[r]], [], []
         t, prev = end[-1], prv[-1]
         bad = -1
         single = self.single[r]
@@ -386,21 +386,19 @@ class _Search:
             if s > c and bad < 0:
                 bad = k
             arr.append(a)
-            starts.append(s)
             closes.append(c)
             t = s + svc[v]
             prv.append(v)
             end.append(t)
             prev = v
             if frm and k > frm and bad < 0:
-                if c != old[4][k - 1]:
+                if c != old[3][k - 1]:
                     changed = k
                 elif t == old[1][k]:  # visit k leaves as it did before the insertion
                     prv += old[0][k + 1:]
                     end += old[1][k + 1:]
                     arr += old[2][k:]
-                    starts += old[3][k:]
-                    closes += old[4][k:]
+                    closes += old[3][k:]
                     back = self.back[r]
                     break
         if back is None:
@@ -413,18 +411,20 @@ class _Search:
         # gaps beyond it keep their old values while their visits keep their windows
         if frm:
             tail = changed + 1
-            latest = [0] * tail + old[5][tail - 1:]
+            latest = [0] * tail + old[4][tail - 1:]
         else:
             tail = len(seq)
             latest = [0] * tail + [self.te[r]]
         last = latest[tail]
+        nxt = seq[tail] if tail < len(seq) else 0
         for k in range(tail - 1, -1, -1):
             v = seq[k]
-            last = last - svc[v] - travel[v][prv[k + 2] if k + 2 < len(prv) else 0]
+            last = last - svc[v] - travel[v][nxt]
             if closes[k] < last:
                 last = closes[k]
             latest[k] = last
-        self.forward[r] = (prv, end, arr, starts, closes, latest)
+            nxt = v
+        self.forward[r] = (prv, end, arr, closes, latest)
         gaps = self.gaps[r] = np.empty((6, len(latest)), dtype=np.int64)
         gaps[:5] = prv, seq + [0], end, arr + [back], latest
         np.subtract(gaps[4], gaps[3], out=gaps[5])
@@ -493,27 +493,30 @@ class _Search:
         for r in range(m):
             tour, tried = self.settled[r]
             row = free[r] & ~tried if tour is self.gaps[r] else free[r]
-            fits.append(self._rate(r, np.flatnonzero(row), weight, ratio, gap))
+            fits.append(self._rate(r, np.flatnonzero(row), weight[r], ratio[r], gap[r]))
         while True:
             r, v = divmod(int(ratio.argmax()), n)
             if ratio[r, v] < 0:
                 break
             self._insert(r, int(gap[r, v]), v)
             ratio[:, v] = -1.0
-            fits[r] = self._rate(r, fits[r][ratio[r, fits[r]] >= 0], weight, ratio, gap)  # v and the ones taken
+            row = ratio[r]
+            fits[r] = self._rate(r, fits[r][row.take(fits[r]) >= 0], weight[r], row, gap[r])  # v and the ones taken
         unvisited = np.array(self.route_of) < 0
         self.settled = [(tour, unvisited) for tour in self.gaps]
 
     def _rate(self, r: int, vs: np.ndarray, weight: np.ndarray, ratio: np.ndarray, gap: np.ndarray) -> np.ndarray:
-        """Set the greedy's ratio and best gap in tour r of each of ``vs`` (ratio -1 if it
-        does not fit) and return those that fit. A vertex that fits nowhere in a tour
+        """Set the greedy's ratio and best gap in tour r (the rows of tour r are given)
+        of each of ``vs`` (ratio -1 if it does not fit) and return those that fit. A vertex that fits nowhere in a tour
         stays out for the rest of the greedy phase: insertions only consume slack
         (exact under the triangle inequality)."""
         delay, best = self._evaluate(r, vs)
         ok = delay < _INF
-        ratio[r, vs] = np.where(ok, weight[r, vs] / (np.maximum(delay, 0) + 1), -1.0)
+        np.maximum(delay, 0, out=delay)
+        delay += 1
+        ratio[vs] = np.where(ok, weight.take(vs) / delay, -1.0)
         vs = vs[ok]
-        gap[r, vs] = best[ok]
+        gap[vs] = best[ok]
         return vs
 
     def _evaluate(self, r: int, vs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -560,10 +563,10 @@ class _Search:
         order = free[np.argsort(-self.score_np[free], kind="stable")]
         lowest = np.full((self.m, order.size), _INF)  # per tour: lowest score u could replace
         where = np.zeros((self.m, order.size), dtype=np.intp)
-        for r in range(self.m):
-            self._replacements(r, order, 0, lowest, where)
-        improved = False
         gain = self.score_np[order]  # a swap needs a visit scoring less than u
+        for r in range(self.m):
+            self._replacements(r, order, gain, 0, lowest, where)
+        improved = False
         i = 0
         while True:
             ahead = np.flatnonzero(lowest[:, i:].min(axis=0) < gain[i:])
@@ -578,23 +581,28 @@ class _Search:
             self.route_of[old], self.route_of[u] = -1, r
             self._repair(r)
             improved = True
-            self._replacements(r, order, i + 1, lowest, where)
+            self._replacements(r, order, gain, i + 1, lowest, where)
             i += 1
         if improved:
             self.greedy_insert(0.0)
         return improved
 
-    def _replacements(self, r: int, order: np.ndarray, first: int, lowest: np.ndarray, where: np.ndarray) -> None:
-        """For the vertices ``order[first:]``, the lowest score of a visit of tour r each
-        could replace in place and its position (``lowest`` _INF if none)."""
-        us = order[first:]
-        us = us[self.allowed[r, us]]
-        cols = np.flatnonzero(self.allowed[r, order[first:]]) + first
+    def _replacements(self, r: int, order: np.ndarray, gain: np.ndarray, first: int, lowest: np.ndarray,
+                      where: np.ndarray) -> None:
+        """For the vertices ``order[first:]`` (scores ``gain``, decreasing), the lowest
+        score of a visit of tour r each could replace in place and its position
+        (``lowest`` _INF if none)."""
         lowest[r, first:] = _INF
-        if not us.size or not self.seq[r]:
+        if not self.seq[r]:
             return
         prv, nxt, end, _, latest, _ = self.gaps[r]
         seq = nxt[:-1]
+        # only the vertices scoring more than the tour's lowest visit can replace one
+        stop = first + int(np.searchsorted(-gain[first:], -self.score_np[seq].min()))
+        cols = np.flatnonzero(self.allowed[r, order[first:stop]]) + first
+        us = order[cols]
+        if not us.size:
+            return
         done, late = self._through(r, us, prv[:-1], end[:-1], nxt[1:])
         ok = (done <= latest[1:]) & (self.score_np[seq] < self.score_np[us, None])
         ok &= ~late
@@ -678,10 +686,10 @@ class _Search:
         r = int(tours[rng.randrange(tours.size)])
         wins = self.wins[r][u]
         lo, hi = wins[0][0], wins[-1][1] + self.svc[u]
-        _, end, _, starts, _, _ = self.forward[r]
+        end = self.forward[r][1]
         seq = self.seq[r]
         for k, v in enumerate(seq):
-            if starts[k] < hi and end[k + 1] > lo:
+            if end[k + 1] - self.svc[v] < hi and end[k + 1] > lo:  # starts before hi, ends after lo
                 self.route_of[v] = -1
         self.seq[r] = [v for v in seq if self.route_of[v] >= 0]
         if len(self.seq[r]) < len(seq):
