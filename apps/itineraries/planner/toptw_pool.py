@@ -77,6 +77,8 @@ class RoutePool:
                 disjoint[g] = bits
             return disjoint[g]
 
+        # per tour, whether each later tour is of its class
+        same_class = [[self.tour_class[u] == self.tour_class[t] for u in range(t + 1, m)] for t in range(m)]
         best = [0, [[] for _ in range(m)]]
         chosen: list[tuple[int, ...]] = [() for _ in range(m)]
         work = 0
@@ -90,7 +92,7 @@ class RoutePool:
             later = lists[1:]
             rest = sum(scores[(bits & -bits).bit_length() - 1] for bits in later if bits)
             tests = sum(bits.bit_count() for bits in later) + 1
-            same = [self.tour_class[t + 1 + i] == self.tour_class[t] for i in range(len(later))]
+            same = same_class[t]
             todo = lists[0]
             while todo:
                 low = todo & -todo
