@@ -258,8 +258,9 @@ class _Search:
     the latest that arrival may be (wait plus maxShift) keeping the tour feasible and
     ``slack[k]`` = ``latest[k] - arr[k]``; these are the rows of one numpy array per
     tour (``self.gaps[r]``, one conversion instead of six), rebuilt whenever the tour
-    changes. A tour's state (``_state``) is immutable once built, so the walk keeps the
-    states of its current solution and restores them without recomputing.
+    changes. A tour's state (see ``_states``) is never modified once built, so the walk
+    keeps the states of its current and best solutions and goes back to them without
+    recomputing anything.
     """
 
     def __init__(self, problem: Problem, seed: int) -> None:
@@ -293,7 +294,7 @@ class _Search:
         self.wins, self.opens, self.closes = (list(x) for x in zip(*(spans[span] for span in zip(self.ts, self.te))))
         # (open, close) per vertex for the tours where every vertex has one window, else None
         self.single = [None if any(len(w) > 1 for w in wins) else [w[0] for w in wins] for wins in self.wins]
-        # the same as (n x 1) columns, for the matrices of the single-window tours
+        # the same as arrays of opens and closes, for the matrices of the single-window tours
         self.window1 = [None if one is None else (self.opens[r][:, 0].copy(), self.closes[r][:, 0].copy())
                         for r, one in enumerate(self.single)]
         self.tours = [v.tours for v in verts]
@@ -506,10 +507,11 @@ class _Search:
         self.settled = [(tour, unvisited) for tour in self.gaps]
 
     def _rate(self, r: int, vs: np.ndarray, weight: np.ndarray, ratio: np.ndarray, gap: np.ndarray) -> np.ndarray:
-        """Set the greedy's ratio and best gap in tour r (the rows of tour r are given)
-        of each of ``vs`` (ratio -1 if it does not fit) and return those that fit. A vertex that fits nowhere in a tour
-        stays out for the rest of the greedy phase: insertions only consume slack
-        (exact under the triangle inequality)."""
+        """Set the greedy's ratio and best gap in tour r (``weight``, ``ratio`` and
+        ``gap`` are tour r's rows) of each of ``vs``, ratio -1 if it does not fit, and
+        return those that fit. A vertex that fits nowhere in a tour stays out for the
+        rest of the greedy phase: insertions only consume slack (exact under the
+        triangle inequality)."""
         delay, best = self._evaluate(r, vs)
         ok = delay < _INF
         np.maximum(delay, 0, out=delay)
