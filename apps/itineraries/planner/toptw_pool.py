@@ -89,6 +89,13 @@ class RoutePool:
                 best[0], best[1] = cur, [list(c) for c in chosen[:t]] + [[] for _ in range(m - t)]
             if t == m or work >= max_work:
                 return
+            if t == m - 1:  # the last tour: its best candidate only (what the loop below comes to)
+                if lists[0]:
+                    g = (lists[0] & -lists[0]).bit_length() - 1
+                    if cur + scores[g] > best[0]:
+                        work += 1
+                        best[0], best[1] = cur + scores[g], [list(c) for c in chosen[:t]] + [list(routes[g])]
+                return
             later = lists[1:]
             rest = sum(scores[(bits & -bits).bit_length() - 1] for bits in later if bits)
             tests = sum(bits.bit_count() for bits in later) + 1
