@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from apps.itineraries.planner.toptw import Problem, Vertex, check, schedule, solve
+from apps.itineraries.planner.toptw import Problem, Vertex, _Search, check, schedule, solve
 from apps.itineraries.planner.toptw_format import read_instance
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared/bench/toptw/instances"
@@ -216,3 +216,29 @@ def test_c101_single_tour_reaches_best_known() -> None:
     sol = solve(problem, max_iterations=1000)
     assert check(problem, sol.routes) == []
     assert sol.score == 320
+
+
+class _CheckedSearch(_Search):
+    """A search that, after every insertion, compares the tour's incremental rebuild
+    (resumed at the insertion, cut short where a wait absorbs the shift) with a full one."""
+
+    def _insert(self, r: int, k: int, v: int) -> None:
+        super()._insert(r, k, v)
+        incremental = (self.forward[r], self.gaps[r].tolist(), self.back[r])
+        assert self._rebuild(r) < 0
+        assert incremental == (self.forward[r], self.gaps[r].tolist(), self.back[r])
+        self.inserted += 1
+
+
+@pytest.mark.parametrize("max_windows", [1, 3])
+def test_incremental_tour_rebuild_equals_a_full_one(max_windows: int) -> None:
+    inserted = 0
+    for case in range(20):
+        problem = random_problem(random.Random(200 + case), n=25, m=2, max_windows=max_windows)
+        search = _CheckedSearch(problem, case)
+        search.inserted = 0
+        search.greedy_insert(0.0)
+        search.run(deadline=0.0, max_iterations=30)
+        assert check(problem, search.best_routes) == []
+        inserted += search.inserted
+    assert inserted > 200

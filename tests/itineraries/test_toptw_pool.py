@@ -1,6 +1,9 @@
 """Tests of the route pool and its recombination (set packing of pooled tours)."""
 from __future__ import annotations
 
+import itertools
+import random
+
 from apps.itineraries.planner.toptw import Problem, Vertex, _Search, check
 from apps.itineraries.planner.toptw_pool import RoutePool
 
@@ -24,6 +27,29 @@ def test_pack_keeps_routes_on_their_class_and_the_shortest_per_set() -> None:
     assert pool.routes[0][0b110] == (9, 40, (2, 1)) and len(pool) == 3
     total, routes = pool.pack(per_class=10, max_work=10_000)
     assert total == 10 and routes == [[2, 1], [4]]  # [3] only fits the long day
+
+
+def test_pack_finds_the_optimum_of_random_pools_over_several_classes() -> None:
+    rng = random.Random(7)
+    for _ in range(30):
+        keys = [rng.choice("ab") for _ in range(rng.randint(1, 4))]
+        pool = RoutePool(keys)
+        for _ in range(rng.randint(1, 12)):
+            route = rng.sample(range(1, 9), rng.randint(1, 3))
+            pool.add(rng.randrange(len(keys)), route, rng.randint(1, 9), 10)
+        total, routes = pool.pack(per_class=100, max_work=10**9)
+        # brute force: every choice of one pooled route (or none) per tour
+        options = [[()] + [r for _, _, r in pool.routes[pool.tour_class[t]].values()] for t in range(len(keys))]
+        best = max(sum(score(pool, t, c) for t, c in enumerate(choice))
+                   for choice in itertools.product(*options)
+                   if len(set(v for c in choice for v in c)) == sum(map(len, choice)))
+        assert total == best == sum(score(pool, t, r) for t, r in enumerate(routes))
+        assert len({v for r in routes for v in r}) == sum(map(len, routes))
+
+
+def score(pool: RoutePool, tour: int, route) -> int:
+    """The pooled score of a route on a tour (0 for no route)."""
+    return next((s for s, _, r in pool.routes[pool.tour_class[tour]].values() if list(r) == list(route)), 0)
 
 
 def line_problem() -> Problem:

@@ -255,8 +255,12 @@ class _Search:
     denote the gap before ``seq[k]`` (k = L: before the return to the depot):
     ``prv[k]``/``nxt[k]`` are the vertices around the gap, ``end[k]`` the departure
     time from ``prv[k]``, ``arr[k]`` the arrival time at ``nxt[k]`` and ``latest[k]``
-    the latest that arrival may be (wait plus maxShift) keeping the tour feasible;
-    these are numpy arrays, rebuilt whenever the tour changes.
+    the latest that arrival may be (wait plus maxShift) keeping the tour feasible and
+    ``slack[k]`` = ``latest[k] - arr[k]``; these are the rows of one numpy array per
+    tour (``self.gaps[r]``, one conversion instead of six), rebuilt whenever the tour
+    changes. A tour's state (see ``_states``) is never modified once built, so the walk
+    keeps the states of its current and best solutions and goes back to them without
+    recomputing anything.
     """
 
     def __init__(self, problem: Problem, seed: int) -> None:
@@ -271,6 +275,8 @@ class _Search:
         self.into = np.ascontiguousarray(self.out.T)  # into[v, p]: p -> v
         self.svc = [v.service for v in verts]
         self.svc_np = np.array(self.svc, dtype=np.int64)
+        self.into_flat = self.into.ravel()  # into[v, p] at v * n + p
+        self.leave_flat = (self.out + self.svc_np[:, None]).ravel()  # serve v, then go to q: at v * n + q
         bonus = sum(max(v.score, 0) for v in verts) + 1
         self.score = [v.score + (bonus if v.forced else 0) for v in verts]
         self.score[0] = 0
@@ -288,6 +294,9 @@ class _Search:
         self.wins, self.opens, self.closes = (list(x) for x in zip(*(spans[span] for span in zip(self.ts, self.te))))
         # (open, close) per vertex for the tours where every vertex has one window, else None
         self.single = [None if any(len(w) > 1 for w in wins) else [w[0] for w in wins] for wins in self.wins]
+        # the same as arrays of opens and closes, for the matrices of the single-window tours
+        self.window1 = [None if one is None else (self.opens[r][:, 0].copy(), self.closes[r][:, 0].copy())
+                        for r, one in enumerate(self.single)]
         self.tours = [v.tours for v in verts]
         # optional resources: None keeps every capacity test out of the search
         self.cap = [tuple(c) for c in problem.capacity] if problem.capacity is not None else None
@@ -301,16 +310,16 @@ class _Search:
         self.allowed[:, [v for v in range(n) if v not in set(self.allowed_any)]] = False
         self.seq: list[list[int]] = [[] for _ in range(m)]
         self.route_of = [-1] * n
-        self.prv: list[np.ndarray] = [None] * m
-        self.nxt: list[np.ndarray] = [None] * m
-        self.end: list[np.ndarray] = [None] * m
-        self.arr: list[np.ndarray] = [None] * m
-        self.latest: list[np.ndarray] = [None] * m
+        self.gaps: list[np.ndarray] = [None] * m  # rows prv, nxt, end, arr, latest, slack
         self.back = [0] * m
-        self.forward: list[tuple] = [()] * m  # prv, end, arr, starts, closes as lists
+        self.forward: list[tuple] = [()] * m  # prv, end, arr, closes, latest as lists
         for r in range(m):
             self._rebuild(r)
         self.best_routes: list[list[int]] = [[] for _ in range(m)]
+        # per tour, a state that no vertex unvisited then fits (see greedy_insert)
+        self.settled: list[tuple[np.ndarray | None, np.ndarray | None]] = [(None, None)] * m
+        self.best_states = self._states()
+        self.pooled: list[np.ndarray | None] = [None] * m  # per tour, the arrays of the route pooled last
         self.best_key = (0, 0)
         cap = self.cap or [None] * m
         self.pack_seconds = 0.0  # the longest set packing so far
@@ -351,17 +360,22 @@ class _Search:
     def _rebuild(self, r: int, frm: int = 0) -> int:
         """Recompute tour r's arrays; return -1 if feasible else the first bad position.
 
-        With ``frm`` the visits before that position are known unchanged and feasible
-        (an insertion there), so the forward pass resumes from it.
+        With ``frm`` the tour was feasible and only gained a visit at that position (an
+        insertion): the forward pass resumes from it and stops as soon as a departure
+        time is the old one again (a wait absorbed the shift; the rest is as before),
+        and the backward pass starts where the old windows' closes resume.
         """
         seq, travel, svc, wins = self.seq[r], self.travel, self.svc, self.wins[r]
+        old = self.forward[r]
         if frm:
-            prv, end, arr, starts, closes = (x[:frm + i] for x, i in zip(self.forward[r], (1, 1, 0, 0, 0)))
+            prv, end, arr, closes = old[0][:frm + 1], old[1][:frm + 1], old[2][:frm], old[3][:frm]
         else:
-            prv, end, arr, starts, closes = [0], [self.ts[r]], [], [], []
+            prv, end, arr, closes = [0], [self.ts[r]], [], []
         t, prev = end[-1], prv[-1]
         bad = -1
         single = self.single[r]
+        changed = frm  # the last position whose window's close differs from before
+        back = None
         for k in range(frm, len(seq)):
             v = seq[k]
             a = t + travel[prev][v]
@@ -373,29 +387,48 @@ class _Search:
             if s > c and bad < 0:
                 bad = k
             arr.append(a)
-            starts.append(s)
             closes.append(c)
             t = s + svc[v]
             prv.append(v)
             end.append(t)
             prev = v
-        self.forward[r] = (prv, end, arr, starts, closes)
-        back = t + travel[prev][0]
+            if frm and k > frm and bad < 0:
+                if c != old[3][k - 1]:
+                    changed = k
+                elif t == old[1][k]:  # visit k leaves as it did before the insertion
+                    prv += old[0][k + 1:]
+                    end += old[1][k + 1:]
+                    arr += old[2][k:]
+                    closes += old[3][k:]
+                    back = self.back[r]
+                    break
+        if back is None:
+            back = t + travel[prev][0]
         self.back[r] = back
         if back > self.te[r] and bad < 0 and seq:  # an empty tour is unused, hence feasible
             bad = len(seq) - 1
         # latest arrival at each gap's next vertex: its window's close, or what the
-        # rest of the tour allows (a pure backward recurrence)
-        latest = [0] * (len(seq) + 1)
-        last = latest[-1] = self.te[r]
-        for k in range(len(seq) - 1, -1, -1):
+        # rest of the tour allows (a pure backward recurrence); after an insertion, the
+        # gaps beyond it keep their old values while their visits keep their windows
+        if frm:
+            tail = changed + 1
+            latest = [0] * tail + old[4][tail - 1:]
+        else:
+            tail = len(seq)
+            latest = [0] * tail + [self.te[r]]
+        last = latest[tail]
+        nxt = seq[tail] if tail < len(seq) else 0
+        for k in range(tail - 1, -1, -1):
             v = seq[k]
-            last = last - svc[v] - travel[v][prv[k + 2] if k + 2 < len(prv) else 0]
+            last = last - svc[v] - travel[v][nxt]
             if closes[k] < last:
                 last = closes[k]
             latest[k] = last
-        self.prv[r], self.nxt[r] = np.array(prv), np.array(seq + [0])
-        self.end[r], self.arr[r], self.latest[r] = np.array(end), np.array(arr + [back]), np.array(latest)
+            nxt = v
+        self.forward[r] = (prv, end, arr, closes, latest)
+        gaps = self.gaps[r] = np.empty((6, len(latest)), dtype=np.int64)
+        gaps[:5] = prv, seq + [0], end, arr + [back], latest
+        np.subtract(gaps[4], gaps[3], out=gaps[5])
         if self.cap is not None:
             self.used[r] = _used([self.loads[v] for v in seq], len(self.cap[r]))
         return bad
@@ -444,48 +477,84 @@ class _Search:
         self._rebuild(r, k)
 
     def greedy_insert(self, noise: float) -> None:
-        """Insert unvisited vertices by best score^2 / time-consumed until none fits."""
+        """Insert unvisited vertices by best score^2 / time-consumed until none fits.
+
+        At the end no unvisited vertex fits any tour; a later repair only tries, on a
+        tour still in that very state, the vertices that were visited then.
+        """
         m, n = self.m, self.n
-        delay = np.full((m, n), _INF)  # per tour: best insertion delay of each vertex, and where
-        gap = np.zeros((m, n), dtype=np.intp)
+        gap = np.zeros((m, n), dtype=np.intp)  # per tour: where each vertex goes best
         ratio = np.full((m, n), -1.0)  # the greedy's preference, -1 where it does not fit
         # one random factor per vertex and tour for the whole repair: ratios only change
         # in the tour that just changed, so each step updates one row
         jitter = 1.0 + noise * self.noise.random((m, n)) if noise else np.ones((m, n))
         weight = self.sq * jitter
         free = self._free()
+        fits = []  # per tour: the vertices that fit it
         for r in range(m):
-            self._evaluate(r, np.flatnonzero(free[r]), delay, gap)
-            ratio[r] = np.where(delay[r] < _INF, weight[r] / (np.maximum(delay[r], 0) + 1), -1.0)
+            tour, tried = self.settled[r]
+            row = free[r] & ~tried if tour is self.gaps[r] else free[r]
+            fits.append(self._rate(r, np.flatnonzero(row), weight[r], ratio[r], gap[r]))
         while True:
             r, v = divmod(int(ratio.argmax()), n)
             if ratio[r, v] < 0:
-                return
+                break
             self._insert(r, int(gap[r, v]), v)
-            delay[:, v] = _INF
             ratio[:, v] = -1.0
-            self._evaluate(r, np.flatnonzero(delay[r] < _INF), delay, gap)
-            ratio[r] = np.where(delay[r] < _INF, weight[r] / (np.maximum(delay[r], 0) + 1), -1.0)
+            row = ratio[r]
+            fits[r] = self._rate(r, fits[r][row.take(fits[r]) >= 0], weight[r], row, gap[r])  # v and the ones taken
+        unvisited = np.array(self.route_of) < 0
+        self.settled = [(tour, unvisited) for tour in self.gaps]
 
-    def _evaluate(self, r: int, vs: np.ndarray, delay: np.ndarray, gap: np.ndarray) -> None:
-        """Set ``delay[r, v]``/``gap[r, v]`` to the cheapest feasible insertion of each v
-        of ``vs`` in tour r (the delay it causes at the next vertex), _INF if none.
+    def _rate(self, r: int, vs: np.ndarray, weight: np.ndarray, ratio: np.ndarray, gap: np.ndarray) -> np.ndarray:
+        """Set the greedy's ratio and best gap in tour r (``weight``, ``ratio`` and
+        ``gap`` are tour r's rows) of each of ``vs``, ratio -1 if it does not fit, and
+        return those that fit. A vertex that fits nowhere in a tour stays out for the
+        rest of the greedy phase: insertions only consume slack (exact under the
+        triangle inequality)."""
+        delay, best = self._evaluate(r, vs)
+        ok = delay < _INF
+        np.maximum(delay, 0, out=delay)
+        delay += 1
+        ratio[vs] = np.where(ok, weight.take(vs) / delay, -1.0)
+        vs = vs[ok]
+        gap[vs] = best[ok]
+        return vs
 
-        A vertex that fits nowhere in a tour stays out for the rest of the greedy
-        phase: insertions only consume slack (exact under the triangle inequality).
-        """
-        if self.cap is not None and vs.size:  # resources only fill up while inserting
-            room = self._room(r, vs)
-            delay[r, vs[~room]] = _INF
-            vs = vs[room]
+    def _evaluate(self, r: int, vs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The cheapest feasible insertion of each of ``vs`` in tour r: the delay it
+        causes at the next vertex (_INF if none) and the gap."""
         if not vs.size:
-            return
-        start = self._start(r, vs, self.end[r] + self.into[vs[:, None], self.prv[r]])
-        done = start + self.svc_np[vs, None] + self.out[vs[:, None], self.nxt[r]]
-        cost = np.where(done <= self.latest[r], done - self.arr[r], _INF)
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.intp)
+        prv, nxt, end, arr, _, slack = self.gaps[r]
+        cost, bad = self._through(r, vs, prv, end, nxt)
+        cost -= arr
+        bad |= cost > slack
+        if self.cap is not None:  # resources only fill up while inserting
+            bad |= ~self._room(r, vs)[:, None]
+        np.putmask(cost, bad, _INF)
         best = cost.argmin(axis=1)
-        delay[r, vs] = cost[np.arange(vs.size), best]
-        gap[r, vs] = best
+        return cost[np.arange(vs.size), best], best
+
+    def _through(self, r: int, vs: np.ndarray, prv: np.ndarray, end: np.ndarray,
+                 nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(vertices x gaps) arrival times at ``nxt`` when each vertex of ``vs`` is
+        visited after leaving ``prv`` at ``end``, and where that vertex would come after
+        its windows. As few numpy calls as possible (flat ``take`` rather than 2-D
+        indexing): on matrices of a few hundred cells their overhead is most of the cost."""
+        rows = (vs * self.n)[:, None]
+        arrival = self.into_flat.take(rows + prv)
+        arrival += end
+        one = self.window1[r]
+        if one is None:
+            arrival = self._start(r, vs, arrival)
+            late = arrival >= _INF
+        else:
+            opens, closes = one
+            late = arrival > closes.take(vs)[:, None]
+            np.maximum(arrival, opens.take(vs)[:, None], out=arrival)
+        arrival += self.leave_flat.take(rows + nxt)
+        return arrival, late
 
     def replace_pass(self) -> bool:
         """Swap visits for higher-scoring unvisited vertices in place, then refill:
@@ -496,10 +565,10 @@ class _Search:
         order = free[np.argsort(-self.score_np[free], kind="stable")]
         lowest = np.full((self.m, order.size), _INF)  # per tour: lowest score u could replace
         where = np.zeros((self.m, order.size), dtype=np.intp)
-        for r in range(self.m):
-            self._replacements(r, order, 0, lowest, where)
-        improved = False
         gain = self.score_np[order]  # a swap needs a visit scoring less than u
+        for r in range(self.m):
+            self._replacements(r, order, gain, 0, lowest, where)
+        improved = False
         i = 0
         while True:
             ahead = np.flatnonzero(lowest[:, i:].min(axis=0) < gain[i:])
@@ -514,25 +583,31 @@ class _Search:
             self.route_of[old], self.route_of[u] = -1, r
             self._repair(r)
             improved = True
-            self._replacements(r, order, i + 1, lowest, where)
+            self._replacements(r, order, gain, i + 1, lowest, where)
             i += 1
         if improved:
             self.greedy_insert(0.0)
         return improved
 
-    def _replacements(self, r: int, order: np.ndarray, first: int, lowest: np.ndarray, where: np.ndarray) -> None:
-        """For the vertices ``order[first:]``, the lowest score of a visit of tour r each
-        could replace in place and its position (``lowest`` _INF if none)."""
-        us = order[first:]
-        us = us[self.allowed[r, us]]
-        cols = np.flatnonzero(self.allowed[r, order[first:]]) + first
+    def _replacements(self, r: int, order: np.ndarray, gain: np.ndarray, first: int, lowest: np.ndarray,
+                      where: np.ndarray) -> None:
+        """For the vertices ``order[first:]`` (scores ``gain``, decreasing), the lowest
+        score of a visit of tour r each could replace in place and its position
+        (``lowest`` _INF if none)."""
         lowest[r, first:] = _INF
-        seq = np.array(self.seq[r], dtype=np.intp)
-        if not us.size or not seq.size:
+        if not self.seq[r]:
             return
-        start = self._start(r, us, self.end[r][:-1] + self.into[us[:, None], self.prv[r][:-1]])
-        done = start + self.svc_np[us, None] + self.out[us[:, None], self.nxt[r][1:]]
-        ok = (done <= self.latest[r][1:]) & (self.score_np[seq] < self.score_np[us, None])
+        prv, nxt, end, _, latest, _ = self.gaps[r]
+        seq = nxt[:-1]
+        # only the vertices scoring more than the tour's lowest visit can replace one
+        stop = first + int(np.searchsorted(-gain[first:], -self.score_np[seq].min()))
+        cols = np.flatnonzero(self.allowed[r, order[first:stop]]) + first
+        us = order[cols]
+        if not us.size:
+            return
+        done, late = self._through(r, us, prv[:-1], end[:-1], nxt[1:])
+        ok = (done <= latest[1:]) & (self.score_np[seq] < self.score_np[us, None])
+        ok &= ~late
         if self.cap is not None:
             ok &= self._room(r, us, seq)
         value = np.where(ok, self.score_np[seq], _INF)
@@ -552,11 +627,30 @@ class _Search:
         if key > self.best_key or not any(self.best_routes):
             self.best_key = key
             self.best_routes = [list(s) for s in self.seq]
+            self.best_states = self._states()
 
     def _pool_routes(self) -> None:
         for r, seq in enumerate(self.seq):
-            if seq:
+            if seq and self.pooled[r] is not self.gaps[r]:  # else this very tour is in already
                 self.pool.add(r, seq, sum(self.score[v] for v in seq), self.back[r] - self.ts[r])
+                self.pooled[r] = self.gaps[r]
+
+    def _states(self) -> list[tuple]:
+        """Every tour's state (visits, schedule, arrays), to come back to it later."""
+        return [(tuple(self.seq[r]), self.forward[r], self.gaps[r], self.back[r], self.used[r], self.settled[r])
+                for r in range(self.m)]
+
+    def _return(self, states: list[tuple]) -> None:
+        """Go back to saved tour states; only the tours rebuilt since then change."""
+        changed = [r for r in range(self.m) if self.gaps[r] is not states[r][2]]
+        for r in changed:
+            for v in self.seq[r]:
+                self.route_of[v] = -1
+        for r in changed:
+            seq, self.forward[r], self.gaps[r], self.back[r], self.used[r], self.settled[r] = states[r]
+            self.seq[r] = list(seq)
+            for v in seq:
+                self.route_of[v] = r
 
     def recombine(self) -> bool:
         """Take the best disjoint pooled tours (then fill and improve them) when they
@@ -594,17 +688,17 @@ class _Search:
         r = int(tours[rng.randrange(tours.size)])
         wins = self.wins[r][u]
         lo, hi = wins[0][0], wins[-1][1] + self.svc[u]
-        _, end, _, starts, _ = self.forward[r]
+        end = self.forward[r][1]
         seq = self.seq[r]
         for k, v in enumerate(seq):
-            if starts[k] < hi and end[k + 1] > lo:
+            if end[k + 1] - self.svc[v] < hi and end[k + 1] > lo:  # starts before hi, ends after lo
                 self.route_of[v] = -1
         self.seq[r] = [v for v in seq if self.route_of[v] >= 0]
-        self._repair(r)
-        delay, gap = np.full((self.m, self.n), _INF), np.zeros((self.m, self.n), dtype=np.intp)
-        self._evaluate(r, np.array([u]), delay, gap)
-        if delay[r, u] < _INF:
-            self._insert(r, int(gap[r, u]), u)
+        if len(self.seq[r]) < len(seq):
+            self._repair(r)
+        delay, gap = self._evaluate(r, np.array([u]))
+        if delay[0] < _INF:
+            self._insert(r, int(gap[0]), u)
 
     def _ruin(self) -> None:
         """Remove a random segment of every tour, or random visits anywhere, or make
@@ -615,7 +709,8 @@ class _Search:
             return
         if rng.random() < _AIMED:
             self._make_room()
-        elif rng.random() < 0.5:
+            return
+        if rng.random() < 0.5:
             for r, seq in enumerate(self.seq):
                 if not seq:
                     continue
@@ -623,20 +718,20 @@ class _Search:
                 at = rng.randrange(len(seq))
                 for v in (seq[at:] + seq[:at])[:size]:
                     self.route_of[v] = -1
-                self.seq[r] = [v for v in seq if self.route_of[v] >= 0]
         else:
             size = rng.randint(1, max(1, math.ceil(len(visited) * _SCATTER)))
             for v in rng.sample(visited, size):
                 self.route_of[v] = -1
-            for r, seq in enumerate(self.seq):
-                self.seq[r] = [v for v in seq if self.route_of[v] >= 0]
-        for r in range(self.m):
-            self._repair(r)
+        for r, seq in enumerate(self.seq):
+            kept = [v for v in seq if self.route_of[v] >= 0]
+            if len(kept) < len(seq):  # untouched tours stay as they are (and feasible)
+                self.seq[r] = kept
+                self._repair(r)
 
     def run(self, deadline: float, max_iterations: int | None, patience: int | None = None) -> int:
         """Ruin-and-recreate walk with simulated-annealing acceptance and restarts."""
         self._record()
-        current = [list(s) for s in self.seq]
+        current = self._states()
         current_key = self._key()
         start = time.perf_counter()
         span = max(deadline - start, 1e-9)
@@ -671,16 +766,16 @@ class _Search:
             else:
                 stall += 1
             self._record()
-            visited = [v for s in current for v in s]
+            visited = [v for state in current for v in state[0]]
             mean = sum(self.real[v] for v in visited) / (len(visited) or 1)
             temp = _TEMPERATURE * (1.0 - progress) * mean
             delta = key[0] - current_key[0]
             if stall and stall % _RESTART_AFTER == 0:
-                current, current_key = [list(s) for s in self.best_routes], self.best_key
+                current, current_key = self.best_states, self.best_key
             elif key >= current_key or (temp > 0 and rng.random() < math.exp(delta / temp)):
-                current, current_key = [list(s) for s in self.seq], key
+                current, current_key = self._states(), key
                 continue
-            self._restore(current)
+            self._return(current)
         if max_iterations is not None or time.perf_counter() + self.pack_seconds < deadline:
             self.recombine()  # a last look at the pool: it may only improve the best
         return it

@@ -14,9 +14,8 @@ route found on one of them is feasible on every tour of its class (and only ther
 """
 from __future__ import annotations
 
+import heapq
 from collections.abc import Hashable, Sequence
-
-Candidate = tuple[int, int, int, tuple[int, ...]]  # score, vertex bitmask, rank, route
 
 
 class RoutePool:
@@ -46,37 +45,77 @@ class RoutePool:
         """The best total score of pairwise disjoint pooled routes, at most one per tour,
         and those routes per tour (only the ``per_class`` best routes of each class are
         considered; the search stops with the best so far after about ``max_work``
-        compatibility tests, which bounds its time whatever the number of tours)."""
+        compatibility tests, which bounds its time whatever the number of tours).
+
+        The candidates of all classes are numbered one after the other, best first
+        within a class, and every candidate list of the search is a bitset over those
+        numbers: filtering a list by a chosen route is one AND with the set of routes
+        disjoint from it (computed once per route, when first chosen). The work is
+        still counted in tests as if each list were filtered one route at a time.
+        """
         m = len(self.tour_class)
-        cands: list[list[Candidate]] = []
-        for routes in self.routes:
-            top = sorted(routes.items(), key=lambda kv: (-kv[1][0], kv[1][1], kv[1][2]))[:per_class]
-            cands.append([(score, mask, rank, route) for rank, (mask, (score, _, route)) in enumerate(top)])
+        scores: list[int] = []
+        masks: list[int] = []
+        routes: list[tuple[int, ...]] = []
+        span: list[int] = []  # per class, the bitset of its candidates
+        for pooled in self.routes:
+            top = heapq.nsmallest(per_class, pooled.items(), key=lambda kv: (-kv[1][0], kv[1][1], kv[1][2]))
+            first = len(scores)
+            for mask, (score, _, route) in top:
+                scores.append(score)
+                masks.append(mask)
+                routes.append(route)
+            span.append(((1 << len(top)) - 1) << first)
+        disjoint: dict[int, int] = {}
+
+        def disjoint_from(g: int) -> int:
+            if g not in disjoint:
+                mask, bits = masks[g], 0
+                for h, other in enumerate(masks):
+                    if not mask & other:
+                        bits |= 1 << h
+                disjoint[g] = bits
+            return disjoint[g]
+
+        # per tour, whether each later tour is of its class
+        same_class = [[self.tour_class[u] == self.tour_class[t] for u in range(t + 1, m)] for t in range(m)]
         best = [0, [[] for _ in range(m)]]
         chosen: list[tuple[int, ...]] = [() for _ in range(m)]
         work = 0
 
-        def dfs(t: int, cur: int, lists: list[list[Candidate]]) -> None:
+        def dfs(t: int, cur: int, lists: list[int]) -> None:
             nonlocal work
             if cur > best[0]:
                 best[0], best[1] = cur, [list(c) for c in chosen[:t]] + [[] for _ in range(m - t)]
             if t == m or work >= max_work:
                 return
-            rest = sum(lst[0][0] for lst in lists[1:] if lst)
-            tests = sum(map(len, lists[1:])) + 1
-            for score, mask, rank, route in lists[0]:
-                if cur + score + rest <= best[0] or work >= max_work:
+            if t == m - 1:  # the last tour: its best candidate only (what the loop below comes to)
+                if lists[0]:
+                    g = (lists[0] & -lists[0]).bit_length() - 1
+                    if cur + scores[g] > best[0]:
+                        work += 1
+                        best[0], best[1] = cur + scores[g], [list(c) for c in chosen[:t]] + [list(routes[g])]
+                return
+            later = lists[1:]
+            rest = sum(scores[(bits & -bits).bit_length() - 1] for bits in later if bits)
+            tests = sum(bits.bit_count() for bits in later) + 1
+            same = same_class[t]
+            todo = lists[0]
+            while todo:
+                low = todo & -todo
+                todo ^= low
+                g = low.bit_length() - 1
+                if cur + scores[g] + rest <= best[0] or work >= max_work:
                     break  # candidates come best first: no later one can do better
                 work += tests
-                same = [t + 1 + i for i in range(m - t - 1) if self.tour_class[t + 1 + i] == self.tour_class[t]]
-                child = [[c for c in lst if not c[1] & mask and (t + 1 + i not in same or c[2] > rank)]
-                         for i, lst in enumerate(lists[1:])]
-                chosen[t] = route
-                dfs(t + 1, cur + score, child)
+                fits = disjoint_from(g)
+                above = -(low << 1)  # the same class's candidates ranked after this one
+                child = [bits & fits & above if s else bits & fits for bits, s in zip(later, same)]
+                chosen[t] = routes[g]
+                dfs(t + 1, cur + scores[g], child)
             chosen[t] = ()
             # tour t stays empty, and so do the later tours of its class (symmetry)
-            dfs(t + 1, cur, [[] if self.tour_class[t + 1 + i] == self.tour_class[t] else lst
-                             for i, lst in enumerate(lists[1:])])
+            dfs(t + 1, cur, [0 if s else bits for bits, s in zip(later, same)])
 
-        dfs(0, 0, [cands[c] for c in self.tour_class])
+        dfs(0, 0, [span[c] for c in self.tour_class])
         return best[0], best[1]
