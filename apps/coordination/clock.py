@@ -6,9 +6,10 @@ The engine ticks a command's counters twice: inside the transaction and after th
 A reader that took a counter before the commit may have read the data before it too and
 keyed what it cached by that value, which the tick after the commit retires; the tick
 inside the transaction makes the change show even where no commit callback runs (a test's
-transaction). Counters rather than versions: increments from several commands can land in
-any order and still each give a new value. A missing counter (never set, expired, evicted)
-starts at the current time in nanoseconds, far from any value it had before.
+transaction). A tick sets the clocks to the current time in nanoseconds: a value none of
+them had before, whatever order ticks from several commands land in, written in one round
+trip for all of a command's clocks; a missing clock (never set, expired, evicted) starts
+the same way.
 """
 from __future__ import annotations
 
@@ -28,26 +29,21 @@ def _read(key: str) -> int:
     return value
 
 
-def _tick(key: str) -> None:
-    try:
-        cache.incr(key)
-    except ValueError:  # missing: any fresh start is new
-        cache.add(key, time.time_ns(), CLOCK_SECONDS)
-
-
 def request_clock(request_id: int) -> int:
-    """The request's counter now (started if missing)."""
+    """The request's clock now (started if missing)."""
     return _read(f"request-clock:{request_id}")
 
 
 def user_clock(user_id: int) -> int:
-    """The user's counter now (started if missing)."""
+    """The user's clock now (started if missing)."""
     return _read(f"user-clock:{user_id}")
 
 
 def tick(*, request_id: int | None = None, user_ids: Iterable[int] = ()) -> None:
     """What the request or the users see changes (or just did)."""
+    now = time.time_ns()
+    keys = [f"user-clock:{user_id}" for user_id in set(user_ids)]
     if request_id is not None:
-        _tick(f"request-clock:{request_id}")
-    for user_id in sorted(set(user_ids)):
-        _tick(f"user-clock:{user_id}")
+        keys.append(f"request-clock:{request_id}")
+    if keys:
+        cache.set_many(dict.fromkeys(keys, now), CLOCK_SECONDS)
