@@ -1,9 +1,9 @@
-"""Change counters in the cache, for views cached without reading what they show: one per
+"""Change clocks in the cache, for views cached without reading what they show: one per
 request (ticked by every engine command on its state) and one per user (ticked by every
 command whose event reaches the user's own feed, and by the user's own form posts).
 
-The engine ticks a command's counters twice: inside the transaction and after the commit.
-A reader that took a counter before the commit may have read the data before it too and
+The engine ticks a command's clocks twice: inside the transaction and after the commit.
+A reader that took a clock before the commit may have read the data before it too and
 keyed what it cached by that value, which the tick after the commit retires; the tick
 inside the transaction makes the change show even where no commit callback runs (a test's
 transaction). A tick sets the clocks to the current time in nanoseconds: a value none of

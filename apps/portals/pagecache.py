@@ -65,7 +65,7 @@ def time_bucket() -> int:
 class CachedPageMixin:
     """A GET page answered from the cache (see the module); put before the view class."""
 
-    def page_fingerprint(self) -> tuple | None:
+    def page_fingerprint(self) -> object:
         """What the page shows beyond the visitor and the URL; None renders it uncached."""
         raise NotImplementedError
 
@@ -86,15 +86,16 @@ class CachedPageMixin:
         key = self._page_key()
         if key is None:
             return super().get(request, *args, **kwargs)
-        html = cache.get(key)
+        html, status = cache.get(key), 200
         if html is None:
             with for_cache(request):
                 response = super().get(request, *args, **kwargs)
-                if response.status_code != 200 or not hasattr(response, "render"):
+                if not hasattr(response, "render"):  # a redirect: nothing rendered
                     return response
-                html = response.render().content.decode()
-            cache.set(key, html, PAGE_SECONDS)
-        return HttpResponse(html.replace(CSRF_MARKER, get_token(request)))
+                html, status = response.render().content.decode(), response.status_code
+            if status == 200:
+                cache.set(key, html, PAGE_SECONDS)
+        return HttpResponse(html.replace(CSRF_MARKER, get_token(request)), status=status)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -143,3 +143,34 @@ def test_the_vendors_dashboard_follows_a_traveler_cancelling_a_booking(client):
     assert f'id="booking-{booking.pk}"' in client.get(dashboard).content.decode()
     booking_cancel(booking_id=booking.pk, actor=state.request.traveler)  # its event reaches the vendor's feed
     assert f'id="booking-{booking.pk}"' not in client.get(dashboard).content.decode()
+
+
+def test_a_page_answered_with_another_status_carries_its_token_and_is_not_cached(rf, same_time_bucket):
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.cache import SessionStore
+    from django.views.generic import TemplateView
+
+    from apps.portals.pagecache import CachedOwnPageMixin
+
+    renders = []
+    user = make_user(Role.TRAVELER)
+
+    class Refused(CachedOwnPageMixin, TemplateView):
+        template_name = "base.html"
+
+        def render_to_response(self, context, **kwargs):
+            renders.append(1)
+            return super().render_to_response(context, status=409)
+
+    def answer() -> str:
+        request = rf.get("/refused/")
+        request.user, request.session = user, SessionStore()
+        request._messages = FallbackStorage(request)
+        response = Refused.as_view()(request)
+        assert response.status_code == 409
+        return response.content.decode()
+
+    html = answer()
+    assert CSRF_MARKER not in html and 'name="csrfmiddlewaretoken"' in html
+    answer()
+    assert len(renders) == 2  # not cached: rendered again
