@@ -77,6 +77,22 @@ def test_every_changelist_and_change_page_opens_for_staff(client, superuser, wor
     assert failures == {}
 
 
+@pytest.mark.parametrize("object_id", ["9" * 20, "-9" + "9" * 19, "abc"])
+def test_an_id_beyond_any_row_never_breaks_an_object_page(client, superuser, object_id):
+    """Rows keyed by a one-to-one link (metrics, profiles) sent such ids to the database (500);
+    now every change, history and delete page answers as for a missing row (or refuses)."""
+    client.force_login(superuser)
+    failures = {}
+    for model in admin.site._registry:
+        for view in ("change", "history", "delete"):
+            page = url(model, view, object_id)
+            for method in (client.get, client.post):
+                status = method(page).status_code
+                if status >= 500:
+                    failures[f"{method.__name__} {page}"] = status
+    assert failures == {}
+
+
 def test_no_admin_form_can_edit_a_status(rf: RequestFactory, superuser, world):
     request = rf.get("/admin/")
     request.user = superuser

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,6 +30,24 @@ class ImmutableMixin(NoEditMixin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class LinkKeyMixin:
+    """For rows keyed by a one-to-one link (metrics, profiles). Django keeps an integer id
+    beyond its column's range out of its own lookups, but not through a relation: such an
+    id reached the database (OverflowError on SQLite, DataError on PostgreSQL). It is now
+    a row that does not exist, as any other unknown id."""
+
+    def get_object(self, request, object_id, from_field=None):
+        if from_field is None:
+            low, high = connection.ops.integer_field_range(self.model._meta.pk.target_field.get_internal_type())
+            try:
+                in_range = low <= int(object_id) <= high
+            except (TypeError, ValueError):
+                in_range = False
+            if not in_range:
+                return None
+        return super().get_object(request, object_id, from_field)
 
 
 class ImmutableInline(ImmutableMixin, admin.TabularInline):

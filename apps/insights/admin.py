@@ -4,7 +4,7 @@ it is view-only here; "Recompute" rebuilds the selected rows with the same code 
 ``rebuild_insights`` (the models live in their domain apps, the computation here)."""
 from django.contrib import admin
 
-from apps.core.admin import ImmutableMixin, recompute_action
+from apps.core.admin import ImmutableMixin, LinkKeyMixin, recompute_action
 from apps.experts.models import ExpertMetrics
 from apps.requests.models import TravelerProfile
 from apps.vendors.models import VendorMetrics
@@ -15,7 +15,7 @@ from .patterns import patterns_refresh
 
 
 @admin.register(ExpertMetrics)
-class ExpertMetricsAdmin(ImmutableMixin, admin.ModelAdmin):
+class ExpertMetricsAdmin(LinkKeyMixin, ImmutableMixin, admin.ModelAdmin):
     list_display = ("expert", "reviews", "satisfaction", "bookings_decided", "booking_success", "responses",
                     "response_avg_hours", "response_p95_hours", "updated_at")
     search_fields = ("expert__user__username", "expert__user__first_name", "expert__user__last_name")
@@ -24,7 +24,7 @@ class ExpertMetricsAdmin(ImmutableMixin, admin.ModelAdmin):
 
 
 @admin.register(VendorMetrics)
-class VendorMetricsAdmin(ImmutableMixin, admin.ModelAdmin):
+class VendorMetricsAdmin(LinkKeyMixin, ImmutableMixin, admin.ModelAdmin):
     list_display = ("vendor", "bookings", "confirmed", "declined", "expired", "cancelled", "confirm_avg_hours",
                     "quality", "price_ratio", "reliability", "updated_at")
     list_filter = ("vendor__vendor_type", "vendor__city")
@@ -34,7 +34,7 @@ class VendorMetricsAdmin(ImmutableMixin, admin.ModelAdmin):
 
 
 @admin.register(TravelerProfile)
-class TravelerProfileAdmin(ImmutableMixin, admin.ModelAdmin):
+class TravelerProfileAdmin(LinkKeyMixin, ImmutableMixin, admin.ModelAdmin):
     """``overrides`` are the traveler's own corrections: only they change or reset them."""
 
     list_display = ("traveler", "trips_completed", "bookings_kept", "reviews_given", "rating_given_avg",
