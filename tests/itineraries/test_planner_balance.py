@@ -3,7 +3,7 @@ pace's fewest sights, without leaving its neighbourhoods, its transfer cap or it
 from decimal import Decimal
 
 from apps.itineraries.planner import order
-from apps.itineraries.planner.balance import even_out, two_neighbourhoods
+from apps.itineraries.planner.balance import NEIGHBOURHOOD_KM, even_out, spread_km
 from apps.itineraries.planner.build import DAY, MEALS, PACES, Node, is_sight, problem_for
 from apps.itineraries.planner.candidates import FREE_MEAL, Candidate
 from apps.itineraries.planner.travel import haversine_km
@@ -46,7 +46,7 @@ def balanced(nodes, routes, pace):
     for r, route in enumerate(routes):
         assert order.timetable(problem, r, route, anywhere) is not None
         assert order.travel_of(problem, route, anywhere) <= 120
-        assert two_neighbourhoods([nodes[v - 1].cand.location for v in route if v not in anywhere])
+        assert spread_km([nodes[v - 1].cand.location for v in route if v not in anywhere]) <= NEIGHBOURHOOD_KM
     return [sum(is_sight(nodes[v - 1]) for v in route) for route in routes]
 
 
@@ -82,3 +82,24 @@ def test_when_the_pace_cannot_be_held_every_day_no_day_is_left_empty():
     routes = [list(range(1, 7)), list(range(7, 12)), []]
     counts = balanced(sights, routes, PACES["packed"])
     assert sorted(counts) == [3, 4, 4] and max(counts) - min(counts) <= 1
+
+
+def test_evening_out_keeps_a_day_in_its_corner_of_the_city_unless_another_day_is_above_the_pace():
+    """Two clusters 9 km apart, by taxi (3 min a km, inside the transfer cap). A day merely
+    fuller than a thin one keeps its sights: a sight across the city would make a detour
+    out of the thin day just to even the numbers (a local expert strikes it out). A day
+    above the pace does give one, as the pace rule then outweighs the detour."""
+    def by_taxi(a, b) -> int:
+        return round(haversine_km(a, b) * 3)
+
+    def counts(east_sights: int) -> list[int]:
+        east = [sight(f"East {k}", at(0.1 * k, 4.5), 2, k) for k in range(east_sights)]
+        west = [sight(f"West {k}", at(0.1 * k, -4.5), 2, k + 1) for k in range(3)]
+        nodes = east + west
+        routes = [list(range(1, east_sights + 1)), list(range(east_sights + 1, east_sights + 4))]
+        problem = problem_for(nodes, HOTEL, 2, PACES["packed"], by_taxi)
+        even_out(problem, routes, nodes, PACES["packed"], set(), max_transfer=120, money_left=Decimal(0))
+        return [sum(v <= east_sights for v in route) for route in routes]
+
+    assert counts(5) == [5, 0]  # 5 and 3 sights, both below the pace's 6: no detour
+    assert counts(7) == [5, 2]  # 7 is above the pace: the thin day takes one, then a second from there

@@ -16,26 +16,25 @@ from decimal import Decimal
 import numpy as np
 
 from . import order, toptw
-from .areas import km_between
+from .areas import SECOND_ZONE_KM, ZONE_KM, km_between
 from .build import DAY, Node, PaceRule, is_sight
 from .travel import Point
 
 NEIGHBOURHOOD_KM = 2.0  # a sight joins a day when it is this close to one of the day's two hearts
 NEIGHBOURHOOD_MAX_KM = 2.5  # no stop of a day lies further than this from the nearer of its two hearts
+# two hearts of one day are next to each other, as its neighbourhoods are (areas.day_areas)
+ADJACENT_KM = SECOND_ZONE_KM + 2 * ZONE_KM
 
 
-def spread_km(points: Sequence[Point]) -> float:
-    """The fewest km within which every point lies of one of two of them."""
-    if len(points) <= 2:
+def spread_km(points: Sequence[Point], adjacent_km: float = np.inf) -> float:
+    """The fewest km within which every point lies of one of two of them (two hearts at
+    most ``adjacent_km`` apart)."""
+    if len(points) <= 1:
         return 0.0
     km = km_between(points, points)
     # per pair of hearts (a, b): the furthest point from the nearer of the two
-    return float(np.minimum(km[:, :, None], km[:, None, :]).max(axis=0).min())
-
-
-def two_neighbourhoods(points: Sequence[Point], km: float = NEIGHBOURHOOD_KM) -> bool:
-    """Whether every point lies within ``km`` of one of two of them."""
-    return spread_km(points) <= km
+    spread = np.minimum(km[:, :, None], km[:, None, :]).max(axis=0)
+    return float(np.where(km <= adjacent_km, spread, np.inf).min())
 
 
 def room_left(problem: toptw.Problem, r: int, route: Sequence[int]) -> list[int] | None:
@@ -81,8 +80,9 @@ def even_out(problem: toptw.Problem, routes: list[list[int]], nodes: Sequence[No
     def options(r: int, route: list[int], pool: list[tuple[int, int | None]]) -> list[tuple]:
         """(travel added, sight, day it comes from, day r's new route) per sight of ``pool``
         that fits, with the fewest restaurants given up."""
+        above = {s for s, other in enumerate(routes) if count(other) > fewest}
         for day in _meal_variants(route, nodes, r, spare_meal):
-            found = _insertions(problem, r, day, pool, nodes, anywhere, max_transfer)
+            found = _insertions(problem, r, day, pool, nodes, anywhere, max_transfer, above)
             if found:
                 return found
         return []
@@ -157,18 +157,22 @@ def _meal_variants(route: Sequence[int], nodes: Sequence[Node], r: int,
 
 
 def _insertions(problem: toptw.Problem, r: int, route: list[int], pool, nodes: Sequence[Node],
-                anywhere: Collection[int], max_transfer: int) -> list[tuple[int, int, int | None, list[int]]]:
+                anywhere: Collection[int], max_transfer: int,
+                above: Collection[int]) -> list[tuple[int, int, int | None, list[int]]]:
     """(travel it adds, sight, day it comes from, the new route) for every sight of ``pool``
-    that fits ``route``, each at its cheapest place."""
+    that fits ``route``, each at its cheapest place. The sight joins the day's neighbourhood
+    or the one next to it; only a day above the pace (``above``) may give a sight from
+    across the city, as the pace then outweighs the detour."""
     here = [nodes[v - 1].cand.location for v in route if v not in anywhere]
     # a day the solver already spread wider than NEIGHBOURHOOD_KM may take a sight that spreads it no further
-    km = NEIGHBOURHOOD_KM if two_neighbourhoods(here) else spread_km(here)
+    limits = {adjacent: max(NEIGHBOURHOOD_KM, spread_km(here, adjacent)) for adjacent in (ADJACENT_KM, np.inf)}
     base = order.travel_of(problem, route, anywhere)
     out = []
     room = room_left(problem, r, route)
     for v, s in pool:
         cand = nodes[v - 1].cand
-        if not fits_room(problem, room, v) or not two_neighbourhoods(here + [cand.location], km):
+        adjacent = np.inf if s in above else ADJACENT_KM
+        if not fits_room(problem, room, v) or spread_km(here + [cand.location], adjacent) > limits[adjacent]:
             continue
         fits = [(added, v, s, option) for k in range(len(route) + 1)
                 if (added := order.travel_of(problem, option := route[:k] + [v] + route[k:], anywhere) - base)
