@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from apps.accounts.models import Role
 from apps.coordination.access import bookings_visible_to, has_role
 from apps.coordination.models import Booking, VendorResponse
+from apps.coordination.phases import BookingStatus
 from apps.coordination.presenters import REST, booking_json
 from apps.coordination.services.bookings import (
     booking_cancel,
@@ -140,7 +141,12 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
               .select_related("state__request", "offering", "vendor", "slot").prefetch_related("installments")
               .order_by("-created_at"))
         wanted = self.request.query_params.get("status")
-        return qs.filter(status=wanted) if wanted else qs
+        if not wanted:
+            return qs
+        if wanted not in BookingStatus.values:
+            raise serializers.ValidationError({"status": _("Not a booking status; one of: %(statuses)s.")
+                                                         % {"statuses": ", ".join(BookingStatus.values)}})
+        return qs.filter(status=wanted)
 
     def _answer(self, booking_id: int) -> Response:
         return Response(BookingOutput(self.get_queryset().get(pk=booking_id)).data)

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 HTTPS = {"HTTP_X_FORWARDED_PROTO": "https"}
 HOSTILE = ["abc", "²", "99999999999999999999", "-1"]
 QUERY_PARAMS = ["offering", "thread", "booking", "since", "page", "status", "kind", "date_from", "date_to",
-                "price_max", "min_rating", "interests", "expires_in_days", "seed"]
+                "price_max", "min_rating", "interests", "expires_in_days", "seed", "q", "part", "import", "draft"]
 # Rows these may write on a legitimate GET (an export job, a session, a login attempt) are not the input's doing.
 UNCOUNTED_APPS = {"django_q", "axes", "sessions"}
 UNCOUNTED_MODELS = {"exportjob"}
@@ -236,7 +236,7 @@ def test_every_path_parameter_refuses_hostile_values(client, world):
     assert row_counts() == before
 
 
-@pytest.mark.parametrize("value", ["%C2%B2", "99999999999999999999", "-1"])
+@pytest.mark.parametrize("value", ["%C2%B2", "99999999999999999999", "-1", "a%00b"])
 def test_every_query_parameter_refuses_hostile_values(client, world, value):
     client.force_login(world.traveler)
     query = "&".join(f"{name}={value}" for name in QUERY_PARAMS)
@@ -249,6 +249,22 @@ def test_every_query_parameter_refuses_hostile_values(client, world, value):
         if url.startswith("/api/") and response.status_code >= 400:
             assert_api_error(response)
     assert row_counts() == before
+
+
+def test_a_nul_character_in_the_query_is_a_400_in_the_shape_of_the_path(client, world):
+    """PostgreSQL cannot compare a text holding NUL: such a value once reached a filter (500)."""
+    client.force_login(world.traveler)
+    assert_api_error(client.get("/api/v1/bookings/?status=%00", **HTTPS), 400)
+    page = client.get(f"/traveler/requests/{world.request_id}/?q=a%00", **HTTPS)
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
+    assert client.get(f"/traveler/requests/{world.request_id}/?q=a%2500", **HTTPS).status_code == 200  # "%00" typed
+
+
+def test_an_unknown_booking_status_filter_is_a_field_error(traveler_api):
+    response = traveler_api.get("/api/v1/bookings/?status=nope")
+    assert_api_error(response, 400)
+    assert "confirmed" in response.json()["fields"]["status"]
+    assert traveler_api.get("/api/v1/bookings/?status=confirmed").status_code == 200
 
 
 def test_vendor_and_staff_see_no_500_either(client, world):
