@@ -49,7 +49,8 @@ def test_out_of_scope_writers_get_not_found_and_nothing_is_written(world, who, w
     assert Event.objects.filter(state=world.state).count() == 1
 
 
-@pytest.mark.parametrize(("body", "code"), [("   ", "chat.empty"), ("x" * (MAX_MESSAGE_LENGTH + 1), "chat.too_long")])
+@pytest.mark.parametrize(("body", "code"), [("   ", "chat.empty"), ("x" * (MAX_MESSAGE_LENGTH + 1), "chat.too_long"),
+                                          ("a\x00b", "chat.invalid")])
 def test_bad_bodies_are_refused(world, body, code):
     with pytest.raises(DomainError) as exc:
         message_post(state_id=world.state.pk, actor=world.traveler, body=body)

@@ -21,13 +21,17 @@ def message_post(*, state_id: int, actor, body: str, booking_id: int | None = No
     """Post ``body`` to the request's thread, or to the thread about ``booking_id``
     (threads are created on their first message).
 
-    Raises DomainError ``chat.empty``/``chat.too_long`` for a bad body, NotFound when the
+    Raises DomainError ``chat.empty``/``chat.too_long``/``chat.invalid`` (a NUL character,
+    which no database text column holds) for a bad body, NotFound when the
     actor may not write there. Emits ``message.posted`` with the thread and message; the
     booking's vendor hears it only for its booking's thread.
     """
     body = (body or "").strip()
     if not body:
         raise DomainError(_("Write a message first."), code="chat.empty", fields={"body": _("This field is required.")})
+    if "\x00" in body:
+        raise DomainError(_("The message holds a character that cannot be sent (NUL)."), code="chat.invalid",
+                          fields={"body": _("Remove the NUL character.")})
     if len(body) > MAX_MESSAGE_LENGTH:
         raise DomainError(_("Keep a message under %(n)d characters.") % {"n": MAX_MESSAGE_LENGTH},
                           code="chat.too_long", fields={"body": _("Too long.")})
