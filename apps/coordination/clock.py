@@ -22,11 +22,7 @@ CLOCK_SECONDS = 24 * 3600
 
 
 def _read(key: str) -> int:
-    value = cache.get(key)
-    if value is None:
-        cache.add(key, time.time_ns(), CLOCK_SECONDS)
-        value = cache.get(key)
-    return value
+    return cache.get_or_set(key, time.time_ns, CLOCK_SECONDS)  # get, else add (the first writer wins), get
 
 
 def request_clock(request_id: int) -> int:
