@@ -10,8 +10,9 @@
  *   data-live-booking="<booking id>"      gets data-status and class status-<status>; a child
  *                                         [data-live-text] gets the status text
  *   data-live-unread="<thread id>"        text becomes the thread's unread count
- *   data-live-refresh="<url>"             re-fetched (GET, HTML fragment) on each snapshot (so it
- *                                         may start empty) and after each event, its innerHTML
+ *   data-live-refresh="<url>"             re-fetched (GET, HTML fragment) on each snapshot and
+ *                                         after each event (with data-live-load also at once, for a
+ *                                         part that starts as a placeholder), its innerHTML
  *                                         replaced; data-live-events="message.posted
  *                                         booking.*" limits which events (space separated,
  *                                         trailing * matches a prefix); while the person
@@ -196,6 +197,9 @@
   });
 
   function start() {
+    // A part that is only a placeholder loads now, whether or not the socket ever opens
+    // (a proxy that refuses WebSockets left "Loading…" for good).
+    each("[data-live-load]", refresh);
     var paths = {};
     each("[data-live-socket]", function (el) { paths[el.getAttribute("data-live-socket")] = true; });
     window.TraveloureLive = Object.keys(paths).map(function (p) { return new LiveFeed(p); });
