@@ -114,11 +114,21 @@
     el.classList.add(prefix + value);
   }
 
+  // The page's words for the codes the events carry (the live_labels template tag).
+  var LABELS = (function () {
+    var el = document.getElementById("live-labels");
+    return el ? JSON.parse(el.textContent) : {};
+  })();
+
+  function label(kind, code) {
+    return (LABELS[kind] || {})[code] || code.replace(/_/g, " ");
+  }
+
   function setPhase(state, phase) {
     each("[data-live-phase]", function (el) {
       var wanted = el.getAttribute("data-live-phase");
       if (wanted && String(wanted) !== String(state)) { return; }
-      el.textContent = phase.replace("_", " ");
+      el.textContent = label("phase", phase);
       swapClass(el, "phase-", phase);
     });
   }
@@ -128,7 +138,7 @@
       el.setAttribute("data-status", booking.status);
       swapClass(el, "status-", booking.status);
       var text = el.querySelector("[data-live-text]");
-      if (text) { text.textContent = booking.status; }
+      if (text) { text.textContent = label("booking", booking.status); }
     });
   }
 
