@@ -28,6 +28,14 @@ def test_the_chat_loads_when_the_socket_stays_silent(login):
     expect(page.get_by_text("Loading messages…")).to_have_count(0)
 
 
+def test_the_trip_check_loads_when_the_socket_stays_silent(login):
+    trip = make_trip()
+    page = login(trip.state.request.traveler)
+    page.route_web_socket("**/ws/**", lambda ws: None)
+    page.goto(f"/traveler/requests/{trip.state.request_id}/")
+    expect(page.locator("#trip-check")).not_to_contain_text("Checking the trip…", timeout=5000)
+
+
 def test_a_status_set_live_reads_as_a_word(login):
     """The socket's snapshot sets every booking chip of the plan from its code (the days'
     refresh that follows is held back, so the chip shows what live.js wrote)."""
